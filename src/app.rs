@@ -1,0 +1,134 @@
+//! The application: its state, its router with every layer, and serving it.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::config::WebSettings;
+use crate::passwords::Hasher;
+use crate::store::login_failures::LoginLimits;
+use crate::store::{self, Store, login_failures, sessions};
+use crate::web;
+
+/// Request bodies stop here: no form or API call needs more.
+pub const BODY_LIMIT: usize = 64 * 1024;
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub hasher: Hasher,
+    pub settings: Arc<WebSettings>,
+    pub login_limits: LoginLimits,
+}
+
+impl AppState {
+    pub fn new(store: Store, settings: WebSettings) -> anyhow::Result<Self> {
+        Ok(Self {
+            store,
+            hasher: Hasher::new()?,
+            settings: Arc::new(settings),
+            login_limits: LoginLimits::default(),
+        })
+    }
+}
+
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: http:; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/// The whole application as one router, ready to serve.
+pub fn build(state: AppState) -> Router {
+    let security_headers = [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+        // Pages hold personal data: no shared cache may keep them. Static files set their own.
+        (header::CACHE_CONTROL, "private, no-cache"),
+    ];
+    let mut router = Router::new()
+        .merge(web::router(state.clone()))
+        .merge(web::public_router())
+        .fallback(web::not_found)
+        .with_state(state);
+    for (name, value) in security_headers {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
+    }
+    router
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(CatchPanicLayer::new())
+}
+
+/// Serves until `shutdown` completes, then finishes the requests under way.
+pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    let cleanup = tokio::spawn(clean_up_periodically(state.store.clone(), state.login_limits));
+    let app = build(state).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    cleanup.abort();
+    result
+}
+
+/// Deletes expired sessions and failed logins older than the counting window.
+async fn clean_up_periodically(store: Store, limits: LoginLimits) {
+    let mut interval = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        interval.tick().await;
+        let now = store::now();
+        if let Err(error) = sessions::delete_expired(&store, now).await {
+            tracing::warn!(%error, "could not delete expired sessions");
+        }
+        if let Err(error) = login_failures::delete_older_than(&store, now - limits.window_secs).await {
+            tracing::warn!(%error, "could not delete old failed logins");
+        }
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests under way");
+}

@@ -1,0 +1,41 @@
+use std::net::SocketAddr;
+
+use anyhow::Context;
+
+use crate::app::{self, AppState};
+use crate::config::{DatabaseUrl, WebSettings};
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "DESSERTS_ADDR", default_value = "127.0.0.1:5000", global = true)]
+    addr: SocketAddr,
+    /// Mark the session cookie Secure: set it when users reach the server over HTTPS.
+    #[arg(long, env = "DESSERTS_SECURE_COOKIES", global = true)]
+    secure_cookies: bool,
+    /// Take the client address from X-Forwarded-For: set it only behind a proxy that sets it.
+    #[arg(long, env = "DESSERTS_TRUST_FORWARDED_FOR", global = true)]
+    trust_forwarded_for: bool,
+}
+
+pub fn run(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let store = super::open_migrated(database_url)?;
+        let settings = WebSettings {
+            secure_cookies: args.secure_cookies,
+            trust_forwarded_for: args.trust_forwarded_for,
+        };
+        let state = AppState::new(store, settings)?;
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        tracing::info!("listening on http://{}", listener.local_addr()?);
+        app::serve(listener, state, app::shutdown_signal()).await.context("server failed")?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}

@@ -1,0 +1,216 @@
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+use super::{FieldErrors, HttpUrl, single_line};
+
+/// The form in which usernames and emails are compared: unique ignoring case.
+pub fn lookup_key(raw: &str) -> String {
+    raw.trim().to_lowercase()
+}
+
+/// 3–32 characters of `A-Z a-z 0-9 _ . -`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
+        if !(3..=32).contains(&raw.len()) || !raw.chars().all(allowed) {
+            return Err("Username must be 3 to 32 characters: letters, digits, _ . or -".into());
+        }
+        Ok(Self(raw.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn key(&self) -> String {
+        lookup_key(&self.0)
+    }
+}
+
+/// One `@` with something on both sides, no spaces, at most 254 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        let valid = match raw.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.is_empty()
+                    && !domain.contains('@')
+                    && raw.chars().count() <= 254
+                    && !raw.chars().any(|c| c.is_whitespace() || c.is_control())
+            }
+            None => false,
+        };
+        if valid {
+            Ok(Self(raw.to_string()))
+        } else {
+            Err("Enter an email address like name@example.com".into())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn key(&self) -> String {
+        lookup_key(&self.0)
+    }
+}
+
+/// A person's display name: 1–100 characters on one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        const MESSAGE: &str = "Name must be 1 to 100 characters on one line";
+        let name = single_line(raw).ok_or(MESSAGE)?;
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(MESSAGE.into());
+        }
+        Ok(Self(name.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// 8–1024 characters, taken as typed (no trimming). Kept secret so it never reaches a log.
+#[derive(Debug, Clone)]
+pub struct Password(SecretString);
+
+impl Password {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        if !(8..=1024).contains(&raw.chars().count()) {
+            return Err("Password must be 8 to 1024 characters".into());
+        }
+        Ok(Self(SecretString::from(raw)))
+    }
+
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+/// The sign-up form as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SignupInput {
+    pub username: String,
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    pub avatar: String,
+}
+
+/// A sign-up whose every field is valid.
+#[derive(Debug, Clone)]
+pub struct Signup {
+    pub username: Username,
+    pub email: Email,
+    pub name: PersonName,
+    pub password: Password,
+    pub avatar: Option<HttpUrl>,
+}
+
+impl SignupInput {
+    pub fn parse(&self) -> Result<Signup, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let username = errors.take("username", Username::parse(&self.username));
+        let email = errors.take("email", Email::parse(&self.email));
+        let name = errors.take("name", PersonName::parse(&self.name));
+        let password = errors.take("password", Password::parse(&self.password));
+        let avatar = errors.take("avatar", HttpUrl::parse_optional(&self.avatar));
+        match (username, email, name, password, avatar) {
+            (Some(username), Some(email), Some(name), Some(password), Some(avatar)) => Ok(Signup {
+                username,
+                email,
+                name,
+                password,
+                avatar,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn signup_reports_every_bad_field() {
+        let input = SignupInput {
+            username: "a".into(),
+            email: "x".into(),
+            name: "".into(),
+            password: "short".into(),
+            avatar: "ftp://x".into(),
+        };
+        let errors = input.parse().unwrap_err();
+        assert_eq!(errors.iter().count(), 5);
+    }
+
+    #[test]
+    fn username_rules() {
+        for ok in ["abc", "Ann_B.c-1", &"x".repeat(32)] {
+            assert!(Username::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["ab", "", "has space", "émile", "semi;colon", &"x".repeat(33)] {
+            assert!(Username::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Username::parse("  Ann  ").unwrap().as_str(), "Ann");
+        assert_eq!(Username::parse("Ann").unwrap().key(), "ann");
+    }
+
+    #[test]
+    fn email_rules() {
+        assert_eq!(Email::parse(" Ann@Example.com ").unwrap().key(), "ann@example.com");
+        for bad in ["", "ann", "@example.com", "ann@", "a@b@c", "a b@c.d"] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn person_name_rules() {
+        assert_eq!(PersonName::parse("  Ann Lee ").unwrap().as_str(), "Ann Lee");
+        assert!(PersonName::parse("   ").is_err());
+        assert!(PersonName::parse("two\nlines").is_err());
+        assert!(PersonName::parse(&"é".repeat(100)).is_ok());
+        assert!(PersonName::parse(&"é".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn password_length_counts_characters() {
+        assert!(Password::parse("1234567").is_err());
+        assert!(Password::parse("12345678").is_ok());
+        assert!(Password::parse(&"é".repeat(1024)).is_ok());
+        assert!(Password::parse(&"a".repeat(1025)).is_err());
+        assert_eq!(Password::parse(" spaced pass ").unwrap().expose(), " spaced pass ");
+    }
+
+    proptest! {
+        #[test]
+        fn every_valid_username_round_trips(raw in "[A-Za-z0-9_.-]{3,32}") {
+            let name = Username::parse(&raw).unwrap();
+            prop_assert_eq!(name.as_str(), raw.as_str());
+        }
+
+        #[test]
+        fn username_parse_never_accepts_outside_the_alphabet(raw in ".*") {
+            if let Ok(name) = Username::parse(&raw) {
+                prop_assert!(name.as_str().chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)));
+                prop_assert!((3..=32).contains(&name.as_str().len()));
+            }
+        }
+    }
+}

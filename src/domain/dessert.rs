@@ -1,0 +1,353 @@
+use std::fmt;
+
+use serde::Deserialize;
+
+use super::{FieldErrors, HttpUrl, Timestamp, single_line};
+
+/// A dessert's name: trimmed, 1–100 characters, not digits only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DessertName(String);
+
+impl DessertName {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        const MESSAGE: &str = "Name must be 1 to 100 characters on one line";
+        let name = single_line(raw).ok_or(MESSAGE)?;
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(MESSAGE.into());
+        }
+        if name.chars().all(|c| c.is_ascii_digit() || c.is_whitespace()) {
+            return Err("Name cannot be only digits".into());
+        }
+        Ok(Self(name.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Names are unique per owner ignoring case.
+    pub fn key(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+/// Money in whole cents, from 0 to 10000.00.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Price(i64);
+
+impl Price {
+    pub const MAX_CENTS: i64 = 1_000_000;
+    const MESSAGE: &str = "Price must be a number from 0 to 10000 with at most 2 decimals";
+
+    /// Accepts `5`, `5.5`, `5.50`, `.5` and an optional leading `$`.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        let digits = raw.strip_prefix('$').unwrap_or(raw);
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if (whole.is_empty() && fraction.is_empty()) || !all_digits(whole) || !all_digits(fraction) || fraction.len() > 2 || whole.len() > 7
+        {
+            return Err(Self::MESSAGE.into());
+        }
+        let whole: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| Self::MESSAGE)?
+        };
+        let fraction: i64 = format!("{fraction:0<2}").parse().map_err(|_| Self::MESSAGE)?;
+        Self::from_cents(whole * 100 + fraction)
+    }
+
+    pub fn from_cents(cents: i64) -> Result<Self, String> {
+        if (0..=Self::MAX_CENTS).contains(&cents) {
+            Ok(Self(cents))
+        } else {
+            Err(Self::MESSAGE.into())
+        }
+    }
+
+    pub fn cents(self) -> i64 {
+        self.0
+    }
+
+    /// `5.00`: the form a person types back into a form.
+    pub fn decimal(self) -> String {
+        format!("{}.{:02}", self.0 / 100, self.0 % 100)
+    }
+}
+
+impl fmt::Display for Price {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "${}", self.decimal())
+    }
+}
+
+/// A whole number of calories from 0 to 10000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Calories(i64);
+
+impl Calories {
+    pub const MAX: i64 = 10_000;
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        raw.trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|n| Self::new(n).ok())
+            .ok_or_else(|| "Calories must be a whole number from 0 to 10000".into())
+    }
+
+    pub fn new(value: i64) -> Result<Self, String> {
+        if (0..=Self::MAX).contains(&value) {
+            Ok(Self(value))
+        } else {
+            Err("Calories must be a whole number from 0 to 10000".into())
+        }
+    }
+
+    pub fn value(self) -> i64 {
+        self.0
+    }
+}
+
+/// Where a dessert comes from: optional, at most 100 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin(String);
+
+impl Origin {
+    pub fn parse_optional(raw: &str) -> Result<Option<Self>, String> {
+        const MESSAGE: &str = "Origin must be at most 100 characters on one line";
+        let origin = single_line(raw).ok_or(MESSAGE)?;
+        match origin.chars().count() {
+            0 => Ok(None),
+            1..=100 => Ok(Some(Self(origin.to_string()))),
+            _ => Err(MESSAGE.into()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The dessert form as typed: every field a string, nothing trusted yet.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DessertInput {
+    pub name: String,
+    pub price: String,
+    pub calories: String,
+    pub origin: String,
+    pub image_url: String,
+    /// A checkbox: present (`on`) when ticked, absent otherwise.
+    pub liked: Option<String>,
+}
+
+impl DessertInput {
+    pub fn parse(&self) -> Result<DessertDraft, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let name = errors.take("name", DessertName::parse(&self.name));
+        let price = errors.take("price", Price::parse(&self.price));
+        let calories = errors.take("calories", Calories::parse(&self.calories));
+        let origin = errors.take("origin", Origin::parse_optional(&self.origin));
+        let image_url = errors.take("image_url", HttpUrl::parse_optional(&self.image_url));
+        match (name, price, calories, origin, image_url) {
+            (Some(name), Some(price), Some(calories), Some(origin), Some(image_url)) if errors.is_empty() => Ok(DessertDraft {
+                name,
+                price,
+                calories,
+                origin,
+                image_url,
+                liked: self.liked.is_some(),
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    /// The form pre-filled from a stored dessert.
+    pub fn from_dessert(dessert: &Dessert) -> Self {
+        Self {
+            name: dessert.name.clone(),
+            price: dessert.price.decimal(),
+            calories: dessert.calories.to_string(),
+            origin: dessert.origin.clone().unwrap_or_default(),
+            image_url: dessert.image_url.clone().unwrap_or_default(),
+            liked: dessert.liked.then(|| "on".to_string()),
+        }
+    }
+}
+
+/// A dessert's fields, every one valid: what may be written to the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DessertDraft {
+    pub name: DessertName,
+    pub price: Price,
+    pub calories: Calories,
+    pub origin: Option<Origin>,
+    pub image_url: Option<HttpUrl>,
+    pub liked: bool,
+}
+
+/// A stored dessert. Code reaches one only through its owner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dessert {
+    pub id: i64,
+    pub name: String,
+    pub price: Price,
+    pub calories: i64,
+    pub origin: Option<String>,
+    pub image_url: Option<String>,
+    pub liked: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Dessert {
+    /// Calories per dollar in hundredths, rounded half up; none when the dessert is free.
+    pub fn calories_per_dollar_hundredths(&self) -> Option<i64> {
+        let cents = self.price.cents();
+        (cents > 0).then(|| (self.calories * 10_000 * 2 + cents) / (2 * cents))
+    }
+
+    pub fn calories_per_dollar(&self) -> Option<f64> {
+        self.calories_per_dollar_hundredths().map(|h| h as f64 / 100.0)
+    }
+
+    /// `12.50`, or `—` when the price is 0.
+    pub fn calories_per_dollar_text(&self) -> String {
+        match self.calories_per_dollar_hundredths() {
+            Some(h) => format!("{}.{:02}", h / 100, h % 100),
+            None => "—".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn dessert_name_rules() {
+        assert_eq!(DessertName::parse("  Tiramisu ").unwrap().as_str(), "Tiramisu");
+        assert_eq!(DessertName::parse("Crème Brûlée").unwrap().key(), "crème brûlée");
+        assert!(DessertName::parse("7 Layer Cake").is_ok());
+        for bad in ["", "   ", "123", "12 34", "tab\there", &"x".repeat(101)] {
+            assert!(DessertName::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn price_parses_to_exact_cents() {
+        for (raw, cents) in [
+            ("0", 0),
+            ("5", 500),
+            ("5.5", 550),
+            ("5.05", 505),
+            (".5", 50),
+            ("$3.99", 399),
+            ("10000", 1_000_000),
+            ("10000.00", 1_000_000),
+        ] {
+            assert_eq!(Price::parse(raw).unwrap().cents(), cents, "{raw}");
+        }
+        for bad in [
+            "",
+            ".",
+            "-1",
+            "5.555",
+            "3.14159",
+            "10000.01",
+            "abc",
+            "1e3",
+            "1,000",
+            "5 .5",
+            "99999999999999999999",
+        ] {
+            assert!(Price::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn price_displays_as_money() {
+        assert_eq!(Price::parse("5").unwrap().to_string(), "$5.00");
+        assert_eq!(Price::parse("0.07").unwrap().decimal(), "0.07");
+    }
+
+    #[test]
+    fn calories_rules() {
+        assert_eq!(Calories::parse(" 250 ").unwrap().value(), 250);
+        for bad in ["", "-1", "10001", "2.5", "abc"] {
+            assert!(Calories::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn origin_is_optional_and_bounded() {
+        assert_eq!(Origin::parse_optional("  ").unwrap(), None);
+        assert_eq!(Origin::parse_optional(" Italy ").unwrap().unwrap().as_str(), "Italy");
+        assert!(Origin::parse_optional(&"x".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn input_reports_every_bad_field() {
+        let input = DessertInput {
+            name: "42".into(),
+            price: "x".into(),
+            calories: "-3".into(),
+            image_url: "javascript:x".into(),
+            ..Default::default()
+        };
+        let errors = input.parse().unwrap_err();
+        for field in ["name", "price", "calories", "image_url"] {
+            assert!(errors.get(field).is_some(), "{field}");
+        }
+        assert!(errors.get("origin").is_none());
+    }
+
+    fn dessert(cents: i64, calories: i64) -> Dessert {
+        Dessert {
+            id: 1,
+            name: "x".into(),
+            price: Price::from_cents(cents).unwrap(),
+            calories,
+            origin: None,
+            image_url: None,
+            liked: false,
+            created_at: Timestamp(0),
+            updated_at: Timestamp(0),
+        }
+    }
+
+    #[test]
+    fn calories_per_dollar_rounds_to_two_decimals() {
+        assert_eq!(dessert(400, 100).calories_per_dollar_text(), "25.00");
+        assert_eq!(dessert(300, 100).calories_per_dollar_text(), "33.33");
+        assert_eq!(dessert(600, 100).calories_per_dollar_text(), "16.67");
+        assert_eq!(dessert(0, 100).calories_per_dollar_text(), "—");
+        assert_eq!(dessert(0, 100).calories_per_dollar(), None);
+    }
+
+    proptest! {
+        #[test]
+        fn every_price_round_trips_through_its_decimal(cents in 0i64..=Price::MAX_CENTS) {
+            let price = Price::from_cents(cents).unwrap();
+            prop_assert_eq!(Price::parse(&price.decimal()).unwrap(), price);
+            prop_assert_eq!(Price::parse(&price.to_string()).unwrap(), price);
+        }
+
+        #[test]
+        fn price_parse_never_panics_and_stays_in_range(raw in ".{0,20}") {
+            if let Ok(price) = Price::parse(&raw) {
+                prop_assert!((0..=Price::MAX_CENTS).contains(&price.cents()));
+            }
+        }
+
+        #[test]
+        fn calories_per_dollar_matches_float_rounding(cents in 1i64..=Price::MAX_CENTS, calories in 0i64..=10_000) {
+            let exact = calories as f64 / (cents as f64 / 100.0);
+            let got = dessert(cents, calories).calories_per_dollar().unwrap();
+            prop_assert!((got - exact).abs() <= 0.005 + 1e-9);
+        }
+    }
+}

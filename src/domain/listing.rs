@@ -1,0 +1,124 @@
+/// Which column orders a dessert list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortField {
+    #[default]
+    Name,
+    Price,
+    Calories,
+    Created,
+}
+
+impl SortField {
+    pub const ALL: [SortField; 4] = [Self::Name, Self::Price, Self::Calories, Self::Created];
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|field| field.as_str() == raw)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Price => "price",
+            Self::Calories => "calories",
+            Self::Created => "created",
+        }
+    }
+
+    /// The direction a person expects on a first click: A→Z, cheapest, lightest, newest.
+    pub fn natural_dir(self) -> SortDir {
+        match self {
+            Self::Created => SortDir::Desc,
+            _ => SortDir::Asc,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortDir {
+    #[default]
+    Asc,
+    Desc,
+}
+
+impl SortDir {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "asc" => Some(Self::Asc),
+            "desc" => Some(Self::Desc),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Asc => "asc",
+            Self::Desc => "desc",
+        }
+    }
+
+    pub fn flipped(self) -> Self {
+        match self {
+            Self::Asc => Self::Desc,
+            Self::Desc => Self::Asc,
+        }
+    }
+}
+
+/// One page of one person's desserts: a search, an order and a window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DessertQuery {
+    /// Lower-cased text the name must contain; `None` for every dessert.
+    pub search: Option<String>,
+    pub sort: SortField,
+    pub dir: SortDir,
+    /// Counted from 1.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl DessertQuery {
+    pub const MAX_SEARCH_CHARS: usize = 100;
+
+    pub fn new(search: &str, sort: SortField, dir: SortDir, page: u32, per_page: u32) -> Self {
+        let search: String = search
+            .trim()
+            .chars()
+            .take(Self::MAX_SEARCH_CHARS)
+            .collect::<String>()
+            .to_lowercase();
+        Self {
+            search: (!search.is_empty()).then_some(search),
+            sort,
+            dir,
+            page: page.max(1),
+            per_page: per_page.max(1),
+        }
+    }
+
+    pub fn offset(&self) -> u64 {
+        u64::from(self.page - 1) * u64::from(self.per_page)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_normalises_search_and_page() {
+        let query = DessertQuery::new("  CAKE ", SortField::Price, SortDir::Desc, 0, 20);
+        assert_eq!(query.search.as_deref(), Some("cake"));
+        assert_eq!(query.page, 1);
+        assert_eq!(query.offset(), 0);
+        assert_eq!(DessertQuery::new("", SortField::Name, SortDir::Asc, 3, 20).offset(), 40);
+        assert_eq!(DessertQuery::new(" ", SortField::Name, SortDir::Asc, 1, 20).search, None);
+    }
+
+    #[test]
+    fn sort_names_round_trip() {
+        for field in SortField::ALL {
+            assert_eq!(SortField::parse(field.as_str()), Some(field));
+        }
+        assert_eq!(SortField::parse("id; DROP TABLE"), None);
+    }
+}

@@ -1,0 +1,42 @@
+use std::fmt;
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+
+/// A moment in UTC, stored as whole seconds since the Unix epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    fn datetime(self) -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(self.0).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    }
+
+    /// `2026-11-24T09:30:00Z`
+    pub fn rfc3339(self) -> String {
+        self.datetime().format(&Rfc3339).unwrap_or_default()
+    }
+}
+
+/// `24 Nov 2026`: how pages show a date.
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self
+            .datetime()
+            .format(format_description!("[day padding:none] [month repr:short] [year]"));
+        f.write_str(&text.map_err(|_| fmt::Error)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        let t = Timestamp(1_795_512_600);
+        assert_eq!(t.rfc3339(), "2026-11-24T09:30:00Z");
+        assert_eq!(t.to_string(), "24 Nov 2026");
+    }
+}

@@ -1,0 +1,10 @@
+//! desserts: keep a dessert menu of your own.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod passwords;
+pub mod store;
+pub mod tokens;
+pub mod web;

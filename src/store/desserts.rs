@@ -1,0 +1,192 @@
+//! Desserts. Every query names the owner: there is no way to reach a dessert without it.
+
+use rusqlite::{OptionalExtension, Row, ToSql, params};
+
+use super::sqlite::{classify, duplicate_of};
+use super::{Store, StoreError, now};
+use crate::domain::{Dessert, DessertDraft, DessertQuery, HttpUrl, Origin, Price, SortDir, SortField, Timestamp};
+
+/// One page of a list, with the number of rows on every page together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DessertPage {
+    pub items: Vec<Dessert>,
+    pub total: u64,
+}
+
+const COLUMNS: &str = "id, name, price_cents, calories, origin, image_url, liked, created_at, updated_at";
+const UNIQUE_COLUMNS: &[(&str, &str)] = &[("desserts.name_key", "name")];
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Dessert> {
+    let cents: i64 = row.get(2)?;
+    Ok(Dessert {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        price: Price::from_cents(cents)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Integer, e.into()))?,
+        calories: row.get(3)?,
+        origin: row.get(4)?,
+        image_url: row.get(5)?,
+        liked: row.get(6)?,
+        created_at: Timestamp(row.get(7)?),
+        updated_at: Timestamp(row.get(8)?),
+    })
+}
+
+fn order_by(sort: SortField, dir: SortDir) -> String {
+    let column = match sort {
+        SortField::Name => "name_key",
+        SortField::Price => "price_cents",
+        SortField::Calories => "calories",
+        SortField::Created => "created_at",
+    };
+    let dir = match dir {
+        SortDir::Asc => "ASC",
+        SortDir::Desc => "DESC",
+    };
+    format!("{column} {dir}, id {dir}")
+}
+
+/// `%`, `_` and `\` in a search are literal characters, not patterns.
+fn like_pattern(search: &str) -> String {
+    let mut pattern = String::with_capacity(search.len() + 2);
+    pattern.push('%');
+    for c in search.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+pub async fn list_for_user(store: &Store, owner: i64, query: &DessertQuery) -> Result<DessertPage, StoreError> {
+    let pattern = query.search.as_deref().map(like_pattern);
+    let filter = if pattern.is_some() {
+        "AND name_key LIKE ?2 ESCAPE '\\'"
+    } else {
+        ""
+    };
+    let limit = i64::from(query.per_page);
+    let offset = i64::try_from(query.offset()).unwrap_or(i64::MAX);
+    store.sqlite().read(|conn| {
+        let mut args: Vec<&dyn ToSql> = vec![&owner];
+        if let Some(pattern) = &pattern {
+            args.push(pattern);
+        }
+        let count_sql = format!("SELECT count(*) FROM desserts WHERE user_id = ?1 {filter}");
+        let total: i64 = conn.prepare_cached(&count_sql)?.query_row(args.as_slice(), |row| row.get(0))?;
+        let n = args.len();
+        let page_sql = format!(
+            "SELECT {COLUMNS} FROM desserts WHERE user_id = ?1 {filter} ORDER BY {} LIMIT ?{} OFFSET ?{}",
+            order_by(query.sort, query.dir),
+            n + 1,
+            n + 2
+        );
+        args.push(&limit);
+        args.push(&offset);
+        let items = conn
+            .prepare_cached(&page_sql)?
+            .query_map(args.as_slice(), from_row)?
+            .collect::<Result<_, _>>()?;
+        Ok(DessertPage {
+            items,
+            total: u64::try_from(total).unwrap_or(0),
+        })
+    })
+}
+
+pub async fn find(store: &Store, owner: i64, id: i64) -> Result<Option<Dessert>, StoreError> {
+    store.sqlite().read(|conn| {
+        let sql = format!("SELECT {COLUMNS} FROM desserts WHERE id = ?1 AND user_id = ?2");
+        conn.prepare_cached(&sql)?.query_row([id, owner], from_row).optional()
+    })
+}
+
+/// Adds a dessert for `owner`; `Duplicate("name")` when they already have one by that name.
+pub async fn create(store: &Store, owner: i64, draft: DessertDraft) -> Result<Dessert, StoreError> {
+    store
+        .sqlite()
+        .write(move |conn| {
+            let sql = format!(
+                "INSERT INTO desserts (user_id, name, name_key, price_cents, calories, origin, image_url, liked, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) RETURNING {COLUMNS}"
+            );
+            conn.prepare_cached(&sql)
+                .and_then(|mut statement| {
+                    statement.query_row(
+                        params![
+                            owner,
+                            draft.name.as_str(),
+                            draft.name.key(),
+                            draft.price.cents(),
+                            draft.calories.value(),
+                            draft.origin.as_ref().map(Origin::as_str),
+                            draft.image_url.as_ref().map(HttpUrl::as_str),
+                            draft.liked,
+                            now(),
+                        ],
+                        from_row,
+                    )
+                })
+                .map_err(|e| duplicate_of(e, UNIQUE_COLUMNS))
+        })
+        .await
+}
+
+/// Replaces a dessert's fields; `None` when `owner` has no dessert `id`.
+pub async fn update(store: &Store, owner: i64, id: i64, draft: DessertDraft) -> Result<Option<Dessert>, StoreError> {
+    store
+        .sqlite()
+        .write(move |conn| {
+            let sql = format!(
+                "UPDATE desserts SET name = ?1, name_key = ?2, price_cents = ?3, calories = ?4, origin = ?5,
+                        image_url = ?6, liked = ?7, updated_at = ?8
+                 WHERE id = ?9 AND user_id = ?10 RETURNING {COLUMNS}"
+            );
+            conn.prepare_cached(&sql)
+                .and_then(|mut statement| {
+                    statement
+                        .query_row(
+                            params![
+                                draft.name.as_str(),
+                                draft.name.key(),
+                                draft.price.cents(),
+                                draft.calories.value(),
+                                draft.origin.as_ref().map(Origin::as_str),
+                                draft.image_url.as_ref().map(HttpUrl::as_str),
+                                draft.liked,
+                                now(),
+                                id,
+                                owner,
+                            ],
+                            from_row,
+                        )
+                        .optional()
+                })
+                .map_err(|e| duplicate_of(e, UNIQUE_COLUMNS))
+        })
+        .await
+}
+
+/// Deletes a dessert and returns its name; `None` when `owner` has no dessert `id`.
+pub async fn delete(store: &Store, owner: i64, id: i64) -> Result<Option<String>, StoreError> {
+    store
+        .sqlite()
+        .write(move |conn| {
+            conn.prepare_cached("DELETE FROM desserts WHERE id = ?1 AND user_id = ?2 RETURNING name")
+                .and_then(|mut statement| statement.query_row([id, owner], |row| row.get(0)).optional())
+                .map_err(classify)
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+}

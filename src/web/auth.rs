@@ -1,0 +1,189 @@
+//! Sign-up, login and logout.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::Error;
+use super::pages::{FieldMessage, Layout, minutes, render, render_with};
+use super::visit::{ClientAddr, CsrfForm, NoFields, Visit};
+use crate::app::AppState;
+use crate::domain::{FieldErrors, SignupInput, lookup_key};
+use crate::store::users::{self, NewUser};
+use crate::store::{self, StoreError, login_failures};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/signup", get(signup_page).post(signup))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+}
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct SignupPage {
+    layout: Layout,
+    form: SignupInput,
+    errors: FieldErrors,
+}
+
+async fn signup_page(visit: Visit) -> Result<Response, Error> {
+    if visit.user().is_some() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    let layout = visit.layout_with_form().await?;
+    render(&SignupPage {
+        layout,
+        form: SignupInput::default(),
+        errors: FieldErrors::new(),
+    })
+}
+
+async fn signup(State(state): State<AppState>, visit: Visit, CsrfForm(form): CsrfForm<SignupInput>) -> Result<Response, Error> {
+    let signup = match form.parse() {
+        Ok(signup) => signup,
+        Err(errors) => return signup_again(&visit, form, errors),
+    };
+    let password_hash = state.hasher.hash(&signup.password).await?;
+    let new_user = NewUser::new(signup, password_hash);
+    let user = match users::create(&state.store, new_user).await {
+        Ok(user) => user,
+        Err(StoreError::Duplicate(field)) => {
+            let message = if field == "email" {
+                "An account with this email already exists"
+            } else {
+                "This username is taken"
+            };
+            return signup_again(&visit, form, FieldErrors::single(field, message));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let welcome = format!("Welcome, {}! Your account is ready.", user.name);
+    visit.log_in(user, welcome).await?;
+    Ok(Redirect::to("/").into_response())
+}
+
+fn signup_again(visit: &Visit, form: SignupInput, errors: FieldErrors) -> Result<Response, Error> {
+    let form = SignupInput {
+        password: String::new(),
+        ..form
+    };
+    render_with(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &SignupPage {
+            layout: visit.layout(),
+            form,
+            errors,
+        },
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct LoginInput {
+    username: String,
+    password: String,
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    username: String,
+    next: String,
+    error: String,
+}
+
+/// Only a path on this site: `//evil.example` and `/\evil.example` would leave it.
+pub fn safe_next(next: &str) -> &str {
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.chars().any(char::is_control);
+    if local { next } else { "/" }
+}
+
+async fn login_page(visit: Visit, RawQuery(query): RawQuery) -> Result<Response, Error> {
+    let input: LoginInput = serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    let next = safe_next(&input.next).to_string();
+    if visit.user().is_some() {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    let layout = visit.layout_with_form().await?;
+    render(&LoginPage {
+        layout,
+        username: String::new(),
+        next,
+        error: String::new(),
+    })
+}
+
+const WRONG_CREDENTIALS: &str = "Incorrect username or password.";
+
+async fn login(
+    State(state): State<AppState>,
+    visit: Visit,
+    ClientAddr(client): ClientAddr,
+    CsrfForm(form): CsrfForm<LoginInput>,
+) -> Result<Response, Error> {
+    let next = safe_next(&form.next).to_string();
+    let again = |status, error: &str| {
+        let page = LoginPage {
+            layout: visit.layout(),
+            username: form.username.trim().to_string(),
+            next: next.clone(),
+            error: error.into(),
+        };
+        render_with(status, &page)
+    };
+    if form.username.trim().is_empty() || form.password.is_empty() {
+        return again(StatusCode::UNPROCESSABLE_ENTITY, "Enter your username (or email) and password.");
+    }
+    let key = lookup_key(&form.username);
+    let found = users::find_for_login(&state.store, &key).await?;
+    // Failures count against the account, however it was named; unknown names count too.
+    let account_key = found
+        .as_ref()
+        .map_or_else(|| format!("name:{key}"), |(user, _)| format!("user:{}", user.id));
+    let now = store::now();
+    if let Some(seconds) = login_failures::retry_after(&state.store, &account_key, &client, now, state.login_limits).await? {
+        let message = format!("Too many failed logins. Try again in {}.", minutes(seconds));
+        let mut response = again(StatusCode::TOO_MANY_REQUESTS, &message)?;
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        return Ok(response);
+    }
+    let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
+    let verified = state.hasher.verify(&form.password, hash).await?;
+    match user.filter(|_| verified) {
+        Some(user) => {
+            login_failures::clear_account(&state.store, &account_key).await?;
+            let welcome = format!("Welcome back, {}!", user.name);
+            visit.log_in(user, welcome).await?;
+            Ok(Redirect::to(&next).into_response())
+        }
+        None => {
+            login_failures::record(&state.store, &account_key, &client, now).await?;
+            again(StatusCode::UNPROCESSABLE_ENTITY, WRONG_CREDENTIALS)
+        }
+    }
+}
+
+async fn logout(visit: Visit, CsrfForm(NoFields {}): CsrfForm<NoFields>) -> Result<Response, Error> {
+    visit.end("You have logged out.".into()).await?;
+    Ok(Redirect::to("/login").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next("/desserts/3?x=1"), "/desserts/3?x=1");
+        for outside in ["//evil.example", "https://evil.example", "/\\evil.example", "evil", "", "/\nx"] {
+            assert_eq!(safe_next(outside), "/", "{outside:?}");
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! The dessert pages: the list, one dessert, add, edit, delete.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::Error;
+use super::pages::{FieldMessage, Layout, render, render_with};
+use super::visit::{CsrfForm, CurrentUser, NoFields};
+use crate::app::AppState;
+use crate::domain::{Dessert, DessertInput, DessertQuery, FieldErrors, SortDir, SortField};
+use crate::store::{StoreError, desserts};
+
+pub const PAGE_SIZE: u32 = 20;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(list))
+        .route("/add", get(add_page).post(add))
+        .route("/desserts/{id}", get(show))
+        .route("/desserts/{id}/edit", get(edit_page).post(edit))
+        .route("/delete/{id}", get(delete_page).post(delete))
+}
+
+/// A path id that is not a number names nothing: 404, as for a missing dessert.
+pub fn parse_id(raw: &str) -> Result<i64, Error> {
+    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or(Error::NotFound)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ListParams {
+    q: String,
+    sort: String,
+    dir: String,
+    page: String,
+}
+
+/// A column heading that sorts the list by that column.
+struct SortLink {
+    label: &'static str,
+    href: String,
+    /// `ascending`/`descending` on the column the list is sorted by, else `none`.
+    aria_sort: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "list.html")]
+struct ListPage {
+    layout: Layout,
+    search: String,
+    desserts: Vec<Dessert>,
+    total: u64,
+    page: u32,
+    pages: u32,
+    sort_links: Vec<SortLink>,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+fn list_href(search: &str, sort: SortField, dir: SortDir, page: u32) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    if !search.is_empty() {
+        query.append_pair("q", search);
+    }
+    query.append_pair("sort", sort.as_str()).append_pair("dir", dir.as_str());
+    if page > 1 {
+        query.append_pair("page", &page.to_string());
+    }
+    format!("/?{}", query.finish())
+}
+
+async fn list(State(state): State<AppState>, CurrentUser { user, visit }: CurrentUser, RawQuery(raw): RawQuery) -> Result<Response, Error> {
+    // A hand-edited query falls back to the defaults rather than failing.
+    let params: ListParams = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let sort = SortField::parse(&params.sort).unwrap_or_default();
+    let dir = SortDir::parse(&params.dir).unwrap_or(sort.natural_dir());
+    let page = params.page.parse::<u32>().unwrap_or(1).clamp(1, 1_000_000);
+    let query = DessertQuery::new(&params.q, sort, dir, page, PAGE_SIZE);
+    let found = desserts::list_for_user(&state.store, user.id, &query).await?;
+    let search = params.q.trim().to_string();
+    let pages = u32::try_from(found.total.div_ceil(u64::from(PAGE_SIZE))).unwrap_or(u32::MAX).max(1);
+    let sort_links = [
+        ("Name", SortField::Name),
+        ("Price", SortField::Price),
+        ("Calories", SortField::Calories),
+        ("Added", SortField::Created),
+    ]
+    .into_iter()
+    .map(|(label, field)| {
+        let active = field == sort;
+        let next_dir = if active { dir.flipped() } else { field.natural_dir() };
+        let aria_sort = match (active, dir) {
+            (false, _) => "none",
+            (true, SortDir::Asc) => "ascending",
+            (true, SortDir::Desc) => "descending",
+        };
+        SortLink {
+            label,
+            href: list_href(&search, field, next_dir, 1),
+            aria_sort,
+        }
+    })
+    .collect();
+    let page_page = ListPage {
+        layout: visit.layout(),
+        previous: (page > 1).then(|| list_href(&search, sort, dir, page.min(pages + 1) - 1)),
+        next: (page < pages).then(|| list_href(&search, sort, dir, page + 1)),
+        search,
+        desserts: found.items,
+        total: found.total,
+        page,
+        pages,
+        sort_links,
+    };
+    render(&page_page)
+}
+
+#[derive(Template)]
+#[template(path = "dessert.html")]
+struct DessertPage {
+    layout: Layout,
+    dessert: Dessert,
+}
+
+async fn find_own(state: &AppState, owner: i64, raw_id: &str) -> Result<Dessert, Error> {
+    desserts::find(&state.store, owner, parse_id(raw_id)?).await?.ok_or(Error::NotFound)
+}
+
+async fn show(State(state): State<AppState>, CurrentUser { user, visit }: CurrentUser, Path(id): Path<String>) -> Result<Response, Error> {
+    let dessert = find_own(&state, user.id, &id).await?;
+    render(&DessertPage {
+        layout: visit.layout(),
+        dessert,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "dessert_form.html")]
+struct DessertFormPage {
+    layout: Layout,
+    title: String,
+    action: String,
+    submit: &'static str,
+    cancel: String,
+    form: DessertInput,
+    errors: FieldErrors,
+}
+
+impl DessertFormPage {
+    fn for_add(layout: Layout, form: DessertInput, errors: FieldErrors) -> Self {
+        Self {
+            layout,
+            title: "Add a dessert".into(),
+            action: "/add".into(),
+            submit: "Add dessert",
+            cancel: "/".into(),
+            form,
+            errors,
+        }
+    }
+
+    fn for_edit(layout: Layout, dessert: &Dessert, form: DessertInput, errors: FieldErrors) -> Self {
+        Self {
+            layout,
+            title: format!("Edit {}", dessert.name),
+            action: format!("/desserts/{}/edit", dessert.id),
+            submit: "Save changes",
+            cancel: format!("/desserts/{}", dessert.id),
+            form,
+            errors,
+        }
+    }
+}
+
+fn duplicate_name(form: &DessertInput) -> FieldErrors {
+    FieldErrors::single("name", format!("You already have a dessert named {}", form.name.trim()))
+}
+
+async fn add_page(CurrentUser { visit, .. }: CurrentUser) -> Result<Response, Error> {
+    render(&DessertFormPage::for_add(
+        visit.layout(),
+        DessertInput::default(),
+        FieldErrors::new(),
+    ))
+}
+
+async fn add(
+    State(state): State<AppState>,
+    CurrentUser { user, visit }: CurrentUser,
+    CsrfForm(form): CsrfForm<DessertInput>,
+) -> Result<Response, Error> {
+    let again = |form, errors| {
+        render_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &DessertFormPage::for_add(visit.layout(), form, errors),
+        )
+    };
+    let draft = match form.parse() {
+        Ok(draft) => draft,
+        Err(errors) => return again(form, errors),
+    };
+    match desserts::create(&state.store, user.id, draft).await {
+        Ok(dessert) => {
+            visit.flash(format!("Dessert {} added", dessert.name)).await?;
+            Ok(Redirect::to(&format!("/desserts/{}", dessert.id)).into_response())
+        }
+        Err(StoreError::Duplicate(_)) => {
+            let errors = duplicate_name(&form);
+            again(form, errors)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+async fn edit_page(
+    State(state): State<AppState>,
+    CurrentUser { user, visit }: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
+    let dessert = find_own(&state, user.id, &id).await?;
+    let form = DessertInput::from_dessert(&dessert);
+    render(&DessertFormPage::for_edit(visit.layout(), &dessert, form, FieldErrors::new()))
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    CurrentUser { user, visit }: CurrentUser,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<DessertInput>,
+) -> Result<Response, Error> {
+    let dessert = find_own(&state, user.id, &id).await?;
+    let again = |form, errors| {
+        render_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &DessertFormPage::for_edit(visit.layout(), &dessert, form, errors),
+        )
+    };
+    let draft = match form.parse() {
+        Ok(draft) => draft,
+        Err(errors) => return again(form, errors),
+    };
+    match desserts::update(&state.store, user.id, dessert.id, draft).await {
+        Ok(Some(updated)) => {
+            visit.flash(format!("Dessert {} saved", updated.name)).await?;
+            Ok(Redirect::to(&format!("/desserts/{}", updated.id)).into_response())
+        }
+        Ok(None) => Err(Error::NotFound),
+        Err(StoreError::Duplicate(_)) => {
+            let errors = duplicate_name(&form);
+            again(form, errors)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "delete.html")]
+struct DeletePage {
+    layout: Layout,
+    dessert: Dessert,
+}
+
+async fn delete_page(
+    State(state): State<AppState>,
+    CurrentUser { user, visit }: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
+    let dessert = find_own(&state, user.id, &id).await?;
+    render(&DeletePage {
+        layout: visit.layout(),
+        dessert,
+    })
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    CurrentUser { user, visit }: CurrentUser,
+    Path(id): Path<String>,
+    CsrfForm(NoFields {}): CsrfForm<NoFields>,
+) -> Result<Response, Error> {
+    let name = desserts::delete(&state.store, user.id, parse_id(&id)?)
+        .await?
+        .ok_or(Error::NotFound)?;
+    visit.flash(format!("Dessert {name} deleted")).await?;
+    Ok(Redirect::to("/").into_response())
+}

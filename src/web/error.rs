@@ -1,0 +1,118 @@
+//! The one error type of the HTML pages: each variant knows its status and page.
+
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use super::pages::{Layout, ROOT_LAYOUT};
+use crate::passwords::HashError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Missing, or someone else's: the two look the same.
+    #[error("not found")]
+    NotFound,
+    /// An anonymous visitor asked for a page that needs a login; `next` brings them back.
+    #[error("login required")]
+    LoginRequired { next: String },
+    #[error("the form's security token is missing or stale, or it came from another site")]
+    CsrfRejected,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("the database is unavailable")]
+    Unavailable,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for Error {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(_) => Self::Unavailable,
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<HashError> for Error {
+    fn from(error: HashError) -> Self {
+        Self::Internal(error.to_string())
+    }
+}
+
+impl From<crate::tokens::RandomError> for Error {
+    fn from(error: crate::tokens::RandomError) -> Self {
+        Self::Internal(error.to_string())
+    }
+}
+
+impl From<askama::Error> for Error {
+    fn from(error: askama::Error) -> Self {
+        Self::Internal(format!("template: {error}"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    layout: &'a Layout,
+    title: &'a str,
+    message: &'a str,
+}
+
+/// A page that says what went wrong, with nothing internal in it.
+pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let page = ErrorPage {
+        layout: &ROOT_LAYOUT,
+        title,
+        message,
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, message.to_string()).into_response(),
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        match self {
+            Self::NotFound => error_page(
+                StatusCode::NOT_FOUND,
+                "Not found",
+                "There is nothing here. It may have been deleted.",
+            ),
+            Self::LoginRequired { next } => {
+                let query = url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("next", &next)
+                    .finish();
+                Redirect::to(&format!("/login?{query}")).into_response()
+            }
+            Self::CsrfRejected => error_page(
+                StatusCode::FORBIDDEN,
+                "Form expired",
+                "This form has expired or came from another site. Go back, reload the page and try again.",
+            ),
+            Self::BadRequest(message) => error_page(StatusCode::BAD_REQUEST, "Bad request", &message),
+            Self::Unavailable => {
+                let mut response = error_page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Temporarily unavailable",
+                    "We cannot reach our database right now. Please try again in a minute.",
+                );
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
+                response
+            }
+            Self::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                error_page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "Something went wrong on our side. Please try again.",
+                )
+            }
+        }
+    }
+}

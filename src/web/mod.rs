@@ -1,0 +1,52 @@
+//! The HTML pages: server-rendered, working without JavaScript.
+
+mod account;
+pub mod assets;
+mod auth;
+mod desserts;
+mod error;
+mod pages;
+pub mod visit;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::response::IntoResponse;
+use axum::routing::get;
+
+pub use auth::safe_next;
+pub use error::Error;
+
+use crate::app::AppState;
+
+/// Every page, with the session loaded around it.
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .merge(auth::router())
+        .merge(desserts::router())
+        .merge(account::router())
+        .layer(middleware::from_fn_with_state(state, visit::load_visit))
+}
+
+/// What needs no session: health, static files, the page for an unknown path.
+pub fn public_router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/static/{name}", get(assets::serve))
+        .route("/favicon.ico", get(|| assets::serve(axum::extract::Path("favicon.svg".into()))))
+}
+
+pub async fn not_found() -> Error {
+    Error::NotFound
+}
+
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(error) => {
+            tracing::warn!(%error, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}

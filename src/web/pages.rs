@@ -1,0 +1,61 @@
+//! What every page shares: the layout data and rendering.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::Error;
+use super::assets;
+use crate::domain::{FieldErrors, User};
+
+/// The base layout's data: who is logged in, the form token, a one-time message.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub user: Option<User>,
+    pub csrf_token: String,
+    pub flash: Option<String>,
+    /// Error pages show only a link home: they cannot know who is asking.
+    pub minimal_nav: bool,
+}
+
+pub static ROOT_LAYOUT: Layout = Layout {
+    user: None,
+    csrf_token: String::new(),
+    flash: None,
+    minimal_nav: true,
+};
+
+impl Layout {
+    pub fn style_url(&self) -> &'static str {
+        assets::style_url()
+    }
+}
+
+pub fn render(page: &impl Template) -> Result<Response, Error> {
+    render_with(StatusCode::OK, page)
+}
+
+pub fn render_with(status: StatusCode, page: &impl Template) -> Result<Response, Error> {
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// The message for one field, or nothing: templates show it beside the input.
+pub trait FieldMessage {
+    fn message(&self, field: &str) -> &str;
+}
+
+impl FieldMessage for FieldErrors {
+    fn message(&self, field: &str) -> &str {
+        self.get(field).unwrap_or("")
+    }
+}
+
+/// `1 minute`, `15 minutes`: a wait rounded up to whole minutes.
+pub fn minutes(seconds: i64) -> String {
+    let minutes = (seconds + 59) / 60;
+    if minutes == 1 {
+        "1 minute".into()
+    } else {
+        format!("{minutes} minutes")
+    }
+}

@@ -1,0 +1,368 @@
+//! The browser session of one request: loaded by a middleware before the handler runs,
+//! changed by the handler (login, logout, flash), written back after it.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use subtle::ConstantTimeEq;
+
+use super::Error;
+use super::pages::Layout;
+use crate::app::AppState;
+use crate::domain::User;
+use crate::store::sessions::{self, LoadedSession, NewSession};
+use crate::store::{self, Store};
+use crate::tokens::{random_token, token_hash as hash_id};
+
+pub const COOKIE_NAME: &str = "desserts_session";
+const LOGGED_IN_LIFETIME: i64 = 14 * 24 * 3600;
+const ANONYMOUS_LIFETIME: i64 = 24 * 3600;
+/// A used session's expiry moves forward at most this often, to spare a write per request.
+const TOUCH_INTERVAL: i64 = 3600;
+
+/// The session of the request being served. Cloning shares it.
+#[derive(Clone)]
+pub struct Visit(Arc<VisitState>);
+
+struct VisitState {
+    store: Store,
+    secure_cookie: bool,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    current: Option<Current>,
+    /// A `Set-Cookie` value to send with the response.
+    set_cookie: Option<String>,
+    flash_shown: Option<String>,
+}
+
+struct Current {
+    id: String,
+    id_hash: String,
+    csrf_token: String,
+    flash: Option<String>,
+    last_seen_at: i64,
+    user: Option<User>,
+}
+
+fn cookie_value(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value.to_string())
+        .filter(|value| value.len() == 43)
+}
+
+/// Loads the session named by the request's cookie and writes back what the handler changed.
+pub async fn load_visit(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let now = store::now();
+    let current = match cookie_value(request.headers()) {
+        Some(id) => {
+            let id_hash = hash_id(&id);
+            match sessions::load(&state.store, &id_hash, now).await {
+                Ok(found) => found.map(|loaded: LoadedSession| Current {
+                    id,
+                    id_hash,
+                    csrf_token: loaded.csrf_token,
+                    flash: loaded.flash,
+                    last_seen_at: loaded.last_seen_at,
+                    user: loaded.user,
+                }),
+                Err(error) => return Error::from(error).into_response(),
+            }
+        }
+        None => None,
+    };
+    let visit = Visit(Arc::new(VisitState {
+        store: state.store.clone(),
+        secure_cookie: state.settings.secure_cookies,
+        inner: Mutex::new(Inner {
+            current,
+            ..Inner::default()
+        }),
+    }));
+    request.extensions_mut().insert(visit.clone());
+    let mut response = next.run(request).await;
+    visit.write_back(&mut response, now).await;
+    response
+}
+
+impl Visit {
+    fn inner(&self) -> MutexGuard<'_, Inner> {
+        self.0.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn user(&self) -> Option<User> {
+        self.inner().current.as_ref().and_then(|c| c.user.clone())
+    }
+
+    /// The layout of a page, taking the flash message so it shows once.
+    pub fn layout(&self) -> Layout {
+        let mut inner = self.inner();
+        let flash = inner.current.as_mut().and_then(|c| c.flash.take());
+        inner.flash_shown.clone_from(&flash);
+        let current = inner.current.as_ref();
+        Layout {
+            user: current.and_then(|c| c.user.clone()),
+            csrf_token: current.map(|c| c.csrf_token.clone()).unwrap_or_default(),
+            flash,
+            minimal_nav: false,
+        }
+    }
+
+    /// The layout of a page with a form: a visitor without a session gets one, so the
+    /// form can carry a token.
+    pub async fn layout_with_form(&self) -> Result<Layout, Error> {
+        if self.inner().current.is_none() {
+            self.start(None, None).await?;
+        }
+        Ok(self.layout())
+    }
+
+    fn csrf_matches(&self, submitted: Option<&str>) -> bool {
+        let inner = self.inner();
+        match (inner.current.as_ref(), submitted) {
+            (Some(current), Some(submitted)) => bool::from(current.csrf_token.as_bytes().ct_eq(submitted.as_bytes())),
+            _ => false,
+        }
+    }
+
+    /// Starts a new session (a new id) for `user`, ending the one the browser had.
+    pub async fn log_in(&self, user: User, flash: String) -> Result<(), Error> {
+        self.start(Some(user), Some(flash)).await
+    }
+
+    /// Ends the session; the browser gets a fresh anonymous one to carry `flash`.
+    pub async fn end(&self, flash: String) -> Result<(), Error> {
+        self.start(None, Some(flash)).await
+    }
+
+    async fn start(&self, user: Option<User>, flash: Option<String>) -> Result<(), Error> {
+        let now = store::now();
+        let lifetime = if user.is_some() { LOGGED_IN_LIFETIME } else { ANONYMOUS_LIFETIME };
+        let id = random_token()?;
+        let session = NewSession {
+            id_hash: hash_id(&id),
+            user_id: user.as_ref().map(|u| u.id),
+            csrf_token: random_token()?,
+            flash: flash.clone(),
+            now,
+            expires_at: now + lifetime,
+        };
+        let old = self.inner().current.as_ref().map(|c| c.id_hash.clone());
+        sessions::replace(&self.0.store, old, session.clone()).await?;
+        let cookie = self.cookie(&id, lifetime);
+        let mut inner = self.inner();
+        inner.current = Some(Current {
+            id,
+            id_hash: session.id_hash,
+            csrf_token: session.csrf_token,
+            flash,
+            last_seen_at: now,
+            user,
+        });
+        inner.set_cookie = Some(cookie);
+        Ok(())
+    }
+
+    /// Leaves a one-time message for the next page.
+    pub async fn flash(&self, message: impl Into<String>) -> Result<(), Error> {
+        let message = message.into();
+        let id_hash = self.inner().current.as_ref().map(|c| c.id_hash.clone());
+        match id_hash {
+            Some(id_hash) => Ok(sessions::set_flash(&self.0.store, &id_hash, &message).await?),
+            None => self.start(None, Some(message)).await,
+        }
+    }
+
+    fn cookie(&self, id: &str, max_age: i64) -> String {
+        let secure = if self.0.secure_cookie { "; Secure" } else { "" };
+        format!("{COOKIE_NAME}={id}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
+    }
+
+    async fn write_back(&self, response: &mut Response, now: i64) {
+        let (set_cookie, clear_flash, touch) = {
+            let mut inner = self.inner();
+            let shown = inner.flash_shown.take();
+            let current = inner.current.as_ref();
+            let clear = shown.zip(current.map(|c| c.id_hash.clone()));
+            let touch = current
+                .filter(|c| c.user.is_some() && now - c.last_seen_at > TOUCH_INTERVAL)
+                .map(|c| (c.id_hash.clone(), self.cookie(&c.id, LOGGED_IN_LIFETIME)));
+            (inner.set_cookie.take(), clear, touch)
+        };
+        let mut set_cookie = set_cookie;
+        if response.status().is_success()
+            && let Some((shown, id_hash)) = clear_flash
+            && let Err(error) = sessions::clear_flash(&self.0.store, &id_hash, &shown).await
+        {
+            tracing::warn!(%error, "could not clear a shown flash message");
+        }
+        if let Some((id_hash, cookie)) = touch {
+            match sessions::touch(&self.0.store, &id_hash, now, now + LOGGED_IN_LIFETIME).await {
+                Ok(()) => set_cookie = set_cookie.or(Some(cookie)),
+                Err(error) => tracing::warn!(%error, "could not extend a session"),
+            }
+        }
+        if let Some(cookie) = set_cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Visit {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Visit>()
+            .cloned()
+            .ok_or_else(|| Error::Internal("session middleware missing".into()))
+    }
+}
+
+/// A logged-in person; anyone else is sent to the login page and brought back after.
+pub struct CurrentUser {
+    pub user: User,
+    pub visit: Visit,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let visit = Visit::from_request_parts(parts, state).await?;
+        match visit.user() {
+            Some(user) => Ok(Self { user, visit }),
+            None => {
+                // After logging in, a GET brings the person back where they were; a POST's
+                // page is the form it came from, which a GET of the same path shows.
+                let next = if parts.method == Method::GET {
+                    parts.uri.path_and_query().map_or("/", |pq| pq.as_str()).to_string()
+                } else {
+                    parts.uri.path().to_string()
+                };
+                Err(Error::LoginRequired { next })
+            }
+        }
+    }
+}
+
+/// Where the request came from: the socket's peer, or the proxy's `X-Forwarded-For` when
+/// the server is told to trust it.
+pub struct ClientAddr(pub String);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if state.settings.trust_forwarded_for
+            && let Some(forwarded) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+            && let Some(last) = forwarded.rsplit(',').map(str::trim).find(|s| !s.is_empty())
+        {
+            return Ok(Self(last.to_string()));
+        }
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip().to_string());
+        Ok(Self(peer.unwrap_or_else(|| "unknown".into())))
+    }
+}
+
+/// A form body whose `csrf_token` matches the session's, sent from this site.
+pub struct CsrfForm<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let visit = request
+            .extensions()
+            .get::<Visit>()
+            .cloned()
+            .ok_or_else(|| Error::Internal("session middleware missing".into()))?;
+        if !same_origin(request.headers()) {
+            return Err(Error::CsrfRejected);
+        }
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| Error::BadRequest(rejection.body_text()))?;
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&body).map_err(|_| Error::BadRequest("The form could not be read.".into()))?;
+        let token = pairs.iter().find(|(name, _)| name == "csrf_token").map(|(_, value)| value.as_str());
+        if !visit.csrf_matches(token) {
+            return Err(Error::CsrfRejected);
+        }
+        let form = serde_urlencoded::from_bytes(&body).map_err(|_| Error::BadRequest("The form could not be read.".into()))?;
+        Ok(Self(form))
+    }
+}
+
+/// The body of a form that sends nothing but its token (logout, delete).
+#[derive(Deserialize)]
+pub struct NoFields {}
+
+/// Browsers say where a form was sent from; refuse what another site sent.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    if matches!(header("sec-fetch-site"), Some("cross-site" | "same-site")) {
+        return false;
+    }
+    match (header("origin"), header("host")) {
+        (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, origin_host)| origin_host == host),
+        (Some(_), None) => false,
+        (None, _) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(name, value)| (header::HeaderName::from_static(name), HeaderValue::from_static(value)))
+            .collect()
+    }
+
+    #[test]
+    fn same_origin_checks() {
+        assert!(same_origin(&headers(&[])));
+        assert!(same_origin(&headers(&[
+            ("origin", "http://127.0.0.1:5000"),
+            ("host", "127.0.0.1:5000")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "127.0.0.1:5000")
+        ])));
+        assert!(!same_origin(&headers(&[("origin", "null"), ("host", "127.0.0.1:5000")])));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
+    }
+
+    #[test]
+    fn cookie_value_finds_our_cookie_only() {
+        let id = "a".repeat(43);
+        let value: &'static str = Box::leak(format!("other=1; {COOKIE_NAME}={id}").into_boxed_str());
+        assert_eq!(cookie_value(&headers(&[("cookie", value)])), Some(id));
+        assert_eq!(cookie_value(&headers(&[("cookie", "desserts_session=short")])), None);
+    }
+}

@@ -1,0 +1,9 @@
+//! Black-box tests: the real server over real HTTP, a fresh database each.
+
+mod account;
+mod auth;
+mod cli;
+mod desserts;
+mod ownership;
+mod security;
+mod support;

@@ -1,0 +1,295 @@
+use std::time::Duration;
+
+use desserts::store::login_failures::LoginLimits;
+use reqwest::StatusCode;
+
+use crate::support::TestApp;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_without_the_sessions_token_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    let id = ann.add_dessert("Mousse", "3", "300").await;
+    let attempts: Vec<(String, Vec<(&str, &str)>)> = vec![
+        ("/add".into(), vec![("name", "Forged"), ("price", "1"), ("calories", "1")]),
+        (
+            format!("/desserts/{id}/edit"),
+            vec![("name", "Forged"), ("price", "1"), ("calories", "1")],
+        ),
+        (format!("/delete/{id}"), vec![]),
+        (
+            "/account/password".into(),
+            vec![("current_password", "correct horse battery"), ("new_password", "forged password")],
+        ),
+        ("/account/delete".into(), vec![("password", "correct horse battery")]),
+        ("/logout".into(), vec![]),
+    ];
+    for (path, fields) in &attempts {
+        for token in [None, Some("wrong-token"), Some("")] {
+            let mut all = fields.clone();
+            if let Some(token) = token {
+                all.push(("csrf_token", token));
+            }
+            let page = ann.post_raw(path, &all).await;
+            assert_eq!(page.status, StatusCode::FORBIDDEN, "POST {path} with token {token:?}");
+            page.assert_contains("This form has expired");
+        }
+    }
+    assert_eq!(
+        ann.get("/").await.dessert_names(),
+        ["Mousse"],
+        "nothing added, edited or deleted; still logged in"
+    );
+    let (_, hash) = desserts::store::users::find_for_login(&app.store, "ann").await.unwrap().unwrap();
+    assert!(
+        desserts::passwords::verify_blocking("correct horse battery", &hash),
+        "password unchanged"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_and_signup_need_the_token_too() {
+    let app = TestApp::spawn().await;
+    app.signed_up("ann").await;
+    let browser = app.browser();
+    let login = browser
+        .post_raw("/login", &[("username", "ann"), ("password", "correct horse battery")])
+        .await;
+    assert_eq!(login.status, StatusCode::FORBIDDEN);
+    let signup = browser
+        .post_raw(
+            "/signup",
+            &[
+                ("username", "eve"),
+                ("email", "eve@example.com"),
+                ("name", "Eve"),
+                ("password", "secret password"),
+            ],
+        )
+        .await;
+    assert_eq!(signup.status, StatusCode::FORBIDDEN);
+    assert_eq!(desserts::store::users::list_with_dessert_counts(&app.store).await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_sent_from_another_site_is_refused_even_with_a_token() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    let token = ann.get("/add").await.csrf_token();
+    for (header, value) in [
+        ("origin", "https://evil.example"),
+        ("origin", "null"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
+        let response = ann
+            .client
+            .post(format!("{}/add", ann.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header(header, value)
+            .body(
+                serde_urlencoded::to_string([
+                    ("csrf_token", token.as_str()),
+                    ("name", "Forged"),
+                    ("price", "1"),
+                    ("calories", "1"),
+                ])
+                .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{header}: {value}");
+    }
+    let same_origin = ann
+        .client
+        .post(format!("{}/add", ann.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", ann.base.as_str())
+        .header("sec-fetch-site", "same-origin")
+        .body(serde_urlencoded::to_string([("csrf_token", token.as_str()), ("name", "Real"), ("price", "1"), ("calories", "1")]).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same_origin.status(), StatusCode::SEE_OTHER);
+    assert_eq!(ann.get("/").await.dessert_names(), ["Real"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_failures_lock_the_username_whatever_the_password() {
+    let app = TestApp::spawn().await;
+    app.signed_up("ann").await;
+    app.signed_up("bob").await;
+    let browser = app.browser();
+    for _ in 0..5 {
+        assert_eq!(
+            browser.login("ann", "wrong password").await.status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+    for password in ["wrong password", "correct horse battery"] {
+        let page = browser.login("ann", password).await;
+        assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "password {password:?}");
+        let retry: i64 = page.header("retry-after").parse().expect("Retry-After in seconds");
+        assert!((1..=900).contains(&retry), "{retry}");
+        page.assert_contains("Too many failed logins");
+    }
+    let by_email = app.browser().login("ANN@example.com", "correct horse battery").await;
+    assert_eq!(
+        by_email.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the account is locked however it is named"
+    );
+    assert_eq!(
+        browser.login("bob", "correct horse battery").await.status,
+        StatusCode::SEE_OTHER,
+        "other accounts are not"
+    );
+
+    let second_instance = TestApp::spawn_sharing(&app).await;
+    let page = second_instance.browser().login("ann", "correct horse battery").await;
+    assert_eq!(
+        page.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the count lives in the database, shared by every instance"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lock_ends_when_the_window_passes_and_success_clears_the_count() {
+    let app = TestApp::spawn_with_limits(LoginLimits {
+        window_secs: 2,
+        per_account: 3,
+        per_client: 100,
+    })
+    .await;
+    app.signed_up("ann").await;
+    let browser = app.browser();
+    for _ in 0..2 {
+        browser.login("ann", "wrong password").await;
+    }
+    assert_eq!(browser.login("ann", "correct horse battery").await.status, StatusCode::SEE_OTHER);
+    browser.logout().await;
+    for _ in 0..2 {
+        assert_eq!(
+            browser.login("ann", "wrong password").await.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the count restarted"
+        );
+    }
+    browser.login("ann", "wrong password").await;
+    assert_eq!(
+        browser.login("ann", "correct horse battery").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    tokio::time::sleep(Duration::from_millis(3100)).await;
+    assert_eq!(browser.login("ann", "correct horse battery").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_gets_a_larger_allowance_across_usernames() {
+    let app = TestApp::spawn_with_limits(LoginLimits {
+        window_secs: 900,
+        per_account: 5,
+        per_client: 12,
+    })
+    .await;
+    app.signed_up("ann").await;
+    let browser = app.browser();
+    for i in 0..12 {
+        let page = browser.login(&format!("nobody{i}"), "wrong password").await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "attempt {i}");
+    }
+    let page = browser.login("ann", "correct horse battery").await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "this address is over its allowance");
+    assert!(!page.header("retry-after").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_default_limits_are_the_contracts() {
+    let limits = LoginLimits::default();
+    assert_eq!((limits.window_secs, limits.per_account, limits.per_client), (15 * 60, 5, 100));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn responses_carry_the_security_headers() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    for path in ["/", "/login", "/no/such/page", "/healthz", "/static/style.css"] {
+        let page = if path == "/login" {
+            app.browser().get(path).await
+        } else {
+            ann.get(path).await
+        };
+        let csp = page.header("content-security-policy");
+        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(page.header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(page.header("x-frame-options"), "DENY", "{path}");
+        assert!(!page.header("referrer-policy").is_empty(), "{path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_have_no_inline_script() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    let id = ann.add_dessert("Pudding", "1", "1").await;
+    for path in [
+        "/".to_string(),
+        "/add".into(),
+        format!("/desserts/{id}"),
+        format!("/desserts/{id}/edit"),
+        format!("/delete/{id}"),
+        "/account".into(),
+    ] {
+        let page = ann.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        page.assert_lacks("<script").assert_lacks(" onclick=").assert_lacks(" style=\"");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bodies_over_64_kib_are_refused() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    let token = ann.get("/add").await.csrf_token();
+    let huge = "x".repeat(70 * 1024);
+    let page = ann
+        .post_raw(
+            "/add",
+            &[("csrf_token", &token), ("name", &huge), ("price", "1"), ("calories", "1")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(ann.get("/").await.dessert_names().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_and_static_files() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let health = browser.get("/healthz").await;
+    assert_eq!((health.status, health.body.as_str()), (StatusCode::OK, "ok"));
+
+    let login = browser.get("/login").await;
+    let css_href = login
+        .body
+        .split("rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    assert!(css_href.starts_with("/static/style.css?v="), "{css_href}");
+    let css = browser.get(&css_href).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(css.header("content-type").starts_with("text/css"));
+    assert!(
+        css.header("cache-control").contains("max-age=31536000"),
+        "{}",
+        css.header("cache-control")
+    );
+    let icon = browser.get("/static/favicon.svg").await;
+    assert_eq!((icon.status, icon.header("content-type")), (StatusCode::OK, "image/svg+xml"));
+    assert_eq!(browser.get("/static/nope.css").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(browser.get("/static/..%2FCargo.toml").await.status, StatusCode::NOT_FOUND);
+}

@@ -1,0 +1,268 @@
+//! Starts the real application on 127.0.0.1 with a fresh database and talks HTTP to it.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use desserts::app::{self, AppState};
+use desserts::config::{DatabaseUrl, WebSettings};
+use desserts::store::Store;
+use desserts::store::login_failures::LoginLimits;
+use reqwest::cookie::{CookieStore, Jar};
+use reqwest::header::HeaderMap;
+use reqwest::{Client, StatusCode, redirect};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    pub db_path: PathBuf,
+    _dir: TempDir,
+    _shutdown: oneshot::Sender<()>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(WebSettings::default()).await
+    }
+
+    pub async fn spawn_with(settings: WebSettings) -> Self {
+        Self::start(settings, LoginLimits::default(), None).await
+    }
+
+    pub async fn spawn_with_limits(limits: LoginLimits) -> Self {
+        Self::start(WebSettings::default(), limits, None).await
+    }
+
+    /// A second server on the same database, as a second instance behind a proxy would be.
+    pub async fn spawn_sharing(other: &TestApp) -> Self {
+        Self::start(WebSettings::default(), LoginLimits::default(), Some(other.db_path.clone())).await
+    }
+
+    async fn start(settings: WebSettings, limits: LoginLimits, shared_db: Option<PathBuf>) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db_path = shared_db.unwrap_or_else(|| dir.path().join("desserts.db"));
+        let store = Store::open(&DatabaseUrl::Sqlite(db_path.clone())).expect("open database");
+        store.migrate().expect("migrate");
+        let mut state = AppState::new(store.clone(), settings).expect("state");
+        state.login_limits = limits;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr: SocketAddr = listener.local_addr().expect("addr");
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        tokio::spawn(app::serve(listener, state, async {
+            let _ = stopped.await;
+        }));
+        Self {
+            base: format!("http://{addr}"),
+            store,
+            db_path,
+            _dir: dir,
+            _shutdown: shutdown,
+        }
+    }
+
+    /// A new browser: its own cookies, redirects not followed so tests see each 303.
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.base)
+    }
+
+    /// A browser that holds only `cookie` (`name=value`), as a thief with a copied cookie would.
+    pub fn browser_with_cookie(&self, cookie: &str) -> Browser {
+        let browser = self.browser();
+        browser.jar.add_cookie_str(cookie, &self.base.parse().expect("url"));
+        browser
+    }
+
+    /// A browser logged in as a new account named `username`.
+    pub async fn signed_up(&self, username: &str) -> Browser {
+        let browser = self.browser();
+        let page = browser.signup(username, "correct horse battery").await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "sign-up of {username} failed: {}", page.body);
+        browser
+    }
+
+    pub async fn user_id(&self, username: &str) -> i64 {
+        let found = desserts::store::users::find_for_login(&self.store, &username.to_lowercase())
+            .await
+            .expect("query");
+        found.expect("user exists").0.id
+    }
+}
+
+/// What a response showed.
+#[derive(Debug)]
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> &str {
+        self.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    pub fn csrf_token(&self) -> String {
+        let marker = "name=\"csrf_token\" value=\"";
+        let start = self
+            .body
+            .find(marker)
+            .unwrap_or_else(|| panic!("no csrf token on the page: {}", self.body))
+            + marker.len();
+        let end = self.body[start..].find('"').expect("token end") + start;
+        self.body[start..end].to_string()
+    }
+
+    /// The value of the input named `name`.
+    pub fn input_value(&self, name: &str) -> Option<String> {
+        let marker = format!("name=\"{name}\"");
+        let at = self.body.find(&marker)?;
+        let tag_start = self.body[..at].rfind('<')?;
+        let tag_end = at + self.body[at..].find('>')?;
+        let tag = &self.body[tag_start..tag_end];
+        let value_at = tag.find("value=\"")? + 7;
+        let value_end = tag[value_at..].find('"')? + value_at;
+        Some(tag[value_at..value_end].to_string())
+    }
+
+    pub fn assert_contains(&self, text: &str) -> &Self {
+        assert!(
+            self.body.contains(text),
+            "expected {text:?} in page ({}):\n{}",
+            self.status,
+            self.body
+        );
+        self
+    }
+
+    pub fn assert_lacks(&self, text: &str) -> &Self {
+        assert!(
+            !self.body.contains(text),
+            "did not expect {text:?} in page ({}):\n{}",
+            self.status,
+            self.body
+        );
+        self
+    }
+
+    /// The dessert names in the list, in order.
+    pub fn dessert_names(&self) -> Vec<String> {
+        self.body
+            .split("<a href=\"/desserts/")
+            .skip(1)
+            .filter_map(|rest| {
+                rest.split_once("\">")
+                    .and_then(|(_, after)| after.split_once("</a>"))
+                    .map(|(name, _)| name.to_string())
+            })
+            .collect()
+    }
+}
+
+pub struct Browser {
+    pub client: Client,
+    pub base: String,
+    jar: Arc<Jar>,
+}
+
+impl Browser {
+    fn new(base: &str) -> Self {
+        let jar = Arc::new(Jar::default());
+        let client = Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(redirect::Policy::none())
+            .build()
+            .expect("client");
+        Self {
+            client,
+            base: base.to_string(),
+            jar,
+        }
+    }
+
+    /// `desserts_session=...`, as the browser holds it.
+    pub fn session_cookie(&self) -> Option<String> {
+        let cookies = self.jar.cookies(&self.base.parse().expect("url"))?;
+        cookies
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find(|c| c.starts_with("desserts_session="))
+            .map(str::to_string)
+    }
+
+    async fn page(response: reqwest::Response) -> Page {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.text().await.expect("body");
+        Page { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        Self::page(self.client.get(format!("{}{path}", self.base)).send().await.expect("GET")).await
+    }
+
+    /// POSTs exactly these fields: no token is added.
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body = serde_urlencoded::to_string(fields).expect("encode");
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        Self::page(request.send().await.expect("POST")).await
+    }
+
+    /// Does what a person does: opens `form_page`, fills in `fields`, submits to `action`.
+    pub async fn submit(&self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let page = self.get(form_page).await;
+        assert_eq!(page.status, StatusCode::OK, "form page {form_page}: {}", page.body);
+        let token = page.csrf_token();
+        let mut all = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(action, &all).await
+    }
+
+    pub async fn signup(&self, username: &str, password: &str) -> Page {
+        let email = format!("{username}@example.com");
+        self.submit(
+            "/signup",
+            "/signup",
+            &[
+                ("username", username),
+                ("email", &email),
+                ("name", username),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Page {
+        self.submit("/login", "/login", &[("username", username), ("password", password)])
+            .await
+    }
+
+    pub async fn logout(&self) -> Page {
+        self.submit("/add", "/logout", &[]).await
+    }
+
+    /// Adds a dessert and returns its id.
+    pub async fn add_dessert(&self, name: &str, price: &str, calories: &str) -> i64 {
+        let page = self
+            .submit("/add", "/add", &[("name", name), ("price", price), ("calories", calories)])
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "adding {name}: {}", page.body);
+        page.location()
+            .trim_start_matches("/desserts/")
+            .parse()
+            .expect("dessert id in Location")
+    }
+}
