@@ -3,10 +3,12 @@
 use std::path::PathBuf;
 use std::str::FromStr;
 
-/// Where the data lives: `sqlite://desserts.db` (a file, created if missing).
+/// Where the data lives: `sqlite://desserts.db` (a file, created if missing) or
+/// `postgres://user@host/database`. Debug output never shows a password.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
     Sqlite(PathBuf),
+    Postgres(Box<tokio_postgres::Config>),
 }
 
 impl FromStr for DatabaseUrl {
@@ -22,9 +24,16 @@ impl FromStr for DatabaseUrl {
             return Ok(Self::Sqlite(PathBuf::from(path)));
         }
         if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
-            return Err("this build of desserts does not support PostgreSQL yet; use sqlite://FILE".into());
+            return raw
+                .parse()
+                .map(|config| Self::Postgres(Box::new(config)))
+                .map_err(|e| format!("invalid PostgreSQL URL: {e}"));
         }
-        Err(format!("unsupported database URL {raw:?}: expected sqlite://FILE"))
+        // The URL may hold a password: name only its scheme.
+        let scheme = raw.split_once(':').map_or("", |(scheme, _)| scheme);
+        Err(format!(
+            "unsupported database URL (scheme {scheme:?}): expected sqlite://FILE or postgres://USER@HOST/DATABASE"
+        ))
     }
 }
 
@@ -48,5 +57,20 @@ mod tests {
         assert_eq!("sqlite:d.db?mode=rwc".parse(), Ok(DatabaseUrl::Sqlite("d.db".into())));
         assert!("sqlite://".parse::<DatabaseUrl>().is_err());
         assert!("mysql://x".parse::<DatabaseUrl>().is_err());
+    }
+
+    #[test]
+    fn postgres_urls() {
+        let Ok(DatabaseUrl::Postgres(config)) = "postgres://ann:secret@db.example:6432/menu".parse() else {
+            panic!("a PostgreSQL URL parses");
+        };
+        assert_eq!(config.get_dbname(), Some("menu"));
+        assert_eq!(config.get_ports(), &[6432]);
+        assert!(!format!("{:?}", DatabaseUrl::Postgres(config)).contains("secret"));
+        assert!("postgresql://localhost/menu".parse::<DatabaseUrl>().is_ok());
+        let refused = "postgres://ann:secret@db.example:notaport/menu".parse::<DatabaseUrl>().unwrap_err();
+        assert!(!refused.contains("secret"), "{refused}");
+        let refused = "mysql://ann:secret@db/x".parse::<DatabaseUrl>().unwrap_err();
+        assert!(!refused.contains("secret"), "{refused}");
     }
 }

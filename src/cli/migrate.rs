@@ -1,9 +1,9 @@
 use crate::domain::Timestamp;
 use crate::store::Store;
 
-pub fn run(store: &Store, status: bool) -> anyhow::Result<()> {
+pub async fn run(store: &Store, status: bool) -> anyhow::Result<()> {
     if status {
-        for migration in store.migration_status()? {
+        for migration in store.migration_status().await? {
             let state = migration
                 .applied_at
                 .map_or_else(|| "pending".to_string(), |at| format!("applied {}", Timestamp(at).rfc3339()));
@@ -11,7 +11,7 @@ pub fn run(store: &Store, status: bool) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let applied = store.migrate()?;
+    let applied = store.migrate().await?;
     if applied.is_empty() {
         println!("The database is up to date.");
     } else {

@@ -4,17 +4,34 @@ mod migrate;
 mod serve;
 mod user;
 
+use std::time::Duration;
+
+use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
 use crate::config::DatabaseUrl;
-use crate::store::Store;
+use crate::store::{PoolSettings, Store};
 
 #[derive(Debug, Parser)]
 #[command(name = "desserts", version, about = "Keep a dessert menu of your own")]
 pub struct Cli {
-    /// Where the data lives: sqlite://FILE (created if missing).
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://desserts.db", global = true)]
-    database_url: DatabaseUrl,
+    /// Where the data lives: sqlite://FILE (created if missing) or postgres://USER@HOST/DATABASE.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://desserts.db",
+        global = true,
+        hide_env_values = true
+    )]
+    database_url: String,
+
+    /// Most connections one process keeps to PostgreSQL.
+    #[arg(long, env = "DESSERTS_DB_POOL_SIZE", default_value_t = PoolSettings::default().max_connections, global = true)]
+    db_pool_size: usize,
+
+    /// Seconds to wait for a database connection or query before answering "unavailable".
+    #[arg(long, env = "DESSERTS_DB_TIMEOUT", default_value_t = PoolSettings::default().timeout.as_secs_f64(), global = true)]
+    db_timeout: f64,
 
     #[command(flatten)]
     serve: serve::ServeArgs,
@@ -41,21 +58,37 @@ enum Command {
 /// Runs the command line and returns what the process should exit with.
 pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve::run(&cli.database_url, cli.serve),
-        Command::Migrate { status } => migrate::run(&open(&cli.database_url)?, status),
-        Command::User(command) => user::run(&open_migrated(&cli.database_url)?, command),
-    }
+    // Parsed here rather than by clap, whose error would repeat the URL and its password.
+    let url: DatabaseUrl = cli.database_url.parse().map_err(|e: String| anyhow::anyhow!("DATABASE_URL: {e}"))?;
+    let pool = pool_settings(cli.db_pool_size, cli.db_timeout)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve::run(open_migrated(&url, pool).await?, cli.serve).await,
+            Command::Migrate { status } => migrate::run(&Store::open(&url, pool)?, status).await,
+            Command::User(command) => user::run(&open_migrated(&url, pool).await?, command).await,
+        }
+    })
 }
 
-fn open(url: &DatabaseUrl) -> anyhow::Result<Store> {
-    Ok(Store::open(url)?)
+fn pool_settings(max_connections: usize, timeout_secs: f64) -> anyhow::Result<PoolSettings> {
+    if max_connections == 0 {
+        bail!("DESSERTS_DB_POOL_SIZE must be at least 1");
+    }
+    let timeout = Duration::try_from_secs_f64(timeout_secs)
+        .ok()
+        .filter(|timeout| !timeout.is_zero())
+        .ok_or_else(|| anyhow::anyhow!("DESSERTS_DB_TIMEOUT must be a positive number of seconds"))?;
+    Ok(PoolSettings { max_connections, timeout })
 }
 
 /// Opens the store and brings its schema up to date: every command but `migrate` needs it.
-fn open_migrated(url: &DatabaseUrl) -> anyhow::Result<Store> {
-    let store = open(url)?;
-    let applied = store.migrate()?;
+async fn open_migrated(url: &DatabaseUrl, pool: PoolSettings) -> anyhow::Result<Store> {
+    let store = Store::open(url, pool)?;
+    let applied = store.migrate().await?;
     if !applied.is_empty() {
         tracing::info!(?applied, "applied migrations");
     }

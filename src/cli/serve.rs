@@ -3,7 +3,8 @@ use std::net::SocketAddr;
 use anyhow::Context;
 
 use crate::app::{self, AppState};
-use crate::config::{DatabaseUrl, WebSettings};
+use crate::config::WebSettings;
+use crate::store::Store;
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -18,24 +19,17 @@ pub struct ServeArgs {
     trust_forwarded_for: bool,
 }
 
-pub fn run(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(async {
-        let store = super::open_migrated(database_url)?;
-        let settings = WebSettings {
-            secure_cookies: args.secure_cookies,
-            trust_forwarded_for: args.trust_forwarded_for,
-        };
-        let state = AppState::new(store, settings)?;
-        let listener = tokio::net::TcpListener::bind(args.addr)
-            .await
-            .with_context(|| format!("cannot listen on {}", args.addr))?;
-        tracing::info!("listening on http://{}", listener.local_addr()?);
-        app::serve(listener, state, app::shutdown_signal()).await.context("server failed")?;
-        tracing::info!("stopped");
-        Ok(())
-    })
+pub async fn run(store: Store, args: ServeArgs) -> anyhow::Result<()> {
+    let settings = WebSettings {
+        secure_cookies: args.secure_cookies,
+        trust_forwarded_for: args.trust_forwarded_for,
+    };
+    let state = AppState::new(store, settings)?;
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.addr))?;
+    tracing::info!("listening on http://{}", listener.local_addr()?);
+    app::serve(listener, state, app::shutdown_signal()).await.context("server failed")?;
+    tracing::info!("stopped");
+    Ok(())
 }

@@ -25,8 +25,7 @@ pub enum UserCommand {
     List,
 }
 
-pub fn run(store: &Store, command: UserCommand) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+pub async fn run(store: &Store, command: UserCommand) -> anyhow::Result<()> {
     match command {
         UserCommand::Add {
             username,
@@ -46,11 +45,11 @@ pub fn run(store: &Store, command: UserCommand) -> anyhow::Result<()> {
                 let lines: Vec<String> = errors.iter().map(|(field, message)| format!("{field}: {message}")).collect();
                 anyhow::anyhow!("invalid account:\n  {}", lines.join("\n  "))
             })?;
-            let user = runtime.block_on(add(store, signup))?;
+            let user = add(store, signup).await?;
             println!("created user {} (id {})", user.username, user.id);
         }
         UserCommand::List => {
-            let rows = runtime.block_on(users::list_with_dessert_counts(store))?;
+            let rows = users::list_with_dessert_counts(store).await?;
             println!("{:<6} {:<32} {:<40} {:>8}", "ID", "USERNAME", "EMAIL", "DESSERTS");
             for (user, count) in rows {
                 println!("{:<6} {:<32} {:<40} {:>8}", user.id, user.username, user.email, count);

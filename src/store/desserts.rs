@@ -1,9 +1,6 @@
 //! Desserts. Every query names the owner: there is no way to reach a dessert without it.
 
-use rusqlite::{OptionalExtension, Row, ToSql, params};
-
-use super::sqlite::{classify, duplicate_of};
-use super::{Store, StoreError, now};
+use super::{Param, Row, Store, StoreError, args, now};
 use crate::domain::{Dessert, DessertDraft, DessertQuery, HttpUrl, Origin, Price, SortDir, SortField, Timestamp};
 
 /// One page of a list, with the number of rows on every page together.
@@ -14,15 +11,13 @@ pub struct DessertPage {
 }
 
 const COLUMNS: &str = "id, name, price_cents, calories, origin, image_url, liked, created_at, updated_at";
-const UNIQUE_COLUMNS: &[(&str, &str)] = &[("desserts.name_key", "name")];
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<Dessert> {
+fn from_row(row: &Row<'_>) -> Result<Dessert, StoreError> {
     let cents: i64 = row.get(2)?;
     Ok(Dessert {
         id: row.get(0)?,
         name: row.get(1)?,
-        price: Price::from_cents(cents)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Integer, e.into()))?,
+        price: Price::from_cents(cents).map_err(|e| StoreError::Internal(format!("stored price {cents}: {e}")))?,
         calories: row.get(3)?,
         origin: row.get(4)?,
         image_url: row.get(5)?,
@@ -61,123 +56,84 @@ fn like_pattern(search: &str) -> String {
 }
 
 pub async fn list_for_user(store: &Store, owner: i64, query: &DessertQuery) -> Result<DessertPage, StoreError> {
-    let pattern = query.search.as_deref().map(like_pattern);
-    let filter = if pattern.is_some() {
-        "AND name_key LIKE ?2 ESCAPE '\\'"
-    } else {
-        ""
-    };
-    let limit = i64::from(query.per_page);
-    let offset = i64::try_from(query.offset()).unwrap_or(i64::MAX);
-    store.sqlite().read(|conn| {
-        let mut args: Vec<&dyn ToSql> = vec![&owner];
-        if let Some(pattern) = &pattern {
-            args.push(pattern);
+    let mut args = args![owner];
+    let filter = match &query.search {
+        Some(search) => {
+            args.push(Param::from(like_pattern(search)));
+            "AND name_key LIKE ?2 ESCAPE '\\'"
         }
-        let count_sql = format!("SELECT count(*) FROM desserts WHERE user_id = ?1 {filter}");
-        let total: i64 = conn.prepare_cached(&count_sql)?.query_row(args.as_slice(), |row| row.get(0))?;
-        let n = args.len();
-        let page_sql = format!(
-            "SELECT {COLUMNS} FROM desserts WHERE user_id = ?1 {filter} ORDER BY {} LIMIT ?{} OFFSET ?{}",
-            order_by(query.sort, query.dir),
-            n + 1,
-            n + 2
-        );
-        args.push(&limit);
-        args.push(&offset);
-        let items = conn
-            .prepare_cached(&page_sql)?
-            .query_map(args.as_slice(), from_row)?
-            .collect::<Result<_, _>>()?;
-        Ok(DessertPage {
-            items,
-            total: u64::try_from(total).unwrap_or(0),
-        })
+        None => "",
+    };
+    let count_sql = format!("SELECT count(*) FROM desserts WHERE user_id = ?1 {filter}");
+    let total: i64 = store.fetch_one(&count_sql, args.clone(), |row| row.get(0)).await?;
+    let n = args.len();
+    let page_sql = format!(
+        "SELECT {COLUMNS} FROM desserts WHERE user_id = ?1 {filter} ORDER BY {} LIMIT ?{} OFFSET ?{}",
+        order_by(query.sort, query.dir),
+        n + 1,
+        n + 2
+    );
+    args.push(Param::from(i64::from(query.per_page)));
+    args.push(Param::from(i64::try_from(query.offset()).unwrap_or(i64::MAX)));
+    let items = store.fetch_all(&page_sql, args, from_row).await?;
+    Ok(DessertPage {
+        items,
+        total: u64::try_from(total).unwrap_or(0),
     })
 }
 
 pub async fn find(store: &Store, owner: i64, id: i64) -> Result<Option<Dessert>, StoreError> {
-    store.sqlite().read(|conn| {
-        let sql = format!("SELECT {COLUMNS} FROM desserts WHERE id = ?1 AND user_id = ?2");
-        conn.prepare_cached(&sql)?.query_row([id, owner], from_row).optional()
-    })
+    let sql = format!("SELECT {COLUMNS} FROM desserts WHERE id = ?1 AND user_id = ?2");
+    store.fetch_optional(&sql, args![id, owner], from_row).await
+}
+
+/// The values of a draft, in the order `?1`..`?7` of [`create`] and [`update`].
+fn draft_args(draft: &DessertDraft) -> Vec<Param> {
+    args![
+        draft.name.as_str(),
+        draft.name.key(),
+        draft.price.cents(),
+        draft.calories.value(),
+        draft.origin.as_ref().map(Origin::as_str),
+        draft.image_url.as_ref().map(HttpUrl::as_str),
+        draft.liked,
+    ]
 }
 
 /// Adds a dessert for `owner`; `Duplicate("name")` when they already have one by that name.
 pub async fn create(store: &Store, owner: i64, draft: DessertDraft) -> Result<Dessert, StoreError> {
+    let sql = format!(
+        "INSERT INTO desserts (name, name_key, price_cents, calories, origin, image_url, liked, created_at, updated_at, user_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9) RETURNING {COLUMNS}"
+    );
+    let mut args = draft_args(&draft);
+    args.extend(args![now(), owner]);
     store
-        .sqlite()
-        .write(move |conn| {
-            let sql = format!(
-                "INSERT INTO desserts (user_id, name, name_key, price_cents, calories, origin, image_url, liked, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) RETURNING {COLUMNS}"
-            );
-            conn.prepare_cached(&sql)
-                .and_then(|mut statement| {
-                    statement.query_row(
-                        params![
-                            owner,
-                            draft.name.as_str(),
-                            draft.name.key(),
-                            draft.price.cents(),
-                            draft.calories.value(),
-                            draft.origin.as_ref().map(Origin::as_str),
-                            draft.image_url.as_ref().map(HttpUrl::as_str),
-                            draft.liked,
-                            now(),
-                        ],
-                        from_row,
-                    )
-                })
-                .map_err(|e| duplicate_of(e, UNIQUE_COLUMNS))
-        })
-        .await
+        .write_optional(sql, args, from_row)
+        .await?
+        .ok_or_else(|| StoreError::Internal("INSERT ... RETURNING returned no row".into()))
 }
 
 /// Replaces a dessert's fields; `None` when `owner` has no dessert `id`.
 pub async fn update(store: &Store, owner: i64, id: i64, draft: DessertDraft) -> Result<Option<Dessert>, StoreError> {
-    store
-        .sqlite()
-        .write(move |conn| {
-            let sql = format!(
-                "UPDATE desserts SET name = ?1, name_key = ?2, price_cents = ?3, calories = ?4, origin = ?5,
-                        image_url = ?6, liked = ?7, updated_at = ?8
-                 WHERE id = ?9 AND user_id = ?10 RETURNING {COLUMNS}"
-            );
-            conn.prepare_cached(&sql)
-                .and_then(|mut statement| {
-                    statement
-                        .query_row(
-                            params![
-                                draft.name.as_str(),
-                                draft.name.key(),
-                                draft.price.cents(),
-                                draft.calories.value(),
-                                draft.origin.as_ref().map(Origin::as_str),
-                                draft.image_url.as_ref().map(HttpUrl::as_str),
-                                draft.liked,
-                                now(),
-                                id,
-                                owner,
-                            ],
-                            from_row,
-                        )
-                        .optional()
-                })
-                .map_err(|e| duplicate_of(e, UNIQUE_COLUMNS))
-        })
-        .await
+    let sql = format!(
+        "UPDATE desserts SET name = ?1, name_key = ?2, price_cents = ?3, calories = ?4, origin = ?5,
+                image_url = ?6, liked = ?7, updated_at = ?8
+         WHERE id = ?9 AND user_id = ?10 RETURNING {COLUMNS}"
+    );
+    let mut args = draft_args(&draft);
+    args.extend(args![now(), id, owner]);
+    store.write_optional(sql, args, from_row).await
 }
 
 /// Deletes a dessert and returns its name; `None` when `owner` has no dessert `id`.
 pub async fn delete(store: &Store, owner: i64, id: i64) -> Result<Option<String>, StoreError> {
     store
-        .sqlite()
-        .write(move |conn| {
-            conn.prepare_cached("DELETE FROM desserts WHERE id = ?1 AND user_id = ?2 RETURNING name")
-                .and_then(|mut statement| statement.query_row([id, owner], |row| row.get(0)).optional())
-                .map_err(classify)
-        })
+        .write_optional(
+            "DELETE FROM desserts WHERE id = ?1 AND user_id = ?2 RETURNING name",
+            args![id, owner],
+            |row| row.get(0),
+        )
         .await
 }
 

@@ -1,10 +1,7 @@
 //! Failed logins, counted in the database so that every server instance sees the same
 //! counts.
 
-use rusqlite::params;
-
-use super::sqlite::classify;
-use super::{Store, StoreError};
+use super::{Store, StoreError, args};
 
 /// How many failures, over how long, lock an account or a client address out.
 #[derive(Debug, Clone, Copy)]
@@ -33,60 +30,44 @@ pub async fn retry_after(
     limits: LoginLimits,
 ) -> Result<Option<i64>, StoreError> {
     let since = now - limits.window_secs;
-    let query = |conn: &rusqlite::Connection, column: &str, key: &str, limit: i64| -> rusqlite::Result<Option<i64>> {
-        // The window frees up when the failure that made the count reach the limit ages out.
+    // The window frees up when the failure that made the count reach the limit ages out.
+    let locked_until = |column: &str, key: &str, limit: i64| {
         let sql = format!(
             "SELECT failed_at FROM login_failures WHERE {column} = ?1 AND failed_at > ?2
              ORDER BY failed_at DESC LIMIT 1 OFFSET ?3"
         );
-        let mut statement = conn.prepare_cached(&sql)?;
-        let mut rows = statement.query(params![key, since, limit - 1])?;
-        Ok(match rows.next()? {
-            Some(row) => Some(row.get::<_, i64>(0)? + limits.window_secs - now),
-            None => None,
-        })
+        let args = args![key, since, limit - 1];
+        async move { store.fetch_optional(&sql, args, |row| row.get::<i64>(0)).await }
     };
-    store.sqlite().read(|conn| {
-        let account = query(conn, "account_key", account_key, limits.per_account)?;
-        let client = query(conn, "client_addr", client_addr, limits.per_client)?;
-        Ok(account.into_iter().chain(client).max().map(|secs| secs.max(1)))
-    })
+    let account = locked_until("account_key", account_key, limits.per_account).await?;
+    let client = locked_until("client_addr", client_addr, limits.per_client).await?;
+    Ok(account
+        .into_iter()
+        .chain(client)
+        .max()
+        .map(|failed_at| (failed_at + limits.window_secs - now).max(1)))
 }
 
 pub async fn record(store: &Store, account_key: &str, client_addr: &str, now: i64) -> Result<(), StoreError> {
-    let (account_key, client_addr) = (account_key.to_string(), client_addr.to_string());
     store
-        .sqlite()
-        .write(move |conn| {
-            conn.execute(
-                "INSERT INTO login_failures (account_key, client_addr, failed_at) VALUES (?1, ?2, ?3)",
-                params![account_key, client_addr, now],
-            )
-            .map(drop)
-            .map_err(classify)
-        })
+        .execute(
+            "INSERT INTO login_failures (account_key, client_addr, failed_at) VALUES (?1, ?2, ?3)",
+            args![account_key, client_addr, now],
+        )
         .await
+        .map(drop)
 }
 
 /// Forgets an account's failures after it logs in.
 pub async fn clear_account(store: &Store, account_key: &str) -> Result<(), StoreError> {
-    let account_key = account_key.to_string();
     store
-        .sqlite()
-        .write(move |conn| {
-            conn.execute("DELETE FROM login_failures WHERE account_key = ?1", [account_key])
-                .map(drop)
-                .map_err(classify)
-        })
+        .execute("DELETE FROM login_failures WHERE account_key = ?1", args![account_key])
         .await
+        .map(drop)
 }
 
-pub async fn delete_older_than(store: &Store, cutoff: i64) -> Result<usize, StoreError> {
+pub async fn delete_older_than(store: &Store, cutoff: i64) -> Result<u64, StoreError> {
     store
-        .sqlite()
-        .write(move |conn| {
-            conn.execute("DELETE FROM login_failures WHERE failed_at <= ?1", [cutoff])
-                .map_err(classify)
-        })
+        .execute("DELETE FROM login_failures WHERE failed_at <= ?1", args![cutoff])
         .await
 }

@@ -1,16 +1,18 @@
 //! The database. Handlers call one function per query (`desserts::list_for_user`) and
-//! never see SQL; what differs between backends stays in this module.
+//! never see SQL. The query functions are written once, in SQL both backends accept, with
+//! SQLite's `?1` placeholders; what differs between SQLite and PostgreSQL (connections,
+//! transactions, error codes, migrations' DDL) stays in `sqlite.rs` and `postgres.rs`.
 
 pub mod desserts;
 pub mod login_failures;
 pub mod migrations;
+mod postgres;
 pub mod sessions;
 mod sqlite;
 pub mod users;
 
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::config::DatabaseUrl;
 
@@ -28,6 +30,31 @@ pub enum StoreError {
     Internal(String),
 }
 
+/// Which field each unique index protects, named `table.column` by its last column; a
+/// PostgreSQL index is named the same with `_` for `.` (`users_username_key`).
+const UNIQUE_FIELDS: &[(&str, &str)] = &[
+    ("users.username_key", "username"),
+    ("users.email_key", "email"),
+    ("desserts.name_key", "name"),
+];
+
+/// How long to wait for a connection or a query before answering "unavailable", and how
+/// many connections one server process keeps to a PostgreSQL server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSettings {
+    pub max_connections: usize,
+    pub timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            timeout: Duration::from_secs(5),
+        }
+    }
+}
+
 /// A handle to the database, cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -36,33 +63,174 @@ pub struct Store {
 
 enum Backend {
     Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Postgres),
+}
+
+/// A value bound to a query parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Param {
+    Int(i64),
+    Text(String),
+    Bool(bool),
+    Null,
+}
+
+impl From<i64> for Param {
+    fn from(value: i64) -> Self {
+        Self::Int(value)
+    }
+}
+
+impl From<bool> for Param {
+    fn from(value: bool) -> Self {
+        Self::Bool(value)
+    }
+}
+
+impl From<String> for Param {
+    fn from(value: String) -> Self {
+        Self::Text(value)
+    }
+}
+
+impl From<&str> for Param {
+    fn from(value: &str) -> Self {
+        Self::Text(value.to_string())
+    }
+}
+
+impl From<&String> for Param {
+    fn from(value: &String) -> Self {
+        Self::Text(value.clone())
+    }
+}
+
+impl<T: Into<Param>> From<Option<T>> for Param {
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Self::Null, Into::into)
+    }
+}
+
+/// The parameters of one query, in placeholder order: `args![owner, name]`.
+macro_rules! args {
+    ($($value:expr),* $(,)?) => {
+        vec![$($crate::store::Param::from($value)),*]
+    };
+}
+pub(crate) use args;
+
+/// A type a column can be read as, on either backend.
+pub(crate) trait Column: rusqlite::types::FromSql + for<'a> tokio_postgres::types::FromSql<'a> {}
+
+impl<T: rusqlite::types::FromSql + for<'a> tokio_postgres::types::FromSql<'a>> Column for T {}
+
+/// One result row, from either backend.
+pub(crate) enum Row<'a> {
+    Sqlite(&'a rusqlite::Row<'a>),
+    Postgres(&'a tokio_postgres::Row),
+}
+
+impl Row<'_> {
+    pub fn get<T: Column>(&self, index: usize) -> Result<T, StoreError> {
+        match self {
+            Row::Sqlite(row) => row.get(index).map_err(sqlite::classify),
+            Row::Postgres(row) => row.try_get(index).map_err(|e| StoreError::Internal(format!("column {index}: {e}"))),
+        }
+    }
+}
+
+/// Turns a row into a value; a plain function, so that it can travel to another thread.
+pub(crate) type FromRow<T> = fn(&Row<'_>) -> Result<T, StoreError>;
+
+/// One statement of a transaction.
+pub(crate) struct Statement {
+    pub sql: String,
+    pub args: Vec<Param>,
+}
+
+impl Statement {
+    pub fn new(sql: impl Into<String>, args: Vec<Param>) -> Self {
+        Self { sql: sql.into(), args }
+    }
 }
 
 impl Store {
     /// Opens the database the URL names, creating an SQLite file if it is missing.
-    pub fn open(url: &DatabaseUrl) -> Result<Self, StoreError> {
+    /// PostgreSQL connections are made when first needed.
+    pub fn open(url: &DatabaseUrl, pool: PoolSettings) -> Result<Self, StoreError> {
         let backend = match url {
             DatabaseUrl::Sqlite(path) => Backend::Sqlite(sqlite::Sqlite::open(path)?),
+            DatabaseUrl::Postgres(config) => Backend::Postgres(postgres::Postgres::open((**config).clone(), pool)?),
         };
         Ok(Self {
             backend: Arc::new(backend),
         })
     }
 
-    fn sqlite(&self) -> &sqlite::Sqlite {
+    /// Answers when the database can run a query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.fetch_optional("SELECT 1", vec![], |_| Ok(())).await.map(drop)
+    }
+
+    /// The first row of a read-only query, if any.
+    pub(crate) async fn fetch_optional<T: Send + 'static>(
+        &self,
+        sql: &str,
+        args: Vec<Param>,
+        from_row: FromRow<T>,
+    ) -> Result<Option<T>, StoreError> {
         match &*self.backend {
-            Backend::Sqlite(db) => db,
+            Backend::Sqlite(db) => db.read(|conn| sqlite::fetch_optional(conn, sql, &args, from_row)),
+            Backend::Postgres(db) => db.fetch_optional(sql, &args, from_row).await,
         }
     }
 
-    /// Answers when the database can run a query.
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        self.sqlite().read(|conn| conn.query_row("SELECT 1", [], |_| Ok(())))
+    /// The only row of a read-only query that always returns one (`count(*)`).
+    pub(crate) async fn fetch_one<T: Send + 'static>(&self, sql: &str, args: Vec<Param>, from_row: FromRow<T>) -> Result<T, StoreError> {
+        self.fetch_optional(sql, args, from_row)
+            .await?
+            .ok_or_else(|| StoreError::Internal("a query that returns a row returned none".into()))
     }
 
-    /// The SQLite file behind this store, where there is one.
-    pub fn sqlite_path(&self) -> Option<PathBuf> {
-        Some(self.sqlite().path().to_path_buf())
+    /// Every row of a read-only query.
+    pub(crate) async fn fetch_all<T: Send + 'static>(
+        &self,
+        sql: &str,
+        args: Vec<Param>,
+        from_row: FromRow<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        match &*self.backend {
+            Backend::Sqlite(db) => db.read(|conn| sqlite::fetch_all(conn, sql, &args, from_row)),
+            Backend::Postgres(db) => db.fetch_all(sql, &args, from_row).await,
+        }
+    }
+
+    /// Runs a change that returns at most one row (`... RETURNING`).
+    pub(crate) async fn write_optional<T: Send + 'static>(
+        &self,
+        sql: impl Into<String>,
+        args: Vec<Param>,
+        from_row: FromRow<T>,
+    ) -> Result<Option<T>, StoreError> {
+        let sql = sql.into();
+        match &*self.backend {
+            Backend::Sqlite(db) => db.write(move |conn| sqlite::fetch_optional(conn, &sql, &args, from_row)).await,
+            Backend::Postgres(db) => db.fetch_optional(&sql, &args, from_row).await,
+        }
+    }
+
+    /// Runs a change and returns how many rows it touched.
+    pub(crate) async fn execute(&self, sql: impl Into<String>, args: Vec<Param>) -> Result<u64, StoreError> {
+        Ok(self.transaction(vec![Statement::new(sql, args)]).await?[0])
+    }
+
+    /// Runs the statements in one transaction, all or nothing, and returns how many rows
+    /// each touched.
+    pub(crate) async fn transaction(&self, statements: Vec<Statement>) -> Result<Vec<u64>, StoreError> {
+        match &*self.backend {
+            Backend::Sqlite(db) => db.write(move |conn| sqlite::transaction(conn, &statements)).await,
+            Backend::Postgres(db) => db.transaction(&statements).await,
+        }
     }
 }
 

@@ -4,14 +4,16 @@
 //! readers run on the calling thread instead of paying for a hop to the blocking pool;
 //! writes, which may wait on another process's lock or on the disk, go to that pool.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, ErrorCode, OpenFlags, ToSql, TransactionBehavior, params_from_iter};
 
-use super::StoreError;
+use super::migrations::{Migration, refuse_newer};
+use super::{FromRow, Param, Row, Statement, StoreError, UNIQUE_FIELDS, now};
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -21,7 +23,6 @@ pub(super) struct Sqlite {
 }
 
 struct Inner {
-    path: PathBuf,
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
@@ -36,7 +37,6 @@ impl Sqlite {
             .collect::<Result<_, _>>()?;
         Ok(Self {
             inner: Arc::new(Inner {
-                path: path.to_path_buf(),
                 writer: Mutex::new(writer),
                 readers,
                 next_reader: AtomicUsize::new(0),
@@ -44,14 +44,9 @@ impl Sqlite {
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.inner.path
-    }
-
     /// Runs a read-only query on the calling thread.
-    pub fn read<T>(&self, query: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
-        let conn = self.reader();
-        query(&conn).map_err(classify)
+    pub fn read<T>(&self, query: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        query(&self.reader())
     }
 
     fn reader(&self) -> MutexGuard<'_, Connection> {
@@ -76,11 +71,6 @@ impl Sqlite {
             .await
             .map_err(|e| StoreError::Internal(format!("database task failed: {e}")))?
     }
-
-    /// Runs a write synchronously: for the command line and migrations.
-    pub fn write_blocking<T>(&self, work: impl FnOnce(&mut Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        work(&mut lock(&self.inner.writer))
-    }
 }
 
 /// Runs `work` in a transaction that takes the write lock at once (`BEGIN IMMEDIATE`), so
@@ -93,6 +83,86 @@ pub(super) fn in_transaction<T>(
     let value = work(&tx)?;
     tx.commit().map_err(classify)?;
     Ok(value)
+}
+
+impl ToSql for Param {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Param::Int(value) => ToSqlOutput::Borrowed(ValueRef::Integer(*value)),
+            Param::Text(value) => ToSqlOutput::Borrowed(ValueRef::Text(value.as_bytes())),
+            Param::Bool(value) => ToSqlOutput::Borrowed(ValueRef::Integer(i64::from(*value))),
+            Param::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+        })
+    }
+}
+
+pub(super) fn fetch_optional<T>(conn: &Connection, sql: &str, args: &[Param], from_row: FromRow<T>) -> Result<Option<T>, StoreError> {
+    let mut statement = conn.prepare_cached(sql).map_err(classify)?;
+    let mut rows = statement.query(params_from_iter(args)).map_err(classify)?;
+    match rows.next().map_err(classify)? {
+        Some(row) => from_row(&Row::Sqlite(row)).map(Some),
+        None => Ok(None),
+    }
+}
+
+pub(super) fn fetch_all<T>(conn: &Connection, sql: &str, args: &[Param], from_row: FromRow<T>) -> Result<Vec<T>, StoreError> {
+    let mut statement = conn.prepare_cached(sql).map_err(classify)?;
+    let mut rows = statement.query(params_from_iter(args)).map_err(classify)?;
+    let mut found = Vec::new();
+    while let Some(row) = rows.next().map_err(classify)? {
+        found.push(from_row(&Row::Sqlite(row))?);
+    }
+    Ok(found)
+}
+
+pub(super) fn transaction(conn: &mut Connection, statements: &[Statement]) -> Result<Vec<u64>, StoreError> {
+    let run = |conn: &Connection, statement: &Statement| -> Result<u64, StoreError> {
+        let mut prepared = conn.prepare_cached(&statement.sql).map_err(classify)?;
+        let changed = prepared.execute(params_from_iter(&statement.args)).map_err(classify)?;
+        Ok(changed as u64)
+    };
+    if let [only] = statements {
+        // One statement is atomic by itself.
+        return Ok(vec![run(conn, only)?]);
+    }
+    in_transaction(conn, |tx| statements.iter().map(|statement| run(tx, statement)).collect())
+}
+
+const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+
+pub(super) fn create_ledger(conn: &mut Connection) -> Result<(), StoreError> {
+    conn.execute(CREATE_LEDGER, []).map(drop).map_err(classify)
+}
+
+/// Applies pending migrations, each in its own transaction. The write lock that
+/// `BEGIN IMMEDIATE` takes keeps two processes from applying the same one.
+pub(super) fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<Vec<i64>, StoreError> {
+    create_ledger(conn)?;
+    let mut applied = Vec::new();
+    for migration in migrations {
+        let done = in_transaction(conn, |tx| {
+            let found: Option<i64> = tx
+                .query_row("SELECT max(version) FROM schema_migrations", [], |row| row.get(0))
+                .map_err(classify)?;
+            refuse_newer(found, migrations)?;
+            if found.is_some_and(|found| found >= migration.version) {
+                return Ok(false);
+            }
+            tx.execute_batch(migration.sql)
+                .map_err(|e| StoreError::Internal(format!("migration {} ({}) failed: {e}", migration.version, migration.name)))?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                rusqlite::params![migration.version, migration.name, now()],
+            )
+            .map_err(classify)?;
+            Ok(true)
+        })?;
+        if done {
+            applied.push(migration.version);
+        }
+    }
+    Ok(applied)
 }
 
 fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -127,25 +197,19 @@ fn not_a_database(path: &Path, error: rusqlite::Error) -> StoreError {
     }
 }
 
-/// Maps SQLite's errors to what callers can act on. Unique violations carry the
-/// constraint text, which [`duplicate_of`] turns into a field name.
+/// Maps SQLite's errors to what callers can act on.
 pub(super) fn classify(error: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(failure, Some(message)) = &error
+        && failure.code == ErrorCode::ConstraintViolation
+        && let Some(columns) = message.strip_prefix("UNIQUE constraint failed: ")
+        && let Some((_, field)) = UNIQUE_FIELDS.iter().find(|(column, _)| columns.ends_with(column))
+    {
+        return StoreError::Duplicate(field);
+    }
     match error.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked | ErrorCode::CannotOpen | ErrorCode::DiskFull) => {
             StoreError::Unavailable(error.to_string())
         }
         _ => StoreError::Internal(error.to_string()),
     }
-}
-
-/// Turns a unique-constraint failure on one of `columns` into `Duplicate(field)`.
-pub(super) fn duplicate_of(error: rusqlite::Error, columns: &[(&str, &'static str)]) -> StoreError {
-    if let rusqlite::Error::SqliteFailure(failure, Some(message)) = &error
-        && failure.code == ErrorCode::ConstraintViolation
-        && message.starts_with("UNIQUE")
-        && let Some((_, field)) = columns.iter().find(|(column, _)| message.contains(column))
-    {
-        return StoreError::Duplicate(field);
-    }
-    classify(error)
 }

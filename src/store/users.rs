@@ -1,9 +1,6 @@
 //! Accounts.
 
-use rusqlite::{OptionalExtension, Row, params};
-
-use super::sqlite::{classify, duplicate_of, in_transaction};
-use super::{Store, StoreError, now};
+use super::{Row, Statement, Store, StoreError, args, now};
 use crate::domain::{Email, HttpUrl, PersonName, Signup, Timestamp, User, Username};
 
 /// A new account, its password already hashed.
@@ -29,7 +26,7 @@ impl NewUser {
 
 const USER_COLUMNS: &str = "users.id, users.username, users.email, users.name, users.avatar, users.created_at";
 
-pub(super) fn user_from_row(row: &Row<'_>, first: usize) -> rusqlite::Result<User> {
+pub(super) fn user_from_row(row: &Row<'_>, first: usize) -> Result<User, StoreError> {
     Ok(User {
         id: row.get(first)?,
         username: row.get(first + 1)?,
@@ -40,99 +37,69 @@ pub(super) fn user_from_row(row: &Row<'_>, first: usize) -> rusqlite::Result<Use
     })
 }
 
-const UNIQUE_COLUMNS: &[(&str, &str)] = &[("users.username_key", "username"), ("users.email_key", "email")];
-
 /// Creates an account; `Duplicate("username")` or `Duplicate("email")` when taken.
 pub async fn create(store: &Store, user: NewUser) -> Result<User, StoreError> {
+    let sql = format!(
+        "INSERT INTO users (username, username_key, email, email_key, name, avatar, password_hash, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING {USER_COLUMNS}"
+    );
+    let args = args![
+        user.username.as_str(),
+        user.username.key(),
+        user.email.as_str(),
+        user.email.key(),
+        user.name.as_str(),
+        user.avatar.as_ref().map(HttpUrl::as_str),
+        user.password_hash,
+        now(),
+    ];
     store
-        .sqlite()
-        .write(move |conn| {
-            let sql = format!(
-                "INSERT INTO users (username, username_key, email, email_key, name, avatar, password_hash, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING {USER_COLUMNS}"
-            );
-            conn.prepare_cached(&sql)
-                .and_then(|mut statement| {
-                    statement.query_row(
-                        params![
-                            user.username.as_str(),
-                            user.username.key(),
-                            user.email.as_str(),
-                            user.email.key(),
-                            user.name.as_str(),
-                            user.avatar.as_ref().map(HttpUrl::as_str),
-                            user.password_hash,
-                            now(),
-                        ],
-                        |row| user_from_row(row, 0),
-                    )
-                })
-                .map_err(|e| duplicate_of(e, UNIQUE_COLUMNS))
-        })
-        .await
+        .write_optional(sql, args, |row| user_from_row(row, 0))
+        .await?
+        .ok_or_else(|| StoreError::Internal("INSERT ... RETURNING returned no row".into()))
 }
 
 /// The account a login name (username or email, any case) belongs to, with its password hash.
 pub async fn find_for_login(store: &Store, login_key: &str) -> Result<Option<(User, String)>, StoreError> {
-    store.sqlite().read(|conn| {
-        let sql = format!("SELECT {USER_COLUMNS}, users.password_hash FROM users WHERE username_key = ?1 OR email_key = ?1");
-        conn.prepare_cached(&sql)?
-            .query_row([login_key], |row| Ok((user_from_row(row, 0)?, row.get(6)?)))
-            .optional()
-    })
+    let sql = format!("SELECT {USER_COLUMNS}, users.password_hash FROM users WHERE username_key = ?1 OR email_key = ?1");
+    store
+        .fetch_optional(&sql, args![login_key], |row| Ok((user_from_row(row, 0)?, row.get(6)?)))
+        .await
 }
 
 pub async fn password_hash(store: &Store, user_id: i64) -> Result<Option<String>, StoreError> {
-    store.sqlite().read(|conn| {
-        conn.prepare_cached("SELECT password_hash FROM users WHERE id = ?1")?
-            .query_row([user_id], |row| row.get(0))
-            .optional()
-    })
+    store
+        .fetch_optional("SELECT password_hash FROM users WHERE id = ?1", args![user_id], |row| row.get(0))
+        .await
 }
 
 /// Sets a new password hash and ends every session of the account, in one transaction.
 pub async fn set_password_ending_sessions(store: &Store, user_id: i64, password_hash: String) -> Result<(), StoreError> {
     store
-        .sqlite()
-        .write(move |conn| {
-            in_transaction(conn, |tx| {
-                tx.execute("UPDATE users SET password_hash = ?1 WHERE id = ?2", params![password_hash, user_id])
-                    .map_err(classify)?;
-                tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user_id]).map_err(classify)?;
-                Ok(())
-            })
-        })
+        .transaction(vec![
+            Statement::new("UPDATE users SET password_hash = ?1 WHERE id = ?2", args![password_hash, user_id]),
+            Statement::new("DELETE FROM sessions WHERE user_id = ?1", args![user_id]),
+        ])
         .await
+        .map(drop)
 }
 
 /// Deletes an account; its desserts and sessions go with it (foreign keys cascade).
 pub async fn delete(store: &Store, user_id: i64) -> Result<bool, StoreError> {
-    store
-        .sqlite()
-        .write(move |conn| {
-            conn.execute("DELETE FROM users WHERE id = ?1", [user_id])
-                .map(|n| n > 0)
-                .map_err(classify)
-        })
-        .await
+    Ok(store.execute("DELETE FROM users WHERE id = ?1", args![user_id]).await? > 0)
 }
 
 pub async fn dessert_count(store: &Store, user_id: i64) -> Result<i64, StoreError> {
-    store.sqlite().read(|conn| {
-        conn.prepare_cached("SELECT count(*) FROM desserts WHERE user_id = ?1")?
-            .query_row([user_id], |row| row.get(0))
-    })
+    store
+        .fetch_one("SELECT count(*) FROM desserts WHERE user_id = ?1", args![user_id], |row| row.get(0))
+        .await
 }
 
 /// Every account with its number of desserts, by username.
 pub async fn list_with_dessert_counts(store: &Store) -> Result<Vec<(User, i64)>, StoreError> {
-    store.sqlite().read(|conn| {
-        let sql = format!(
-            "SELECT {USER_COLUMNS}, (SELECT count(*) FROM desserts WHERE desserts.user_id = users.id)
-             FROM users ORDER BY users.username_key"
-        );
-        conn.prepare(&sql)?
-            .query_map([], |row| Ok((user_from_row(row, 0)?, row.get(6)?)))?
-            .collect()
-    })
+    let sql = format!(
+        "SELECT {USER_COLUMNS}, (SELECT count(*) FROM desserts WHERE desserts.user_id = users.id)
+         FROM users ORDER BY users.username_key"
+    );
+    store.fetch_all(&sql, vec![], |row| Ok((user_from_row(row, 0)?, row.get(6)?))).await
 }

@@ -1,57 +1,36 @@
 //! The `desserts` binary, run as an operator would.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-fn desserts(db: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_desserts"))
-        .args(args)
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run desserts");
-    // A command that refuses its arguments exits before reading stdin; the broken pipe is expected.
-    if let Err(error) = child.stdin.take().expect("stdin").write_all(stdin.as_bytes()) {
-        assert_eq!(error.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {error}");
-    }
-    child.wait_with_output().expect("wait")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use crate::support::{ServerProcess, TestDb, run_desserts as desserts, text};
 
 #[test]
 fn migrate_and_its_status() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("d.db");
-    let status = desserts(&db, &["migrate", "--status"], "");
+    let test_db = TestDb::new();
+    let db = &test_db.url;
+    let status = desserts(db, &["migrate", "--status"], "");
     assert!(status.status.success(), "{}", text(&status.stderr));
     assert!(
         text(&status.stdout).contains("0001 accounts_and_desserts") && text(&status.stdout).contains("pending"),
         "{}",
         text(&status.stdout)
     );
-    let run = desserts(&db, &["migrate"], "");
+    let run = desserts(db, &["migrate"], "");
     assert!(run.status.success());
     assert!(text(&run.stdout).contains("applied 0001"));
-    let again = desserts(&db, &["migrate"], "");
+    let again = desserts(db, &["migrate"], "");
     assert!(text(&again.stdout).contains("up to date"));
-    let status = text(&desserts(&db, &["migrate", "--status"], "").stdout);
+    let status = text(&desserts(db, &["migrate", "--status"], "").stdout);
     assert!(status.contains("applied 20"), "{status}");
 }
 
 #[test]
 fn user_add_and_list() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("d.db");
+    let test_db = TestDb::new();
+    let db = &test_db.url;
     let added = desserts(
-        &db,
+        db,
         &["user", "add", "ann", "--email", "ann@example.com", "--name", "Ann Lee"],
         "correct horse battery\n",
     );
@@ -62,7 +41,7 @@ fn user_add_and_list() {
         "the password is never printed"
     );
 
-    let listed = desserts(&db, &["user", "list"], "");
+    let listed = desserts(db, &["user", "list"], "");
     assert!(listed.status.success());
     let out = text(&listed.stdout);
     assert!(out.contains("ann") && out.contains("ann@example.com"), "{out}");
@@ -74,11 +53,11 @@ fn user_add_and_list() {
 
 #[test]
 fn user_add_refuses_bad_input_and_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("d.db");
+    let test_db = TestDb::new();
+    let db = &test_db.url;
     assert!(
         desserts(
-            &db,
+            db,
             &["user", "add", "ann", "--email", "ann@example.com", "--name", "Ann"],
             "correct horse battery\n"
         )
@@ -119,11 +98,11 @@ fn user_add_refuses_bad_input_and_changes_nothing() {
         (&["user", "add", "bob", "--name", "Bob"], "correct horse battery\n", "--email"),
     ];
     for (args, stdin, message) in cases {
-        let out = desserts(&db, args, stdin);
+        let out = desserts(db, args, stdin);
         assert!(!out.status.success(), "{args:?} should fail");
         assert!(text(&out.stderr).contains(message), "{args:?}: {}", text(&out.stderr));
     }
-    let listed = text(&desserts(&db, &["user", "list"], "").stdout);
+    let listed = text(&desserts(db, &["user", "list"], "").stdout);
     assert_eq!(listed.lines().count(), 2, "only the header and ann: {listed}");
 }
 
@@ -132,7 +111,7 @@ fn bad_database_urls_and_files_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let not_a_db = dir.path().join("notes.txt");
     std::fs::write(&not_a_db, "these are not the tables you are looking for, not at all, no").unwrap();
-    let out = desserts(&not_a_db, &["migrate"], "");
+    let out = desserts(&format!("sqlite://{}", not_a_db.display()), &["migrate"], "");
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("not an SQLite database"), "{}", text(&out.stderr));
     assert_eq!(
@@ -140,45 +119,54 @@ fn bad_database_urls_and_files_are_refused() {
         "these are not the tables you are looking for, not at all, no"
     );
 
+    let out = desserts("mysql://ann:hunter22@db/x", &["migrate"], "");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("unsupported database URL"), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("hunter22"), "the password is never printed");
+
+    let out = desserts("postgres://ann:hunter22@127.0.0.1:notaport/x", &["migrate"], "");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("invalid PostgreSQL URL"), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("hunter22"), "the password is never printed");
+
+    // Nothing listens on port 1: the command gives up at once with a message.
+    let started = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_desserts"))
         .args(["migrate"])
-        .env("DATABASE_URL", "mysql://x")
+        .env("DATABASE_URL", "postgres://ann:hunter22@127.0.0.1:1/x")
+        .env("DESSERTS_DB_TIMEOUT", "2")
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("unsupported database URL"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("unreachable"), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("hunter22"), "the password is never printed");
+    assert!(started.elapsed() < Duration::from_secs(10));
+
+    for (name, value, message) in [
+        ("DESSERTS_DB_POOL_SIZE", "0", "DESSERTS_DB_POOL_SIZE must be at least 1"),
+        ("DESSERTS_DB_TIMEOUT", "-1", "DESSERTS_DB_TIMEOUT must be a positive"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_desserts"))
+            .args(["migrate", "--status"])
+            .env("DATABASE_URL", format!("sqlite://{}", dir.path().join("fine.db").display()))
+            .env(name, value)
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        assert!(text(&out.stderr).contains(message), "{}", text(&out.stderr));
+    }
 }
 
 #[test]
 fn serve_answers_and_stops_gracefully_on_sigterm() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new(env!("CARGO_BIN_EXE_desserts"))
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-        .env("DATABASE_URL", format!("sqlite://{}", dir.path().join("served.db").display()))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let health = loop {
-        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            use std::io::Read;
-            stream
-                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                .unwrap();
-            let mut response = String::new();
-            stream.read_to_string(&mut response).unwrap();
-            break response;
-        }
-        assert!(Instant::now() < deadline, "server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let db = TestDb::new();
+    let server = ServerProcess::start(&db.url, &[]);
+    let health = server.raw_get("/healthz").expect("answer");
     assert!(health.starts_with("HTTP/1.1 200") && health.ends_with("ok"), "{health}");
-    assert!(dir.path().join("served.db").exists(), "the database file was created");
-    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(killed.success());
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "exit after SIGTERM: {:?}", output.status);
-    assert!(text(&output.stderr).contains("shutting down"), "{}", text(&output.stderr));
+    if let Some(path) = db.url.strip_prefix("sqlite://") {
+        assert!(std::path::Path::new(path).exists(), "the database file was created");
+    }
+    let (status, log) = server.stop();
+    assert!(status.success(), "exit after SIGTERM: {status:?}");
+    assert!(log.contains("shutting down"), "{log}");
 }

@@ -2,25 +2,27 @@
 
 #![allow(dead_code)]
 
+mod database;
+mod process;
+
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 
+pub use database::TestDb;
 use desserts::app::{self, AppState};
-use desserts::config::{DatabaseUrl, WebSettings};
-use desserts::store::Store;
+use desserts::config::WebSettings;
 use desserts::store::login_failures::LoginLimits;
+use desserts::store::{PoolSettings, Store};
+pub use process::{ServerProcess, run_desserts, text};
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::header::HeaderMap;
 use reqwest::{Client, StatusCode, redirect};
-use tempfile::TempDir;
 use tokio::sync::oneshot;
 
 pub struct TestApp {
     pub base: String,
     pub store: Store,
-    pub db_path: PathBuf,
-    _dir: TempDir,
+    pub db: Arc<TestDb>,
     _shutdown: oneshot::Sender<()>,
 }
 
@@ -39,14 +41,13 @@ impl TestApp {
 
     /// A second server on the same database, as a second instance behind a proxy would be.
     pub async fn spawn_sharing(other: &TestApp) -> Self {
-        Self::start(WebSettings::default(), LoginLimits::default(), Some(other.db_path.clone())).await
+        Self::start(WebSettings::default(), LoginLimits::default(), Some(other.db.clone())).await
     }
 
-    async fn start(settings: WebSettings, limits: LoginLimits, shared_db: Option<PathBuf>) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db_path = shared_db.unwrap_or_else(|| dir.path().join("desserts.db"));
-        let store = Store::open(&DatabaseUrl::Sqlite(db_path.clone())).expect("open database");
-        store.migrate().expect("migrate");
+    async fn start(settings: WebSettings, limits: LoginLimits, shared_db: Option<Arc<TestDb>>) -> Self {
+        let db = shared_db.unwrap_or_else(|| Arc::new(TestDb::new()));
+        let store = Store::open(&db.database_url(), PoolSettings::default()).expect("open database");
+        store.migrate().await.expect("migrate");
         let mut state = AppState::new(store.clone(), settings).expect("state");
         state.login_limits = limits;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -58,8 +59,7 @@ impl TestApp {
         Self {
             base: format!("http://{addr}"),
             store,
-            db_path,
-            _dir: dir,
+            db,
             _shutdown: shutdown,
         }
     }
