@@ -4,6 +4,8 @@ mod account;
 mod auth;
 mod cli;
 mod desserts;
+mod instances;
+mod outage;
 mod ownership;
 mod security;
 mod support;

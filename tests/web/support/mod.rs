@@ -4,6 +4,7 @@
 
 mod database;
 mod process;
+mod proxy;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use desserts::config::WebSettings;
 use desserts::store::login_failures::LoginLimits;
 use desserts::store::{PoolSettings, Store};
 pub use process::{ServerProcess, run_desserts, text};
+pub use proxy::Proxy;
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::header::HeaderMap;
 use reqwest::{Client, StatusCode, redirect};
@@ -71,9 +73,7 @@ impl TestApp {
 
     /// A browser that holds only `cookie` (`name=value`), as a thief with a copied cookie would.
     pub fn browser_with_cookie(&self, cookie: &str) -> Browser {
-        let browser = self.browser();
-        browser.jar.add_cookie_str(cookie, &self.base.parse().expect("url"));
-        browser
+        Browser::with_cookie(&self.base, cookie)
     }
 
     /// A browser logged in as a new account named `username`.
@@ -173,7 +173,8 @@ pub struct Browser {
 }
 
 impl Browser {
-    fn new(base: &str) -> Self {
+    /// A new browser for the server at `base`, with no cookies.
+    pub fn new(base: &str) -> Self {
         let jar = Arc::new(Jar::default());
         let client = Client::builder()
             .cookie_provider(jar.clone())
@@ -185,6 +186,14 @@ impl Browser {
             base: base.to_string(),
             jar,
         }
+    }
+
+    /// A browser for the server at `base` holding only `cookie` (`name=value`): the same
+    /// person reaching another instance behind the proxy, or a thief with a copied cookie.
+    pub fn with_cookie(base: &str, cookie: &str) -> Self {
+        let browser = Self::new(base);
+        browser.jar.add_cookie_str(cookie, &base.parse().expect("url"));
+        browser
     }
 
     /// `desserts_session=...`, as the browser holds it.
