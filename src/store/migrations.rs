@@ -88,3 +88,26 @@ pub(super) fn refuse_newer(found: Option<i64>, known: &[Migration]) -> Result<()
         _ => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_backends_have_the_same_migrations_in_order() {
+        let versions = |list: &[Migration]| list.iter().map(|m| (m.version, m.name)).collect::<Vec<_>>();
+        assert_eq!(versions(SQLITE), versions(POSTGRES));
+        assert!(SQLITE.windows(2).all(|pair| pair[0].version < pair[1].version));
+    }
+
+    #[test]
+    fn a_newer_database_is_refused() {
+        assert!(refuse_newer(None, SQLITE).is_ok());
+        assert!(refuse_newer(Some(1), SQLITE).is_ok());
+        let newest = SQLITE.last().expect("a migration").version;
+        assert!(matches!(
+            refuse_newer(Some(newest + 1), SQLITE),
+            Err(StoreError::SchemaTooNew { found, known }) if found == newest + 1 && known == newest
+        ));
+    }
+}
