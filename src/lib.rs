@@ -4,6 +4,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod login;
 pub mod passwords;
 pub mod store;
 pub mod tokens;

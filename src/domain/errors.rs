@@ -36,6 +36,17 @@ impl FieldErrors {
         self.0.iter().map(|(field, message)| (*field, message.as_str()))
     }
 
+    /// The message for a unique value that is already used (`StoreError::Duplicate`).
+    pub fn taken(field: &'static str, value: &str) -> Self {
+        let message = match field {
+            "email" => "An account with this email already exists".to_string(),
+            "username" => "This username is taken".to_string(),
+            "name" => format!("You already have a dessert named {}", value.trim()),
+            other => format!("This {other} is already used"),
+        };
+        Self::single(field, message)
+    }
+
     pub fn single(field: &'static str, message: impl Into<String>) -> Self {
         let mut errors = Self::new();
         errors.add(field, message);

@@ -10,17 +10,31 @@ pub struct Migration {
     pub(super) sql: &'static str,
 }
 
-const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "accounts_and_desserts",
-    sql: include_str!("../../migrations/sqlite/0001_accounts_and_desserts.sql"),
-}];
+const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "accounts_and_desserts",
+        sql: include_str!("../../migrations/sqlite/0001_accounts_and_desserts.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "api_tokens",
+        sql: include_str!("../../migrations/sqlite/0002_api_tokens.sql"),
+    },
+];
 
-const POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    name: "accounts_and_desserts",
-    sql: include_str!("../../migrations/postgres/0001_accounts_and_desserts.sql"),
-}];
+const POSTGRES: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "accounts_and_desserts",
+        sql: include_str!("../../migrations/postgres/0001_accounts_and_desserts.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "api_tokens",
+        sql: include_str!("../../migrations/postgres/0002_api_tokens.sql"),
+    },
+];
 
 /// One migration and when it was applied (`None`: pending).
 #[derive(Debug, Clone, PartialEq, Eq)]

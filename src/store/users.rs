@@ -24,7 +24,7 @@ impl NewUser {
     }
 }
 
-const USER_COLUMNS: &str = "users.id, users.username, users.email, users.name, users.avatar, users.created_at";
+pub(super) const USER_COLUMNS: &str = "users.id, users.username, users.email, users.name, users.avatar, users.created_at";
 
 pub(super) fn user_from_row(row: &Row<'_>, first: usize) -> Result<User, StoreError> {
     Ok(User {

@@ -12,9 +12,10 @@ use super::Error;
 use super::pages::{FieldMessage, Layout, minutes, render, render_with};
 use super::visit::{ClientAddr, CsrfForm, NoFields, Visit};
 use crate::app::AppState;
-use crate::domain::{FieldErrors, SignupInput, lookup_key};
+use crate::domain::{FieldErrors, SignupInput};
+use crate::login::{self, LoginOutcome};
+use crate::store::StoreError;
 use crate::store::users::{self, NewUser};
-use crate::store::{self, StoreError, login_failures};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -53,12 +54,9 @@ async fn signup(State(state): State<AppState>, visit: Visit, CsrfForm(form): Csr
     let user = match users::create(&state.store, new_user).await {
         Ok(user) => user,
         Err(StoreError::Duplicate(field)) => {
-            let message = if field == "email" {
-                "An account with this email already exists"
-            } else {
-                "This username is taken"
-            };
-            return signup_again(&visit, form, FieldErrors::single(field, message));
+            let value = if field == "email" { &form.email } else { &form.username };
+            let errors = FieldErrors::taken(field, value);
+            return signup_again(&visit, form, errors);
         }
         Err(error) => return Err(error.into()),
     };
@@ -141,31 +139,20 @@ async fn login(
     if form.username.trim().is_empty() || form.password.is_empty() {
         return again(StatusCode::UNPROCESSABLE_ENTITY, "Enter your username (or email) and password.");
     }
-    let key = lookup_key(&form.username);
-    let found = users::find_for_login(&state.store, &key).await?;
-    // Failures count against the account, however it was named; unknown names count too.
-    let account_key = found
-        .as_ref()
-        .map_or_else(|| format!("name:{key}"), |(user, _)| format!("user:{}", user.id));
-    let now = store::now();
-    if let Some(seconds) = login_failures::retry_after(&state.store, &account_key, &client, now, state.login_limits).await? {
-        let message = format!("Too many failed logins. Try again in {}.", minutes(seconds));
-        let mut response = again(StatusCode::TOO_MANY_REQUESTS, &message)?;
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        return Ok(response);
-    }
-    let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
-    let verified = state.hasher.verify(&form.password, hash).await?;
-    match user.filter(|_| verified) {
-        Some(user) => {
-            login_failures::clear_account(&state.store, &account_key).await?;
+    match login::check(&state, &form.username, &form.password, &client).await? {
+        LoginOutcome::Accepted(user) => {
             let welcome = format!("Welcome back, {}!", user.name);
             visit.log_in(user, welcome).await?;
             Ok(Redirect::to(&next).into_response())
         }
-        None => {
-            login_failures::record(&state.store, &account_key, &client, now).await?;
-            again(StatusCode::UNPROCESSABLE_ENTITY, WRONG_CREDENTIALS)
+        LoginOutcome::Refused => again(StatusCode::UNPROCESSABLE_ENTITY, WRONG_CREDENTIALS),
+        LoginOutcome::Locked { retry_after_secs } => {
+            let message = format!("Too many failed logins. Try again in {}.", minutes(retry_after_secs));
+            let mut response = again(StatusCode::TOO_MANY_REQUESTS, &message)?;
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            Ok(response)
         }
     }
 }

@@ -178,7 +178,7 @@ impl DessertFormPage {
 }
 
 fn duplicate_name(form: &DessertInput) -> FieldErrors {
-    FieldErrors::single("name", format!("You already have a dessert named {}", form.name.trim()))
+    FieldErrors::taken("name", &form.name)
 }
 
 async fn add_page(CurrentUser { visit, .. }: CurrentUser) -> Result<Response, Error> {

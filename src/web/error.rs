@@ -35,6 +35,15 @@ impl From<StoreError> for Error {
     }
 }
 
+impl From<crate::login::LoginError> for Error {
+    fn from(error: crate::login::LoginError) -> Self {
+        match error {
+            crate::login::LoginError::Store(error) => error.into(),
+            crate::login::LoginError::Hash(error) => error.into(),
+        }
+    }
+}
+
 impl From<HashError> for Error {
     fn from(error: HashError) -> Self {
         Self::Internal(error.to_string())

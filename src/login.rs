@@ -1,0 +1,52 @@
+//! Checking a username (or email) and password, with the failed-login limit: one rule for
+//! the login form and for API token requests.
+
+use crate::app::AppState;
+use crate::domain::{User, lookup_key};
+use crate::passwords::HashError;
+use crate::store::{self, StoreError, login_failures, users};
+
+pub enum LoginOutcome {
+    Accepted(User),
+    /// Wrong name or password; the failure has been counted.
+    Refused,
+    /// Too many recent failures for this account or this client address.
+    Locked {
+        retry_after_secs: i64,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Hash(#[from] HashError),
+}
+
+/// Checks `password` for the account `name` names (username or email, any case), from
+/// `client`. Failures count against the account however it was named, and unknown names
+/// count too; a success clears the account's count.
+pub async fn check(state: &AppState, name: &str, password: &str, client: &str) -> Result<LoginOutcome, LoginError> {
+    let key = lookup_key(name);
+    let found = users::find_for_login(&state.store, &key).await?;
+    let account_key = found
+        .as_ref()
+        .map_or_else(|| format!("name:{key}"), |(user, _)| format!("user:{}", user.id));
+    let now = store::now();
+    if let Some(retry_after_secs) = login_failures::retry_after(&state.store, &account_key, client, now, state.login_limits).await? {
+        return Ok(LoginOutcome::Locked { retry_after_secs });
+    }
+    let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
+    let verified = state.hasher.verify(password, hash).await?;
+    match user.filter(|_| verified) {
+        Some(user) => {
+            login_failures::clear_account(&state.store, &account_key).await?;
+            Ok(LoginOutcome::Accepted(user))
+        }
+        None => {
+            login_failures::record(&state.store, &account_key, client, now).await?;
+            Ok(LoginOutcome::Refused)
+        }
+    }
+}
