@@ -4,8 +4,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::{Router, middleware};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -18,7 +18,7 @@ use crate::config::WebSettings;
 use crate::passwords::Hasher;
 use crate::store::login_failures::LoginLimits;
 use crate::store::{self, Store, login_failures, sessions};
-use crate::web;
+use crate::{api, web};
 
 /// Request bodies stop here: no form or API call needs more.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -60,6 +60,7 @@ pub fn build(state: AppState) -> Router {
     let mut router = Router::new()
         .merge(web::router(state.clone()))
         .merge(web::public_router())
+        .merge(api::router())
         .fallback(web::not_found)
         .with_state(state);
     for (name, value) in security_headers {
@@ -78,6 +79,7 @@ pub fn build(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(CatchPanicLayer::new())
+        .layer(middleware::from_fn(api::json_errors))
 }
 
 /// Serves until `shutdown` completes, then finishes the requests under way.

@@ -1,5 +1,6 @@
 //! desserts: keep a dessert menu of your own.
 
+pub mod api;
 pub mod app;
 pub mod cli;
 pub mod config;

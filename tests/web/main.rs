@@ -1,6 +1,7 @@
 //! Black-box tests: the real server over real HTTP, a fresh database each.
 
 mod account;
+mod api;
 mod auth;
 mod cli;
 mod desserts;

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+mod api;
 mod database;
 mod process;
 mod proxy;
@@ -9,6 +10,7 @@ mod proxy;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+pub use api::{Answer, Api};
 pub use database::TestDb;
 use desserts::app::{self, AppState};
 use desserts::config::WebSettings;
@@ -64,6 +66,11 @@ impl TestApp {
             db,
             _shutdown: shutdown,
         }
+    }
+
+    /// A client of the JSON API, with no token yet.
+    pub fn api(&self) -> Api {
+        Api::new(&self.base)
     }
 
     /// A new browser: its own cookies, redirects not followed so tests see each 303.

@@ -1,0 +1,180 @@
+//! Sign-up, tokens and the caller's own account.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::extract::{Caller, Field, JsonBody};
+use super::json::{MeJson, NewToken, SignedUp, UserJson};
+use super::{Error, merge};
+use crate::app::AppState;
+use crate::domain::{FieldErrors, SignupInput};
+use crate::login::{self, LoginOutcome};
+use crate::store::users::{self, NewUser};
+use crate::store::{StoreError, api_tokens};
+use crate::tokens::{random_token, token_hash};
+use crate::web::visit::ClientAddr;
+
+/// Tokens start with this, so that secret scanners and people can tell what they are.
+const TOKEN_PREFIX: &str = "desserts_";
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct SignupBody {
+    /// 3–32 of `A-Z a-z 0-9 _ . -`, unique ignoring case.
+    #[serde(default)]
+    #[schema(value_type = String, required = true, example = "ann")]
+    username: Field,
+    #[serde(default)]
+    #[schema(value_type = String, required = true, example = "ann@example.com")]
+    email: Field,
+    /// 1–100 characters.
+    #[serde(default)]
+    #[schema(value_type = String, required = true, example = "Ann Lee")]
+    name: Field,
+    /// 8–1024 characters.
+    #[serde(default)]
+    #[schema(value_type = String, required = true, format = Password, example = "correct horse battery")]
+    password: Field,
+    /// A picture URL (http or https), up to 500 characters.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    avatar: Field,
+}
+
+/// Creates an account.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    operation_id = "sign_up",
+    tag = "account",
+    request_body = SignupBody,
+    responses(
+        (status = 201, description = "The account is made", body = SignedUp),
+        (status = 400, description = "Malformed JSON", body = super::ErrorBody),
+        (status = 413, description = "Body over 64 KiB", body = super::ErrorBody),
+        (status = 415, description = "Not application/json", body = super::ErrorBody),
+        (status = 422, description = "A field is not valid, or the username or email is taken", body = super::ErrorBody),
+    )
+)]
+pub async fn sign_up(State(state): State<AppState>, JsonBody(body): JsonBody<SignupBody>) -> Result<(StatusCode, Json<SignedUp>), Error> {
+    let mut errors = FieldErrors::new();
+    let input = SignupInput {
+        username: body.username.text(&mut errors, "username"),
+        email: body.email.text(&mut errors, "email"),
+        name: body.name.text(&mut errors, "name"),
+        password: body.password.text(&mut errors, "password"),
+        avatar: body.avatar.text(&mut errors, "avatar"),
+    };
+    let signup = merge(errors, input.parse())?;
+    let password_hash = state.hasher.hash(&signup.password).await?;
+    match users::create(&state.store, NewUser::new(signup, password_hash)).await {
+        Ok(user) => Ok((StatusCode::CREATED, Json(SignedUp { user: user.into() }))),
+        Err(StoreError::Duplicate(field)) => {
+            let value = if field == "email" { &input.email } else { &input.username };
+            Err(Error::Validation(FieldErrors::taken(field, value)))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct TokenRequest {
+    /// The username or the email address, in any case.
+    #[serde(default)]
+    #[schema(value_type = String, required = true, example = "ann")]
+    username: Field,
+    #[serde(default)]
+    #[schema(value_type = String, required = true, format = Password, example = "correct horse battery")]
+    password: Field,
+}
+
+/// Makes an API token for an account. Failed attempts count like failed logins: after 5
+/// for one account within 15 minutes, further attempts answer 429 until the window passes.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tokens",
+    operation_id = "create_token",
+    tag = "account",
+    request_body = TokenRequest,
+    responses(
+        (status = 201, description = "The token, shown this once", body = NewToken),
+        (status = 400, description = "Malformed JSON", body = super::ErrorBody),
+        (status = 401, description = "Wrong username or password", body = super::ErrorBody),
+        (status = 413, description = "Body over 64 KiB", body = super::ErrorBody),
+        (status = 415, description = "Not application/json", body = super::ErrorBody),
+        (status = 422, description = "Username or password missing", body = super::ErrorBody),
+        (status = 429, description = "Too many failed attempts", body = super::ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds until another attempt is counted"))),
+    )
+)]
+pub async fn create_token(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    JsonBody(body): JsonBody<TokenRequest>,
+) -> Result<(StatusCode, Json<NewToken>), Error> {
+    let mut errors = FieldErrors::new();
+    let username = body.username.text(&mut errors, "username");
+    let password = body.password.text(&mut errors, "password");
+    if username.trim().is_empty() {
+        errors.add("username", "Enter your username or email");
+    }
+    if password.is_empty() {
+        errors.add("password", "Enter your password");
+    }
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    match login::check(&state, &username, &password, &client).await? {
+        LoginOutcome::Accepted(user) => {
+            let token = format!("{TOKEN_PREFIX}{}", random_token()?);
+            api_tokens::create(&state.store, user.id, &token_hash(&token)).await?;
+            Ok((StatusCode::CREATED, Json(NewToken { token, user: user.into() })))
+        }
+        LoginOutcome::Refused => Err(Error::Unauthorized("Incorrect username or password.")),
+        LoginOutcome::Locked { retry_after_secs } => Err(Error::RateLimited { retry_after_secs }),
+    }
+}
+
+/// Revokes the token this request is made with.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tokens/current",
+    operation_id = "revoke_token",
+    tag = "account",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "The token no longer works"),
+        (status = 401, description = "Missing, malformed, revoked or unknown token", body = super::ErrorBody),
+    )
+)]
+pub async fn revoke_token(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, Error> {
+    api_tokens::delete(&state.store, &caller.token_hash).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's account.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    operation_id = "me",
+    tag = "account",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The account, with its number of desserts", body = MeJson),
+        (status = 401, description = "Missing, malformed, revoked or unknown token", body = super::ErrorBody),
+    )
+)]
+pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<MeJson>, Error> {
+    let dessert_count = users::dessert_count(&state.store, caller.user.id).await?;
+    let user = UserJson::from(caller.user);
+    Ok(Json(MeJson {
+        id: user.id,
+        username: user.username,
+        email: user.email,
+        name: user.name,
+        avatar: user.avatar,
+        dessert_count,
+    }))
+}

@@ -1,0 +1,153 @@
+//! The API's one error type: every failure becomes `{"error": {"code", "message", "fields"?}}`
+//! with its status.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::FieldErrors;
+use crate::login::LoginError;
+use crate::passwords::HashError;
+use crate::store::StoreError;
+use crate::tokens::RandomError;
+
+#[derive(Debug)]
+pub enum Error {
+    BadRequest(String),
+    Unauthorized(&'static str),
+    NotFound,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    Validation(FieldErrors),
+    RateLimited { retry_after_secs: i64 },
+    Unavailable,
+    Internal(String),
+}
+
+/// The body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, for programs: `bad_request`, `unauthorized`, `not_found`, `method_not_allowed`,
+    /// `payload_too_large`, `unsupported_media_type`, `validation_failed`, `rate_limited`,
+    /// `unavailable`, `internal`.
+    pub code: &'static str,
+    /// For people.
+    pub message: String,
+    /// Field name → what is wrong with it; only for `validation_failed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<BTreeMap<String, String>>,
+}
+
+impl Error {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The error an infrastructure layer's bare status stands for (body limit, timeout,
+    /// routing), so that it too answers in JSON.
+    pub fn for_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::BAD_REQUEST => Self::BadRequest("The request is malformed.".into()),
+            StatusCode::UNAUTHORIZED => Self::Unauthorized("Authentication required."),
+            StatusCode::NOT_FOUND => Self::NotFound,
+            StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType,
+            StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => Self::Unavailable,
+            other => Self::Internal(format!("status {other}")),
+        }
+    }
+
+    fn body(self) -> ErrorDetail {
+        let (code, message, fields) = match self {
+            Self::BadRequest(message) => ("bad_request", message, None),
+            Self::Unauthorized(message) => ("unauthorized", message.to_string(), None),
+            Self::NotFound => ("not_found", "Not found.".to_string(), None),
+            Self::MethodNotAllowed => ("method_not_allowed", "This method is not allowed here.".to_string(), None),
+            Self::PayloadTooLarge => ("payload_too_large", "The body is over 64 KiB.".to_string(), None),
+            Self::UnsupportedMediaType => ("unsupported_media_type", "Send the body as application/json.".to_string(), None),
+            Self::Validation(errors) => {
+                let fields = errors
+                    .iter()
+                    .map(|(field, message)| (field.to_string(), message.to_string()))
+                    .collect();
+                ("validation_failed", "Some fields are not valid.".to_string(), Some(fields))
+            }
+            Self::RateLimited { .. } => ("rate_limited", "Too many failed attempts; try again later.".to_string(), None),
+            Self::Unavailable => ("unavailable", "The service is unavailable; try again later.".to_string(), None),
+            Self::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                ("internal", "Something went wrong on our side.".to_string(), None)
+            }
+        };
+        ErrorDetail { code, message, fields }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let extra = match &self {
+            Self::RateLimited { retry_after_secs } => Some((header::RETRY_AFTER, HeaderValue::from(*retry_after_secs))),
+            Self::Unauthorized(_) => Some((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))),
+            Self::Unavailable => Some((header::RETRY_AFTER, HeaderValue::from_static("30"))),
+            _ => None,
+        };
+        let mut response = (status, Json(ErrorBody { error: self.body() })).into_response();
+        if let Some((name, value)) = extra {
+            response.headers_mut().insert(name, value);
+        }
+        response
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(_) => Self::Unavailable,
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<HashError> for Error {
+    fn from(error: HashError) -> Self {
+        Self::Internal(error.to_string())
+    }
+}
+
+impl From<RandomError> for Error {
+    fn from(error: RandomError) -> Self {
+        Self::Internal(error.to_string())
+    }
+}
+
+impl From<LoginError> for Error {
+    fn from(error: LoginError) -> Self {
+        match error {
+            LoginError::Store(error) => error.into(),
+            LoginError::Hash(error) => error.into(),
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! What API handlers take from a request, each failing in the API's JSON error shape.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+use super::Error;
+use crate::app::AppState;
+use crate::domain::{FieldErrors, User};
+use crate::store::api_tokens;
+use crate::tokens::token_hash;
+
+/// A JSON object body, sent as `application/json`, at most 64 KiB (the app's body limit).
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(';').next())
+            .map(|mime| mime.trim().to_ascii_lowercase())
+            .is_some_and(|mime| mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json")));
+        if !is_json {
+            return Err(Error::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                Error::PayloadTooLarge
+            } else {
+                Error::BadRequest("The body could not be read.".into())
+            }
+        })?;
+        let value: Value = serde_json::from_slice(&bytes).map_err(|e| Error::BadRequest(format!("The body is not valid JSON: {e}.")))?;
+        if !value.is_object() {
+            return Err(Error::BadRequest("The body must be a JSON object.".into()));
+        }
+        // Every field of a body type is a `Field`, which takes any JSON value, so this fails
+        // only on a type that is not made that way.
+        T::deserialize(value)
+            .map(JsonBody)
+            .map_err(|e| Error::BadRequest(format!("The body does not fit: {e}.")))
+    }
+}
+
+/// One member of a JSON body: absent, or present with any value (`null` included). Its
+/// type is checked when it is read, so that a wrong type is a field error (422), not a
+/// malformed body (400).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Field {
+    #[default]
+    Missing,
+    Present(Value),
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Value::deserialize(deserializer).map(Self::Present)
+    }
+}
+
+impl Field {
+    pub fn is_present(&self) -> bool {
+        matches!(self, Self::Present(_))
+    }
+
+    /// The text as the domain parser takes it: absent and `null` are empty.
+    pub fn text(&self, errors: &mut FieldErrors, name: &'static str) -> String {
+        match self {
+            Self::Missing | Self::Present(Value::Null) => String::new(),
+            Self::Present(Value::String(text)) => text.clone(),
+            Self::Present(_) => {
+                errors.add(name, format!("{} must be a string", label(name)));
+                String::new()
+            }
+        }
+    }
+
+    /// A number, written out as the decimal text the domain parser takes.
+    pub fn number(&self, errors: &mut FieldErrors, name: &'static str) -> String {
+        match self {
+            Self::Missing | Self::Present(Value::Null) => String::new(),
+            Self::Present(Value::Number(number)) => number.to_string(),
+            Self::Present(_) => {
+                errors.add(name, format!("{} must be a number", label(name)));
+                String::new()
+            }
+        }
+    }
+
+    pub fn flag(&self, errors: &mut FieldErrors, name: &'static str) -> bool {
+        match self {
+            Self::Missing | Self::Present(Value::Null) => false,
+            Self::Present(Value::Bool(flag)) => *flag,
+            Self::Present(_) => {
+                errors.add(name, format!("{} must be true or false", label(name)));
+                false
+            }
+        }
+    }
+}
+
+/// "image_url" → "Image url": how a field is named in a message.
+fn label(name: &str) -> String {
+    let spaced = name.replace('_', " ");
+    let mut chars = spaced.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// The caller of an authenticated route, by their bearer token.
+pub struct Caller {
+    pub user: User,
+    pub token_hash: String,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        const REFUSED: &str = "Send a valid API token: Authorization: Bearer <token>.";
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .ok_or(Error::Unauthorized(REFUSED))?;
+        let (scheme, token) = header.trim().split_once(' ').ok_or(Error::Unauthorized(REFUSED))?;
+        let token = token.trim();
+        if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() || token.len() > 200 {
+            return Err(Error::Unauthorized(REFUSED));
+        }
+        let token_hash = token_hash(token);
+        let user = api_tokens::user_for(&state.store, &token_hash)
+            .await?
+            .ok_or(Error::Unauthorized(REFUSED))?;
+        Ok(Self { user, token_hash })
+    }
+}
+
+/// An id in the path. Anything that is not a positive integer names nothing: 404.
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| Error::NotFound)?;
+        raw.parse::<i64>().ok().filter(|id| *id > 0).map(Id).ok_or(Error::NotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_read_their_types_and_name_the_wrong_ones() {
+        let mut errors = FieldErrors::new();
+        assert_eq!(Field::Present(Value::from(4.5)).number(&mut errors, "price"), "4.5");
+        assert_eq!(Field::Present(Value::from(300)).number(&mut errors, "calories"), "300");
+        assert_eq!(Field::Missing.text(&mut errors, "name"), "");
+        assert_eq!(Field::Present(Value::Null).text(&mut errors, "origin"), "");
+        assert!(Field::Present(Value::Bool(true)).flag(&mut errors, "liked"));
+        assert!(errors.is_empty());
+        Field::Present(Value::from("4.50")).number(&mut errors, "price");
+        Field::Present(Value::from(3)).text(&mut errors, "image_url");
+        Field::Present(Value::from("yes")).flag(&mut errors, "liked");
+        assert_eq!(errors.get("price"), Some("Price must be a number"));
+        assert_eq!(errors.get("image_url"), Some("Image url must be a string"));
+        assert_eq!(errors.get("liked"), Some("Liked must be true or false"));
+    }
+}

@@ -1,0 +1,98 @@
+//! What the API sends: the JSON shapes of SPEC section 3, with their OpenAPI schemas.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::{Dessert, User};
+
+/// An account, as anyone holding its token sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserJson {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub name: String,
+    /// A picture URL (http or https), or null.
+    pub avatar: Option<String>,
+}
+
+impl From<User> for UserJson {
+    fn from(user: User) -> Self {
+        Self {
+            id: user.id,
+            username: user.username,
+            email: user.email,
+            name: user.name,
+            avatar: user.avatar,
+        }
+    }
+}
+
+/// The caller's own account, with how many desserts it holds.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeJson {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub name: String,
+    pub avatar: Option<String>,
+    pub dessert_count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignedUp {
+    pub user: UserJson,
+}
+
+/// A new API token. This is the only time it is shown: only its hash is kept.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NewToken {
+    pub token: String,
+    pub user: UserJson,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DessertJson {
+    pub id: i64,
+    pub name: String,
+    /// In dollars, with at most two decimals.
+    #[schema(minimum = 0, maximum = 10000)]
+    pub price: f64,
+    #[schema(minimum = 0, maximum = 10000)]
+    pub calories: i64,
+    /// Calories divided by price, rounded to two decimals; null when the price is 0.
+    pub calories_per_dollar: Option<f64>,
+    pub origin: Option<String>,
+    pub image_url: Option<String>,
+    pub liked: bool,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+impl From<Dessert> for DessertJson {
+    fn from(dessert: Dessert) -> Self {
+        Self {
+            id: dessert.id,
+            price: dessert.price.cents() as f64 / 100.0,
+            calories_per_dollar: dessert.calories_per_dollar(),
+            calories: dessert.calories,
+            name: dessert.name,
+            origin: dessert.origin,
+            image_url: dessert.image_url,
+            liked: dessert.liked,
+            created_at: dessert.created_at.rfc3339(),
+            updated_at: dessert.updated_at.rfc3339(),
+        }
+    }
+}
+
+/// One page of the caller's desserts; `total` counts every page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DessertList {
+    pub items: Vec<DessertJson>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: u64,
+}

@@ -1,0 +1,5 @@
+//! The JSON API under /api/v1, over HTTP.
+
+mod accounts;
+mod desserts;
+mod errors;
