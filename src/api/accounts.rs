@@ -24,22 +24,22 @@ const TOKEN_PREFIX: &str = "desserts_";
 pub struct SignupBody {
     /// 3–32 of `A-Z a-z 0-9 _ . -`, unique ignoring case.
     #[serde(default)]
-    #[schema(value_type = String, required = true, example = "ann")]
+    #[schema(value_type = String, required = true, min_length = 3, max_length = 32, pattern = "^[A-Za-z0-9_.-]+$", example = "ann")]
     username: Field,
     #[serde(default)]
-    #[schema(value_type = String, required = true, example = "ann@example.com")]
+    #[schema(value_type = String, required = true, max_length = 254, pattern = "^[^@\\s\\x00-\\x1f\\x7f-\\x9f]+@[^@\\s\\x00-\\x1f\\x7f-\\x9f]+$", example = "ann@example.com")]
     email: Field,
     /// 1–100 characters.
     #[serde(default)]
-    #[schema(value_type = String, required = true, example = "Ann Lee")]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 100, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$", example = "Ann Lee")]
     name: Field,
     /// 8–1024 characters.
     #[serde(default)]
-    #[schema(value_type = String, required = true, format = Password, example = "correct horse battery")]
+    #[schema(value_type = String, required = true, format = Password, min_length = 8, max_length = 1024, example = "correct horse battery")]
     password: Field,
     /// A picture URL (http or https), up to 500 characters.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 500, pattern = "^https?://[^\\s/?#]+", example = "https://example.com/ann.jpg")]
     avatar: Field,
 }
 
@@ -83,10 +83,10 @@ pub async fn sign_up(State(state): State<AppState>, JsonBody(body): JsonBody<Sig
 pub struct TokenRequest {
     /// The username or the email address, in any case.
     #[serde(default)]
-    #[schema(value_type = String, required = true, example = "ann")]
+    #[schema(value_type = String, required = true, min_length = 1, example = "ann")]
     username: Field,
     #[serde(default)]
-    #[schema(value_type = String, required = true, format = Password, example = "correct horse battery")]
+    #[schema(value_type = String, required = true, format = Password, min_length = 1, example = "correct horse battery")]
     password: Field,
 }
 

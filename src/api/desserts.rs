@@ -127,7 +127,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller, RawQuery(raw): 
 pub struct DessertBody {
     /// 1–100 characters, not only digits, unique among your desserts ignoring case.
     #[serde(default)]
-    #[schema(value_type = String, example = "Apple Pie")]
+    #[schema(value_type = String, min_length = 1, max_length = 100, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\d\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$", example = "Apple Pie")]
     name: Field,
     /// In dollars, 0–10000, at most two decimals.
     #[serde(default)]
@@ -139,11 +139,11 @@ pub struct DessertBody {
     calories: Field,
     /// Where it comes from, up to 100 characters.
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "France")]
+    #[schema(value_type = Option<String>, max_length = 100, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$", example = "France")]
     origin: Field,
     /// A picture URL (http or https), up to 500 characters.
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "https://example.com/pie.jpg")]
+    #[schema(value_type = Option<String>, max_length = 500, pattern = "^https?://[^\\s/?#]+", example = "https://example.com/pie.jpg")]
     image_url: Field,
     /// False unless given.
     #[serde(default)]
