@@ -6,6 +6,7 @@ mod dessert;
 mod errors;
 mod http_url;
 mod listing;
+mod menu;
 mod timestamp;
 
 pub use account::{Email, Password, PersonName, Signup, SignupInput, Username, lookup_key};
@@ -13,6 +14,7 @@ pub use dessert::{Calories, Dessert, DessertDraft, DessertInput, DessertName, Or
 pub use errors::FieldErrors;
 pub use http_url::HttpUrl;
 pub use listing::{DessertQuery, SortDir, SortField};
+pub use menu::{Menu, MenuName, MenuTotals, menu_name_taken};
 pub use timestamp::Timestamp;
 
 /// An account as the application shows it: never with its password hash.

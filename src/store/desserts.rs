@@ -10,9 +10,9 @@ pub struct DessertPage {
     pub total: u64,
 }
 
-const COLUMNS: &str = "id, name, price_cents, calories, origin, image_url, liked, created_at, updated_at";
+pub(super) const COLUMNS: &str = "id, name, price_cents, calories, origin, image_url, liked, created_at, updated_at";
 
-fn from_row(row: &Row<'_>) -> Result<Dessert, StoreError> {
+pub(super) fn from_row(row: &Row<'_>) -> Result<Dessert, StoreError> {
     let cents: i64 = row.get(2)?;
     Ok(Dessert {
         id: row.get(0)?,
@@ -27,7 +27,7 @@ fn from_row(row: &Row<'_>) -> Result<Dessert, StoreError> {
     })
 }
 
-fn order_by(sort: SortField, dir: SortDir) -> String {
+pub(super) fn order_by(sort: SortField, dir: SortDir) -> String {
     let column = match sort {
         SortField::Name => "name_key",
         SortField::Price => "price_cents",

@@ -21,6 +21,11 @@ const SQLITE: &[Migration] = &[
         name: "api_tokens",
         sql: include_str!("../../migrations/sqlite/0002_api_tokens.sql"),
     },
+    Migration {
+        version: 3,
+        name: "menus",
+        sql: include_str!("../../migrations/sqlite/0003_menus.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -33,6 +38,11 @@ const POSTGRES: &[Migration] = &[
         version: 2,
         name: "api_tokens",
         sql: include_str!("../../migrations/postgres/0002_api_tokens.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "menus",
+        sql: include_str!("../../migrations/postgres/0003_menus.sql"),
     },
 ];
 

@@ -6,6 +6,7 @@
 pub mod api_tokens;
 pub mod desserts;
 pub mod login_failures;
+pub mod menus;
 pub mod migrations;
 mod postgres;
 pub mod sessions;
@@ -37,6 +38,7 @@ const UNIQUE_FIELDS: &[(&str, &str)] = &[
     ("users.username_key", "username"),
     ("users.email_key", "email"),
     ("desserts.name_key", "name"),
+    ("menus.name_key", "name"),
 ];
 
 /// How long to wait for a connection or a query before answering "unavailable", and how

@@ -13,7 +13,7 @@ use super::pages::{FieldMessage, Layout, render, render_with};
 use super::visit::{CsrfForm, CurrentUser, NoFields};
 use crate::app::AppState;
 use crate::domain::{Dessert, DessertInput, DessertQuery, FieldErrors, SortDir, SortField};
-use crate::store::{StoreError, desserts};
+use crate::store::{StoreError, desserts, menus};
 
 pub const PAGE_SIZE: u32 = 20;
 
@@ -40,12 +40,12 @@ struct ListParams {
     page: String,
 }
 
-/// A column heading that sorts the list by that column.
-struct SortLink {
-    label: &'static str,
-    href: String,
+/// A column heading that sorts a table of desserts by that column.
+pub(super) struct SortLink {
+    pub label: &'static str,
+    pub href: String,
     /// `ascending`/`descending` on the column the list is sorted by, else `none`.
-    aria_sort: &'static str,
+    pub aria_sort: &'static str,
 }
 
 #[derive(Template)]
@@ -60,6 +60,33 @@ struct ListPage {
     sort_links: Vec<SortLink>,
     previous: Option<String>,
     next: Option<String>,
+}
+
+/// The headings of a dessert table sorted by `sort` and `dir`: a click on the sorted
+/// column reverses it, a click on another sorts it the way people expect first.
+pub(super) fn sort_links(sort: SortField, dir: SortDir, href: impl Fn(SortField, SortDir) -> String) -> Vec<SortLink> {
+    [
+        ("Name", SortField::Name),
+        ("Price", SortField::Price),
+        ("Calories", SortField::Calories),
+        ("Added", SortField::Created),
+    ]
+    .into_iter()
+    .map(|(label, field)| {
+        let active = field == sort;
+        let next_dir = if active { dir.flipped() } else { field.natural_dir() };
+        let aria_sort = match (active, dir) {
+            (false, _) => "none",
+            (true, SortDir::Asc) => "ascending",
+            (true, SortDir::Desc) => "descending",
+        };
+        SortLink {
+            label,
+            href: href(field, next_dir),
+            aria_sort,
+        }
+    })
+    .collect()
 }
 
 fn list_href(search: &str, sort: SortField, dir: SortDir, page: u32) -> String {
@@ -84,28 +111,7 @@ async fn list(State(state): State<AppState>, CurrentUser { user, visit }: Curren
     let found = desserts::list_for_user(&state.store, user.id, &query).await?;
     let search = params.q.trim().to_string();
     let pages = u32::try_from(found.total.div_ceil(u64::from(PAGE_SIZE))).unwrap_or(u32::MAX).max(1);
-    let sort_links = [
-        ("Name", SortField::Name),
-        ("Price", SortField::Price),
-        ("Calories", SortField::Calories),
-        ("Added", SortField::Created),
-    ]
-    .into_iter()
-    .map(|(label, field)| {
-        let active = field == sort;
-        let next_dir = if active { dir.flipped() } else { field.natural_dir() };
-        let aria_sort = match (active, dir) {
-            (false, _) => "none",
-            (true, SortDir::Asc) => "ascending",
-            (true, SortDir::Desc) => "descending",
-        };
-        SortLink {
-            label,
-            href: list_href(&search, field, next_dir, 1),
-            aria_sort,
-        }
-    })
-    .collect();
+    let sort_links = sort_links(sort, dir, |field, dir| list_href(&search, field, dir, 1));
     let page_page = ListPage {
         layout: visit.layout(),
         previous: (page > 1).then(|| list_href(&search, sort, dir, page.min(pages + 1) - 1)),
@@ -125,6 +131,8 @@ async fn list(State(state): State<AppState>, CurrentUser { user, visit }: Curren
 struct DessertPage {
     layout: Layout,
     dessert: Dessert,
+    /// The owner's menus it is on, as (id, name).
+    menus: Vec<(i64, String)>,
 }
 
 async fn find_own(state: &AppState, owner: i64, raw_id: &str) -> Result<Dessert, Error> {
@@ -133,9 +141,11 @@ async fn find_own(state: &AppState, owner: i64, raw_id: &str) -> Result<Dessert,
 
 async fn show(State(state): State<AppState>, CurrentUser { user, visit }: CurrentUser, Path(id): Path<String>) -> Result<Response, Error> {
     let dessert = find_own(&state, user.id, &id).await?;
+    let menus = menus::holding(&state.store, user.id, dessert.id).await?;
     render(&DessertPage {
         layout: visit.layout(),
         dessert,
+        menus,
     })
 }
 

@@ -5,6 +5,7 @@ pub mod assets;
 mod auth;
 mod desserts;
 mod error;
+mod menus;
 mod pages;
 pub mod visit;
 
@@ -26,6 +27,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(auth::router())
         .merge(desserts::router())
         .merge(account::router())
+        .merge(menus::router())
         .layer(middleware::from_fn_with_state(state, visit::load_visit))
 }
 
@@ -35,6 +37,7 @@ pub fn public_router() -> Router<AppState> {
         .route("/healthz", get(healthz))
         .route("/static/{name}", get(assets::serve))
         .route("/favicon.ico", get(|| assets::serve(axum::extract::Path("favicon.svg".into()))))
+        .merge(menus::public_router())
 }
 
 pub async fn not_found() -> Error {

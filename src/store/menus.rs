@@ -1,0 +1,160 @@
+//! Menus and the desserts on them. Every query names the owner, and the link table's
+//! foreign keys hold menus and desserts to one owner.
+
+use super::desserts::{COLUMNS as DESSERT_COLUMNS, from_row as dessert_from_row, order_by};
+use super::{Row, Store, StoreError, args, now};
+use crate::domain::{Dessert, Menu, MenuName, SortDir, SortField, Timestamp};
+
+const MENU_COLUMNS: &str = "id, name, public_slug, created_at, \
+     (SELECT count(*) FROM menu_desserts WHERE menu_desserts.menu_id = menus.id)";
+
+fn menu_from_row(row: &Row<'_>) -> Result<Menu, StoreError> {
+    Ok(Menu {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        public_slug: row.get(2)?,
+        created_at: Timestamp(row.get(3)?),
+        dessert_count: row.get(4)?,
+    })
+}
+
+/// Makes a menu; `Duplicate("name")` when the owner has one by that name.
+pub async fn create(store: &Store, owner: i64, name: &MenuName) -> Result<Menu, StoreError> {
+    let sql = format!("INSERT INTO menus (user_id, name, name_key, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING {MENU_COLUMNS}");
+    store
+        .write_optional(sql, args![owner, name.as_str(), name.key(), now()], menu_from_row)
+        .await?
+        .ok_or_else(|| StoreError::Internal("INSERT ... RETURNING returned no row".into()))
+}
+
+/// The owner's menus by name, each with its number of desserts: one query.
+pub async fn list_for_user(store: &Store, owner: i64) -> Result<Vec<Menu>, StoreError> {
+    let sql = format!("SELECT {MENU_COLUMNS} FROM menus WHERE user_id = ?1 ORDER BY name_key, id");
+    store.fetch_all(&sql, args![owner], menu_from_row).await
+}
+
+pub async fn find(store: &Store, owner: i64, id: i64) -> Result<Option<Menu>, StoreError> {
+    let sql = format!("SELECT {MENU_COLUMNS} FROM menus WHERE id = ?1 AND user_id = ?2");
+    store.fetch_optional(&sql, args![id, owner], menu_from_row).await
+}
+
+/// The desserts on one of the owner's menus, in the order asked for: one query, however
+/// many there are.
+pub async fn desserts_on(store: &Store, owner: i64, menu_id: i64, sort: SortField, dir: SortDir) -> Result<Vec<Dessert>, StoreError> {
+    let sql = format!(
+        "SELECT {DESSERT_COLUMNS} FROM desserts
+         WHERE user_id = ?2 AND id IN (SELECT dessert_id FROM menu_desserts WHERE menu_id = ?1 AND user_id = ?2)
+         ORDER BY {}",
+        order_by(sort, dir)
+    );
+    store.fetch_all(&sql, args![menu_id, owner], dessert_from_row).await
+}
+
+/// The owner's menus a dessert is on, by name, as (id, name).
+pub async fn holding(store: &Store, owner: i64, dessert_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
+    store
+        .fetch_all(
+            "SELECT id, name FROM menus
+             WHERE user_id = ?1 AND id IN (SELECT menu_id FROM menu_desserts WHERE dessert_id = ?2)
+             ORDER BY name_key, id",
+            args![owner, dessert_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .await
+}
+
+/// Puts one of the owner's desserts on one of their menus. Ok(true) when it is there now
+/// (already being there is fine); Ok(false) when the menu or the dessert is not the owner's.
+pub async fn add_dessert(store: &Store, owner: i64, menu_id: i64, dessert_id: i64) -> Result<bool, StoreError> {
+    // The join admits only the owner's menu and the owner's dessert; the foreign keys
+    // would refuse anything else too.
+    store
+        .execute(
+            "INSERT INTO menu_desserts (menu_id, dessert_id, user_id, added_at)
+             SELECT menus.id, desserts.id, menus.user_id, ?4
+             FROM menus JOIN desserts ON desserts.user_id = menus.user_id
+             WHERE menus.id = ?1 AND desserts.id = ?2 AND menus.user_id = ?3
+             ON CONFLICT (menu_id, dessert_id) DO NOTHING",
+            args![menu_id, dessert_id, owner, now()],
+        )
+        .await?;
+    let on_menu = store
+        .fetch_optional(
+            "SELECT 1 FROM menu_desserts WHERE menu_id = ?1 AND dessert_id = ?2 AND user_id = ?3",
+            args![menu_id, dessert_id, owner],
+            |_| Ok(()),
+        )
+        .await?;
+    Ok(on_menu.is_some())
+}
+
+/// Takes a dessert off a menu (the dessert stays). False when it was not on it.
+pub async fn remove_dessert(store: &Store, owner: i64, menu_id: i64, dessert_id: i64) -> Result<bool, StoreError> {
+    let removed = store
+        .execute(
+            "DELETE FROM menu_desserts WHERE menu_id = ?1 AND dessert_id = ?2 AND user_id = ?3",
+            args![menu_id, dessert_id, owner],
+        )
+        .await?;
+    Ok(removed > 0)
+}
+
+/// Deletes a menu (its desserts stay) and returns its name; `None` when it is not the owner's.
+pub async fn delete(store: &Store, owner: i64, id: i64) -> Result<Option<String>, StoreError> {
+    store
+        .write_optional(
+            "DELETE FROM menus WHERE id = ?1 AND user_id = ?2 RETURNING name",
+            args![id, owner],
+            |row| row.get(0),
+        )
+        .await
+}
+
+/// Publishes a menu under `slug`, or keeps the slug it is already published under.
+/// Returns the slug in use; `None` when the menu is not the owner's.
+pub async fn publish(store: &Store, owner: i64, id: i64, slug: &str) -> Result<Option<String>, StoreError> {
+    store
+        .write_optional(
+            "UPDATE menus SET public_slug = COALESCE(public_slug, ?1) WHERE id = ?2 AND user_id = ?3 RETURNING public_slug",
+            args![slug, id, owner],
+            |row| row.get(0),
+        )
+        .await
+}
+
+/// Ends a menu's public link at once. False when the menu is not the owner's.
+pub async fn unpublish(store: &Store, owner: i64, id: i64) -> Result<bool, StoreError> {
+    let changed = store
+        .execute(
+            "UPDATE menus SET public_slug = NULL WHERE id = ?1 AND user_id = ?2",
+            args![id, owner],
+        )
+        .await?;
+    Ok(changed > 0)
+}
+
+/// A published menu with its desserts, by name: what anyone with the link may see.
+pub async fn find_published(store: &Store, slug: &str) -> Result<Option<(Menu, Vec<Dessert>)>, StoreError> {
+    let sql = format!("SELECT {MENU_COLUMNS}, user_id FROM menus WHERE public_slug = ?1");
+    let found = store
+        .fetch_optional(&sql, args![slug], |row| Ok((menu_from_row(row)?, row.get::<i64>(5)?)))
+        .await?;
+    let Some((menu, owner)) = found else {
+        return Ok(None);
+    };
+    let desserts = desserts_on(store, owner, menu.id, SortField::Name, SortDir::Asc).await?;
+    Ok(Some((menu, desserts)))
+}
+
+/// The owner's desserts not yet on the menu, by name, as (id, name): what can be added.
+pub async fn addable(store: &Store, owner: i64, menu_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
+    store
+        .fetch_all(
+            "SELECT id, name FROM desserts
+             WHERE user_id = ?1 AND id NOT IN (SELECT dessert_id FROM menu_desserts WHERE menu_id = ?2)
+             ORDER BY name_key, id",
+            args![owner, menu_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .await
+}
