@@ -61,7 +61,7 @@ impl MenuTotals {
         let dollars = (self.price_cents / 100).to_string();
         let mut grouped = String::new();
         for (i, digit) in dollars.chars().enumerate() {
-            if i > 0 && (dollars.len() - i) % 3 == 0 {
+            if i > 0 && (dollars.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(digit);
