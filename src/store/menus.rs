@@ -158,3 +158,69 @@ pub async fn addable(store: &Store, owner: i64, menu_id: i64) -> Result<Vec<(i64
         )
         .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::DatabaseUrl;
+    use crate::domain::{DessertInput, Email, PersonName, Username};
+    use crate::store::users::{self, NewUser};
+    use crate::store::{PoolSettings, desserts};
+
+    async fn person(store: &Store, name: &str) -> (i64, i64, i64) {
+        let user = users::create(
+            store,
+            NewUser {
+                username: Username::parse(name).unwrap(),
+                email: Email::parse(&format!("{name}@example.com")).unwrap(),
+                name: PersonName::parse(name).unwrap(),
+                avatar: None,
+                password_hash: "not a real hash".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let draft = DessertInput {
+            name: format!("{name}'s pie"),
+            price: "1".into(),
+            calories: "1".into(),
+            ..DessertInput::default()
+        }
+        .parse()
+        .unwrap();
+        let dessert = desserts::create(store, user.id, draft).await.unwrap();
+        let menu = create(store, user.id, &MenuName::parse("Summer").unwrap()).await.unwrap();
+        (user.id, dessert.id, menu.id)
+    }
+
+    /// The rules hold in the database itself, whatever a query might try.
+    #[tokio::test]
+    async fn the_schema_keeps_menus_to_their_owners_desserts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&DatabaseUrl::Sqlite(dir.path().join("d.db")), PoolSettings::default()).unwrap();
+        store.migrate().await.unwrap();
+        let (ann, ann_pie, ann_menu) = person(&store, "ann").await;
+        let (bob, bob_pie, _) = person(&store, "bob").await;
+        let link = "INSERT INTO menu_desserts (menu_id, dessert_id, user_id, added_at) VALUES (?1, ?2, ?3, 0)";
+        assert!(
+            store.execute(link, args![ann_menu, bob_pie, ann]).await.is_err(),
+            "Bob's dessert as Ann's"
+        );
+        assert!(
+            store.execute(link, args![ann_menu, bob_pie, bob]).await.is_err(),
+            "Ann's menu as Bob's"
+        );
+        assert!(!add_dessert(&store, ann, ann_menu, bob_pie).await.unwrap());
+        store.execute(link, args![ann_menu, ann_pie, ann]).await.unwrap();
+        assert!(store.execute(link, args![ann_menu, ann_pie, ann]).await.is_err(), "at most once");
+        assert!(add_dessert(&store, ann, ann_menu, ann_pie).await.unwrap(), "adding again is fine");
+
+        users::delete(&store, ann).await.unwrap();
+        assert!(list_for_user(&store, ann).await.unwrap().is_empty());
+        let links: i64 = store
+            .fetch_one("SELECT count(*) FROM menu_desserts", vec![], |row| row.get(0))
+            .await
+            .unwrap();
+        assert_eq!(links, 0, "the user's links went with them");
+    }
+}

@@ -14,6 +14,7 @@ mod sqlite;
 pub mod users;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::config::DatabaseUrl;
@@ -62,6 +63,8 @@ impl Default for PoolSettings {
 #[derive(Clone)]
 pub struct Store {
     backend: Arc<Backend>,
+    /// Statements sent so far, so that tests can hold a page to a fixed number of queries.
+    statements: Arc<AtomicU64>,
 }
 
 enum Backend {
@@ -167,7 +170,17 @@ impl Store {
         };
         Ok(Self {
             backend: Arc::new(backend),
+            statements: Arc::default(),
         })
+    }
+
+    /// How many statements this store (and its clones) has sent to the database.
+    pub fn statements_sent(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+
+    fn count(&self, statements: usize) {
+        self.statements.fetch_add(statements as u64, Ordering::Relaxed);
     }
 
     /// Answers when the database can run a query.
@@ -182,6 +195,7 @@ impl Store {
         args: Vec<Param>,
         from_row: FromRow<T>,
     ) -> Result<Option<T>, StoreError> {
+        self.count(1);
         match &*self.backend {
             Backend::Sqlite(db) => db.read(|conn| sqlite::fetch_optional(conn, sql, &args, from_row)),
             Backend::Postgres(db) => db.fetch_optional(sql, &args, from_row).await,
@@ -202,6 +216,7 @@ impl Store {
         args: Vec<Param>,
         from_row: FromRow<T>,
     ) -> Result<Vec<T>, StoreError> {
+        self.count(1);
         match &*self.backend {
             Backend::Sqlite(db) => db.read(|conn| sqlite::fetch_all(conn, sql, &args, from_row)),
             Backend::Postgres(db) => db.fetch_all(sql, &args, from_row).await,
@@ -216,6 +231,7 @@ impl Store {
         from_row: FromRow<T>,
     ) -> Result<Option<T>, StoreError> {
         let sql = sql.into();
+        self.count(1);
         match &*self.backend {
             Backend::Sqlite(db) => db.write(move |conn| sqlite::fetch_optional(conn, &sql, &args, from_row)).await,
             Backend::Postgres(db) => db.fetch_optional(&sql, &args, from_row).await,
@@ -230,6 +246,7 @@ impl Store {
     /// Runs the statements in one transaction, all or nothing, and returns how many rows
     /// each touched.
     pub(crate) async fn transaction(&self, statements: Vec<Statement>) -> Result<Vec<u64>, StoreError> {
+        self.count(statements.len());
         match &*self.backend {
             Backend::Sqlite(db) => db.write(move |conn| sqlite::transaction(conn, &statements)).await,
             Backend::Postgres(db) => db.transaction(&statements).await,

@@ -1,0 +1,245 @@
+//! Menus through the pages: many desserts on many menus, one owner, and a public link.
+
+use reqwest::StatusCode;
+
+use crate::support::{Browser, TestApp};
+
+/// Creates a menu through its form and returns its id.
+async fn create_menu(browser: &Browser, name: &str) -> i64 {
+    let made = browser.submit("/menus", "/menus", &[("name", name)]).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "creating {name}: {}", made.body);
+    made.location().trim_start_matches("/menus/").parse().expect("menu id")
+}
+
+async fn add_to_menu(browser: &Browser, menu: i64, dessert: i64) -> StatusCode {
+    let path = format!("/menus/{menu}");
+    browser
+        .submit(&path, &format!("{path}/desserts"), &[("dessert_id", &dessert.to_string())])
+        .await
+        .status
+}
+
+#[tokio::test]
+async fn a_menu_gathers_desserts_with_totals_in_any_order() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    let pie = ann.add_dessert("Apple Pie", "4.50", "300").await;
+    let brownie = ann.add_dessert("Brownie", "2", "400").await;
+    ann.add_dessert("Donut", "1", "200").await;
+
+    let summer = create_menu(&ann, "Summer").await;
+    let page = ann.get(&format!("/menus/{summer}")).await;
+    page.assert_contains("Menu Summer created")
+        .assert_contains("No desserts on this menu yet");
+    page.assert_contains(&format!("<option value=\"{pie}\">Apple Pie</option>"));
+
+    assert_eq!(add_to_menu(&ann, summer, pie).await, StatusCode::SEE_OTHER);
+    assert_eq!(add_to_menu(&ann, summer, brownie).await, StatusCode::SEE_OTHER);
+    // Adding it again is fine and changes nothing.
+    assert_eq!(add_to_menu(&ann, summer, brownie).await, StatusCode::SEE_OTHER);
+    let page = ann.get(&format!("/menus/{summer}")).await;
+    page.assert_contains("2 desserts: $6.50, 700 calories in all");
+    assert_eq!(page.dessert_names(), ["Apple Pie", "Brownie"]);
+    assert!(
+        !page.body.contains(&format!("<option value=\"{pie}\">")),
+        "what is on the menu is not offered again"
+    );
+    let by_price = ann.get(&format!("/menus/{summer}?sort=price&dir=desc")).await;
+    assert_eq!(by_price.dessert_names(), ["Apple Pie", "Brownie"]);
+    let by_price = ann.get(&format!("/menus/{summer}?sort=price&dir=asc")).await;
+    assert_eq!(by_price.dessert_names(), ["Brownie", "Apple Pie"]);
+
+    // A dessert can sit on several menus, and its page says which.
+    let party = create_menu(&ann, "Kids' party").await;
+    add_to_menu(&ann, party, pie).await;
+    ann.get(&format!("/desserts/{pie}"))
+        .await
+        .assert_contains(&format!("<a href=\"/menus/{summer}\">Summer</a>"))
+        .assert_contains(&format!("<a href=\"/menus/{party}\">Kids&#39; party</a>"));
+    ann.get("/menus")
+        .await
+        .assert_contains("Kids&#39; party")
+        .assert_contains("2 desserts");
+
+    // Taking one off leaves the dessert itself alone.
+    let removed = ann
+        .submit(
+            &format!("/menus/{summer}"),
+            &format!("/menus/{summer}/desserts/{brownie}/remove"),
+            &[],
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert_eq!(ann.get(&format!("/menus/{summer}")).await.dessert_names(), ["Apple Pie"]);
+    assert_eq!(ann.get(&format!("/desserts/{brownie}")).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn menu_names_are_checked_and_unique_per_owner() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    create_menu(&ann, "Summer").await;
+    for (name, message) in [
+        ("", "Menu name must be 1 to 100 characters"),
+        (&"x".repeat(101), "Menu name must be 1 to 100 characters"),
+        (" SUMMER ", "You already have a menu named SUMMER"),
+    ] {
+        let refused = ann.submit("/menus", "/menus", &[("name", name)]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
+        refused.assert_contains(message);
+    }
+    // Another person may use the same name.
+    let bob = app.signed_up("bob").await;
+    create_menu(&bob, "Summer").await;
+    assert_eq!(ann.get("/menus").await.body.matches("/menus/").count(), 1);
+}
+
+#[tokio::test]
+async fn another_persons_menu_and_desserts_are_not_found_and_stay_untouched() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    let bob = app.signed_up("bob").await;
+    let pie = ann.add_dessert("Apple Pie", "4.50", "300").await;
+    let menu = create_menu(&ann, "Summer").await;
+    add_to_menu(&ann, menu, pie).await;
+    let bobs_cake = bob.add_dessert("Bob's Cake", "3", "500").await;
+    let bobs_menu = create_menu(&bob, "Bob's").await;
+
+    // Bob cannot reach Ann's menu in any way.
+    assert_eq!(bob.get(&format!("/menus/{menu}")).await.status, StatusCode::NOT_FOUND);
+    let token = bob.get("/menus").await.csrf_token();
+    for action in [
+        format!("/menus/{menu}/desserts"),
+        format!("/menus/{menu}/desserts/{pie}/remove"),
+        format!("/menus/{menu}/publish"),
+        format!("/menus/{menu}/unpublish"),
+        format!("/menus/{menu}/delete"),
+    ] {
+        let answer = bob
+            .post_raw(&action, &[("csrf_token", &token), ("dessert_id", &bobs_cake.to_string())])
+            .await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{action}");
+    }
+    // Nor put Ann's dessert on his own menu; and Ann cannot put Bob's on hers.
+    assert_eq!(add_to_menu(&bob, bobs_menu, pie).await, StatusCode::NOT_FOUND);
+    assert_eq!(add_to_menu(&ann, menu, bobs_cake).await, StatusCode::NOT_FOUND);
+    for not_an_id in ["abc", "0", "-1"] {
+        assert_eq!(ann.get(&format!("/menus/{not_an_id}")).await.status, StatusCode::NOT_FOUND);
+    }
+
+    let page = ann.get(&format!("/menus/{menu}")).await;
+    assert_eq!(page.dessert_names(), ["Apple Pie"]);
+    page.assert_contains("Only you can see this menu");
+    assert!(bob.get(&format!("/menus/{bobs_menu}")).await.dessert_names().is_empty());
+}
+
+#[tokio::test]
+async fn deleting_a_dessert_takes_it_off_menus_and_deleting_a_menu_keeps_desserts() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    let pie = ann.add_dessert("Apple Pie", "4.50", "300").await;
+    let brownie = ann.add_dessert("Brownie", "2", "400").await;
+    let menu = create_menu(&ann, "Summer").await;
+    add_to_menu(&ann, menu, pie).await;
+    add_to_menu(&ann, menu, brownie).await;
+
+    let deleted = ann.submit(&format!("/delete/{pie}"), &format!("/delete/{pie}"), &[]).await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    let page = ann.get(&format!("/menus/{menu}")).await;
+    assert_eq!(page.dessert_names(), ["Brownie"]);
+    page.assert_contains("1 dessert: $2.00, 400 calories in all");
+
+    let gone = ann.submit(&format!("/menus/{menu}"), &format!("/menus/{menu}/delete"), &[]).await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER);
+    assert_eq!(gone.location(), "/menus");
+    ann.get("/menus").await.assert_contains("Menu Summer deleted");
+    assert_eq!(ann.get(&format!("/menus/{menu}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(ann.get(&format!("/desserts/{brownie}")).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_published_menu_is_readable_by_anyone_until_unpublished() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    let pie = ann.add_dessert("Apple Pie", "4.50", "300").await;
+    ann.add_dessert("Secret Fudge", "9", "900").await;
+    let menu = create_menu(&ann, "Summer").await;
+    add_to_menu(&ann, menu, pie).await;
+    let path = format!("/menus/{menu}");
+
+    let publish = |action: &'static str| {
+        let ann = &ann;
+        let path = path.clone();
+        async move { ann.submit(&path, &format!("{path}/{action}"), &[]).await.status }
+    };
+    let public_link = |page: &crate::support::Page| -> String {
+        let start = page.body.find("href=\"/m/").expect("public link") + "href=\"".len();
+        let end = page.body[start..].find('"').unwrap() + start;
+        page.body[start..end].to_string()
+    };
+    assert_eq!(publish("publish").await, StatusCode::SEE_OTHER);
+    let link = public_link(&ann.get(&path).await);
+    let slug = link.trim_start_matches("/m/");
+    assert!(slug.len() >= 22, "at least 128 random bits: {slug}");
+    assert_eq!(publish("publish").await, StatusCode::SEE_OTHER);
+    assert_eq!(public_link(&ann.get(&path).await), link, "publishing again keeps the link");
+
+    let stranger = app.browser();
+    let public = stranger.get(&link).await;
+    assert_eq!(public.status, StatusCode::OK);
+    public
+        .assert_contains("Summer")
+        .assert_contains("Apple Pie")
+        .assert_contains("$4.50")
+        .assert_contains("300 calories")
+        .assert_lacks("Secret Fudge")
+        .assert_lacks("ann@example.com")
+        .assert_lacks(">ann<")
+        .assert_lacks("Remove");
+    assert!(stranger.session_cookie().is_none(), "the public page starts no session");
+
+    assert_eq!(publish("unpublish").await, StatusCode::SEE_OTHER);
+    assert_eq!(stranger.get(&link).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(publish("publish").await, StatusCode::SEE_OTHER);
+    let new_link = public_link(&ann.get(&path).await);
+    assert_ne!(new_link, link, "republishing makes a new link");
+    assert_eq!(stranger.get(&new_link).await.status, StatusCode::OK);
+    assert_eq!(stranger.get(&link).await.status, StatusCode::NOT_FOUND);
+    for bad in ["/m/", "/m/nope", "/m/..%2F..%2Fetc", &format!("/m/{}", "a".repeat(300))] {
+        assert_eq!(stranger.get(bad).await.status, StatusCode::NOT_FOUND, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn a_menu_page_costs_the_same_queries_for_one_dessert_or_thirty() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    let small = create_menu(&ann, "Small").await;
+    let large = create_menu(&ann, "Large").await;
+    let first = ann.add_dessert("Dessert 0", "1", "10").await;
+    add_to_menu(&ann, small, first).await;
+    add_to_menu(&ann, large, first).await;
+    for i in 1..30 {
+        let id = ann.add_dessert(&format!("Dessert {i}"), "1", "10").await;
+        add_to_menu(&ann, large, id).await;
+    }
+    let cost = |path: String| {
+        let (ann, store) = (&ann, &app.store);
+        async move {
+            ann.get(&path).await; // the flash of the last action is shown and cleared here
+            let before = store.statements_sent();
+            let page = ann.get(&path).await;
+            assert_eq!(page.status, StatusCode::OK);
+            (store.statements_sent() - before, page.dessert_names().len())
+        }
+    };
+    let (small_cost, small_count) = cost(format!("/menus/{small}")).await;
+    let (large_cost, large_count) = cost(format!("/menus/{large}")).await;
+    assert_eq!((small_count, large_count), (1, 30));
+    assert_eq!(small_cost, large_cost, "queries do not grow with the desserts");
+    assert!(large_cost <= 5, "{large_cost} queries");
+    ann.get("/menus").await;
+    let before = app.store.statements_sent();
+    ann.get("/menus").await.assert_contains("30 desserts");
+    assert!(app.store.statements_sent() - before <= 3);
+}
