@@ -3,7 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::{Dessert, User};
+use crate::domain::{Dessert, Menu, User};
 
 /// An account, as anyone holding its token sees it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -95,4 +95,46 @@ pub struct DessertList {
     pub page: u32,
     pub per_page: u32,
     pub total: u64,
+}
+
+/// A menu of the caller's.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MenuJson {
+    pub id: i64,
+    pub name: String,
+    pub dessert_count: i64,
+    /// Where anyone can read the menu; null unless it is published.
+    pub public_url: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+impl MenuJson {
+    /// `site` is the scheme and host the caller reached us by, for the public link.
+    pub fn new(menu: Menu, site: &str) -> Self {
+        Self {
+            id: menu.id,
+            public_url: menu.public_slug.map(|slug| format!("{site}/m/{slug}")),
+            name: menu.name,
+            dessert_count: menu.dessert_count,
+            created_at: menu.created_at.rfc3339(),
+        }
+    }
+}
+
+/// A menu with its desserts, by name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MenuWithDesserts {
+    pub id: i64,
+    pub name: String,
+    pub dessert_count: i64,
+    pub public_url: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    pub desserts: Vec<DessertJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MenuList {
+    pub items: Vec<MenuJson>,
 }

@@ -6,6 +6,7 @@ mod desserts;
 mod error;
 mod extract;
 mod json;
+mod menus;
 
 use std::sync::LazyLock;
 
@@ -38,7 +39,8 @@ pub const PREFIX: &str = "/api/";
     modifiers(&BearerAuth),
     tags(
         (name = "account", description = "Sign-up, tokens and your account"),
-        (name = "desserts", description = "Your desserts")
+        (name = "desserts", description = "Your desserts"),
+        (name = "menus", description = "Your menus: named groups of your desserts")
     )
 )]
 struct ApiDoc;
@@ -63,6 +65,9 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::me))
         .routes(routes!(desserts::list, desserts::create))
         .routes(routes!(desserts::read, desserts::update, desserts::delete))
+        .routes(routes!(menus::list, menus::create))
+        .routes(routes!(menus::read, menus::delete))
+        .routes(routes!(menus::add_dessert, menus::remove_dessert))
 }
 
 /// The OpenAPI document, made once from the routes.

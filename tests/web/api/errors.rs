@@ -96,6 +96,9 @@ async fn the_openapi_document_describes_every_route() {
         ("/api/v1/me", &["get"]),
         ("/api/v1/desserts", &["get", "post"]),
         ("/api/v1/desserts/{id}", &["get", "patch", "delete"]),
+        ("/api/v1/menus", &["get", "post"]),
+        ("/api/v1/menus/{id}", &["get", "delete"]),
+        ("/api/v1/menus/{id}/desserts/{dessert_id}", &["put", "delete"]),
     ] {
         for method in methods {
             let operation = &paths[path][*method];

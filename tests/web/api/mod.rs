@@ -3,3 +3,4 @@
 mod accounts;
 mod desserts;
 mod errors;
+mod menus;
