@@ -1,5 +1,6 @@
 //! The command line: one binary, a subcommand per task; with none it serves.
 
+mod backup;
 mod migrate;
 mod serve;
 mod user;
@@ -53,6 +54,11 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Copy a live SQLite database to a new file, without stopping the server.
+    Backup {
+        /// The file to write; it must not exist yet.
+        file: std::path::PathBuf,
+    },
 }
 
 /// Runs the command line and returns what the process should exit with.
@@ -70,6 +76,7 @@ pub fn run() -> anyhow::Result<()> {
             Command::Serve => serve::run(open_migrated(&url, pool).await?, cli.serve).await,
             Command::Migrate { status } => migrate::run(&Store::open(&url, pool)?, status).await,
             Command::User(command) => user::run(&open_migrated(&url, pool).await?, command).await,
+            Command::Backup { file } => backup::run(&open_migrated(&url, pool).await?, &file).await,
         }
     })
 }

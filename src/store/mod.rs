@@ -183,6 +183,20 @@ impl Store {
         self.statements.fetch_add(statements as u64, Ordering::Relaxed);
     }
 
+    /// Copies a live SQLite database into a new file, consistent as of one moment, while
+    /// other readers and the server go on (`VACUUM INTO`). PostgreSQL has its own tools.
+    pub async fn backup_to(&self, target: &std::path::Path) -> Result<(), StoreError> {
+        match &*self.backend {
+            Backend::Sqlite(db) => {
+                let target = target.to_path_buf();
+                db.write(move |conn| sqlite::vacuum_into(conn, &target)).await
+            }
+            Backend::Postgres(_) => Err(StoreError::Internal(
+                "backup copies SQLite files; for PostgreSQL use pg_dump (see docs/deploy.md)".into(),
+            )),
+        }
+    }
+
     /// Answers when the database can run a query.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.fetch_optional("SELECT 1", vec![], |_| Ok(())).await.map(drop)

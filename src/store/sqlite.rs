@@ -128,6 +128,13 @@ pub(super) fn transaction(conn: &mut Connection, statements: &[Statement]) -> Re
     in_transaction(conn, |tx| statements.iter().map(|statement| run(tx, statement)).collect())
 }
 
+pub(super) fn vacuum_into(conn: &mut Connection, target: &Path) -> Result<(), StoreError> {
+    let target = target
+        .to_str()
+        .ok_or_else(|| StoreError::Internal(format!("{} is not a UTF-8 path", target.display())))?;
+    conn.execute("VACUUM INTO ?1", [target]).map(drop).map_err(classify)
+}
+
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
 

@@ -170,3 +170,40 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
     assert!(status.success(), "exit after SIGTERM: {status:?}");
     assert!(log.contains("shutting down"), "{log}");
 }
+
+#[tokio::test]
+async fn backup_copies_a_live_database_and_refuses_to_overwrite() {
+    let db = TestDb::new();
+    let server = ServerProcess::start(&db.url, &[]);
+    let api = crate::support::Api::new(&server.base).signed_up("ann").await;
+    api.add("Apple Pie", 4.5, 300).await;
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.db");
+    let copy_arg = copy.to_str().unwrap().to_string();
+
+    let out = desserts(&db.url, &["backup", &copy_arg], "");
+    if db.is_postgres() {
+        assert!(!out.status.success());
+        assert!(text(&out.stderr).contains("pg_dump"), "{}", text(&out.stderr));
+        assert!(!copy.exists());
+        return;
+    }
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The server kept serving during the backup, and the copy holds what it had.
+    assert_eq!(api.get("/api/v1/me").await.body["dessert_count"], 1);
+    let listed = text(&desserts(&format!("sqlite://{copy_arg}"), &["user", "list"], "").stdout);
+    assert!(
+        listed.lines().any(|line| line.contains("ann") && line.trim_end().ends_with(" 1")),
+        "{listed}"
+    );
+
+    let before = std::fs::read(&copy).unwrap();
+    let again = desserts(&db.url, &["backup", &copy_arg], "");
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("already exists"), "{}", text(&again.stderr));
+    assert_eq!(std::fs::read(&copy).unwrap(), before, "the old backup is untouched");
+    let nowhere = dir.path().join("missing/dir/copy.db");
+    let out = desserts(&db.url, &["backup", nowhere.to_str().unwrap()], "");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("is not a directory"), "{}", text(&out.stderr));
+}
