@@ -9,4 +9,5 @@ pub mod login;
 pub mod passwords;
 pub mod store;
 pub mod tokens;
+pub mod transfer;
 pub mod web;

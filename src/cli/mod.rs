@@ -3,6 +3,7 @@
 mod backup;
 mod migrate;
 mod serve;
+mod transfer;
 mod user;
 
 use std::time::Duration;
@@ -54,6 +55,17 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Write every user (with password hashes), dessert and menu as one JSON document.
+    Export {
+        /// The file to write; standard output when not given.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Load an export into an empty database, all or nothing, keeping ids and relations.
+    Import {
+        /// The export document.
+        file: std::path::PathBuf,
+    },
     /// Copy a live SQLite database to a new file, without stopping the server.
     Backup {
         /// The file to write; it must not exist yet.
@@ -76,6 +88,8 @@ pub fn run() -> anyhow::Result<()> {
             Command::Serve => serve::run(open_migrated(&url, pool).await?, cli.serve).await,
             Command::Migrate { status } => migrate::run(&Store::open(&url, pool)?, status).await,
             Command::User(command) => user::run(&open_migrated(&url, pool).await?, command).await,
+            Command::Export { out } => transfer::export(&open_migrated(&url, pool).await?, out.as_deref()).await,
+            Command::Import { file } => transfer::import(&open_migrated(&url, pool).await?, &file).await,
             Command::Backup { file } => backup::run(&open_migrated(&url, pool).await?, &file).await,
         }
     })

@@ -17,6 +17,13 @@ impl Timestamp {
     pub fn rfc3339(self) -> String {
         self.datetime().format(&Rfc3339).unwrap_or_default()
     }
+
+    /// Reads what [`Timestamp::rfc3339`] writes (any offset; fractions of a second dropped).
+    pub fn parse_rfc3339(raw: &str) -> Result<Self, String> {
+        OffsetDateTime::parse(raw, &Rfc3339)
+            .map(|at| Self(at.unix_timestamp()))
+            .map_err(|_| format!("{raw:?} is not an RFC 3339 time like 2026-11-24T09:30:00Z"))
+    }
 }
 
 /// `24 Nov 2026`: how pages show a date.
@@ -38,5 +45,8 @@ mod tests {
         let t = Timestamp(1_795_512_600);
         assert_eq!(t.rfc3339(), "2026-11-24T09:30:00Z");
         assert_eq!(t.to_string(), "24 Nov 2026");
+        assert_eq!(Timestamp::parse_rfc3339(&t.rfc3339()), Ok(t));
+        assert_eq!(Timestamp::parse_rfc3339("2026-11-24T10:30:00+01:00"), Ok(t));
+        assert!(Timestamp::parse_rfc3339("yesterday").is_err());
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod api_tokens;
 pub mod desserts;
+pub mod dump;
 pub mod login_failures;
 pub mod menus;
 pub mod migrations;
@@ -130,10 +131,11 @@ pub(crate) trait Column: rusqlite::types::FromSql + for<'a> tokio_postgres::type
 
 impl<T: rusqlite::types::FromSql + for<'a> tokio_postgres::types::FromSql<'a>> Column for T {}
 
-/// One result row, from either backend.
+/// One result row, from either backend, or copied out of one.
 pub(crate) enum Row<'a> {
     Sqlite(&'a rusqlite::Row<'a>),
     Postgres(&'a tokio_postgres::Row),
+    Owned(&'a [Param]),
 }
 
 impl Row<'_> {
@@ -141,6 +143,17 @@ impl Row<'_> {
         match self {
             Row::Sqlite(row) => row.get(index).map_err(sqlite::classify),
             Row::Postgres(row) => row.try_get(index).map_err(|e| StoreError::Internal(format!("column {index}: {e}"))),
+            Row::Owned(values) => {
+                use rusqlite::types::ValueRef;
+                let value = match values.get(index) {
+                    Some(Param::Int(value)) => ValueRef::Integer(*value),
+                    Some(Param::Bool(value)) => ValueRef::Integer(i64::from(*value)),
+                    Some(Param::Text(value)) => ValueRef::Text(value.as_bytes()),
+                    Some(Param::Null) => ValueRef::Null,
+                    None => return Err(StoreError::Internal(format!("no column {index}"))),
+                };
+                T::column_result(value).map_err(|e| StoreError::Internal(format!("column {index}: {e}")))
+            }
         }
     }
 }
@@ -234,6 +247,26 @@ impl Store {
         match &*self.backend {
             Backend::Sqlite(db) => db.read(|conn| sqlite::fetch_all(conn, sql, &args, from_row)),
             Backend::Postgres(db) => db.fetch_all(sql, &args, from_row).await,
+        }
+    }
+
+    /// Every row of several read-only queries, all as of one moment (one transaction), as
+    /// values to read through [`Row::Owned`].
+    pub(crate) async fn fetch_snapshot(&self, queries: &[&str]) -> Result<Vec<Vec<Vec<Param>>>, StoreError> {
+        self.count(queries.len());
+        match &*self.backend {
+            Backend::Sqlite(db) => db.read(|conn| sqlite::snapshot(conn, queries)),
+            Backend::Postgres(db) => db.snapshot(queries).await,
+        }
+    }
+
+    /// Statements that, after rows were inserted with their ids, make new rows of `tables`
+    /// get ids past them.
+    pub(crate) fn resume_ids(&self, tables: &[&str]) -> Vec<Statement> {
+        match &*self.backend {
+            // An INTEGER PRIMARY KEY takes max(id) + 1 by itself.
+            Backend::Sqlite(_) => Vec::new(),
+            Backend::Postgres(_) => postgres::resume_ids(tables),
         }
     }
 

@@ -11,7 +11,7 @@ use bytes::BytesMut;
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{IsNull, ToSql, Type, WrongType, to_sql_checked};
-use tokio_postgres::{Config, NoTls};
+use tokio_postgres::{Config, IsolationLevel, NoTls};
 
 use super::migrations::{Migration, refuse_newer};
 use super::{FromRow, Param, PoolSettings, Row, Statement, StoreError, UNIQUE_FIELDS, now};
@@ -141,6 +141,25 @@ impl Postgres {
         Ok(applied)
     }
 
+    /// Runs `queries` in one repeatable-read transaction, copying their rows out.
+    pub async fn snapshot(&self, queries: &[&str]) -> Result<Vec<Vec<Vec<Param>>>, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await
+            .map_err(classify)?;
+        let mut copied = Vec::with_capacity(queries.len());
+        for sql in queries {
+            let rows = tx.query(*sql, &[]).await.map_err(classify)?;
+            copied.push(rows.iter().map(copy_row).collect::<Result<_, _>>()?);
+        }
+        tx.commit().await.map_err(classify)?;
+        Ok(copied)
+    }
+
     pub async fn create_ledger(&self) -> Result<(), StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(classify)?;
@@ -155,6 +174,39 @@ async fn lock_migrations(tx: &deadpool_postgres::Transaction<'_>) -> Result<(), 
         .await
         .map_err(classify)?;
     tx.batch_execute(CREATE_LEDGER).await.map_err(classify)
+}
+
+fn copy_row(row: &tokio_postgres::Row) -> Result<Vec<Param>, StoreError> {
+    let wrong = |e: tokio_postgres::Error| StoreError::Internal(e.to_string());
+    (0..row.len())
+        .map(|i| {
+            let ty = row.columns()[i].type_();
+            Ok(if *ty == Type::INT8 {
+                row.try_get::<_, Option<i64>>(i).map_err(wrong)?.map_or(Param::Null, Param::Int)
+            } else if *ty == Type::INT4 {
+                row.try_get::<_, Option<i32>>(i)
+                    .map_err(wrong)?
+                    .map_or(Param::Null, |v| Param::Int(v.into()))
+            } else if *ty == Type::BOOL {
+                row.try_get::<_, Option<bool>>(i).map_err(wrong)?.map_or(Param::Null, Param::Bool)
+            } else {
+                row.try_get::<_, Option<String>>(i).map_err(wrong)?.map_or(Param::Null, Param::Text)
+            })
+        })
+        .collect()
+}
+
+/// After rows were inserted with explicit ids, sets each table's identity past them.
+pub(super) fn resume_ids(tables: &[&str]) -> Vec<Statement> {
+    tables
+        .iter()
+        .map(|table| {
+            Statement::new(
+                format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(max(id), 0) + 1 FROM {table}), false)"),
+                vec![],
+            )
+        })
+        .collect()
 }
 
 async fn query(client: &impl GenericClient, sql: &str, args: &[Param]) -> Result<Vec<tokio_postgres::Row>, StoreError> {

@@ -128,6 +128,36 @@ pub(super) fn transaction(conn: &mut Connection, statements: &[Statement]) -> Re
     in_transaction(conn, |tx| statements.iter().map(|statement| run(tx, statement)).collect())
 }
 
+/// Runs `queries` in one read transaction, copying their rows out.
+pub(super) fn snapshot(conn: &Connection, queries: &[&str]) -> Result<Vec<Vec<Vec<Param>>>, StoreError> {
+    conn.execute_batch("BEGIN").map_err(classify)?;
+    let copied: Result<Vec<_>, StoreError> = queries.iter().map(|sql| copy_rows(conn, sql)).collect();
+    conn.execute_batch(if copied.is_ok() { "COMMIT" } else { "ROLLBACK" })
+        .map_err(classify)?;
+    copied
+}
+
+fn copy_rows(conn: &Connection, sql: &str) -> Result<Vec<Vec<Param>>, StoreError> {
+    let mut statement = conn.prepare(sql).map_err(classify)?;
+    let columns = statement.column_count();
+    let mut rows = statement.query([]).map_err(classify)?;
+    let mut copied = Vec::new();
+    while let Some(row) = rows.next().map_err(classify)? {
+        let values = (0..columns)
+            .map(|i| {
+                Ok(match row.get_ref(i).map_err(classify)? {
+                    ValueRef::Null => Param::Null,
+                    ValueRef::Integer(value) => Param::Int(value),
+                    ValueRef::Real(value) => Param::Text(value.to_string()),
+                    ValueRef::Text(text) | ValueRef::Blob(text) => Param::Text(String::from_utf8_lossy(text).into_owned()),
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        copied.push(values);
+    }
+    Ok(copied)
+}
+
 pub(super) fn vacuum_into(conn: &mut Connection, target: &Path) -> Result<(), StoreError> {
     let target = target
         .to_str()

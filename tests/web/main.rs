@@ -11,3 +11,4 @@ mod outage;
 mod ownership;
 mod security;
 mod support;
+mod transfer;

@@ -1,0 +1,63 @@
+//! `desserts export` and `desserts import`: the whole database as one JSON document.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+
+use crate::store::{Store, StoreError, dump};
+use crate::transfer::Document;
+
+pub async fn export(store: &Store, out: Option<&Path>) -> anyhow::Result<()> {
+    let document = Document::from_dump(dump::read_all(store).await?);
+    let mut text = serde_json::to_string_pretty(&document).context("cannot write the document")?;
+    text.push('\n');
+    match out {
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .context("cannot write to standard output")?,
+        Some(path) => {
+            // Written beside the target and renamed into place, so that a failure never
+            // leaves half a document.
+            let partial = path.with_extension("partial");
+            std::fs::write(&partial, text).with_context(|| format!("cannot write {}", partial.display()))?;
+            std::fs::rename(&partial, path).with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "exported {} users, {} desserts, {} menus to {}",
+                document.users.len(),
+                document.desserts.len(),
+                document.menus.len(),
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+pub async fn import(store: &Store, file: &Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let document: Document =
+        serde_json::from_str(&text).with_context(|| format!("{} is not a desserts export document", file.display()))?;
+    let counts = (document.users.len(), document.desserts.len(), document.menus.len());
+    let rows = document.into_dump().map_err(|problems| {
+        anyhow::anyhow!(
+            "{} has {} problem(s); nothing was imported:\n  {}",
+            file.display(),
+            problems.len(),
+            problems.join("\n  ")
+        )
+    })?;
+    if !dump::is_empty(store).await? {
+        bail!("the database already holds data; import goes into an empty database only");
+    }
+    match dump::write_all(store, rows).await {
+        Ok(()) => {}
+        Err(StoreError::Duplicate(field)) => {
+            bail!("two rows share a {field} (ignoring case) where it must be unique; nothing was imported")
+        }
+        Err(error) => return Err(anyhow::Error::new(error).context("nothing was imported")),
+    }
+    println!("imported {} users, {} desserts, {} menus", counts.0, counts.1, counts.2);
+    Ok(())
+}

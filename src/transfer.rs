@@ -1,0 +1,289 @@
+//! The export document: every user (with their password hash), dessert, menu and menu
+//! entry, with ids, as one JSON document that any desserts database can import.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Calories, DessertName, Email, HttpUrl, MenuName, Origin, PersonName, Price, Timestamp, Username};
+use crate::store::dump::{DessertRow, Dump, MenuEntryRow, MenuRow, UserRow};
+
+pub const FORMAT: &str = "desserts-export";
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    pub format: String,
+    pub version: u32,
+    pub users: Vec<User>,
+    pub desserts: Vec<Dessert>,
+    pub menus: Vec<Menu>,
+    pub menu_entries: Vec<MenuEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub name: String,
+    pub avatar: Option<String>,
+    /// Argon2id, PHC string format.
+    pub password_hash: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dessert {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    /// Exact: whole cents.
+    pub price_cents: i64,
+    pub calories: i64,
+    pub origin: Option<String>,
+    pub image_url: Option<String>,
+    pub liked: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Menu {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    /// The public link's slug while published.
+    pub public_slug: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MenuEntry {
+    pub menu_id: i64,
+    pub dessert_id: i64,
+    pub added_at: String,
+}
+
+impl Document {
+    pub fn from_dump(dump: Dump) -> Self {
+        let time = |seconds| Timestamp(seconds).rfc3339();
+        Self {
+            format: FORMAT.into(),
+            version: VERSION,
+            users: dump
+                .users
+                .into_iter()
+                .map(|u| User {
+                    id: u.id,
+                    username: u.username,
+                    email: u.email,
+                    name: u.name,
+                    avatar: u.avatar,
+                    password_hash: u.password_hash,
+                    created_at: time(u.created_at),
+                })
+                .collect(),
+            desserts: dump
+                .desserts
+                .into_iter()
+                .map(|d| Dessert {
+                    id: d.id,
+                    user_id: d.user_id,
+                    name: d.name,
+                    price_cents: d.price_cents,
+                    calories: d.calories,
+                    origin: d.origin,
+                    image_url: d.image_url,
+                    liked: d.liked,
+                    created_at: time(d.created_at),
+                    updated_at: time(d.updated_at),
+                })
+                .collect(),
+            menus: dump
+                .menus
+                .into_iter()
+                .map(|m| Menu {
+                    id: m.id,
+                    user_id: m.user_id,
+                    name: m.name,
+                    public_slug: m.public_slug,
+                    created_at: time(m.created_at),
+                })
+                .collect(),
+            menu_entries: dump
+                .menu_entries
+                .into_iter()
+                .map(|e| MenuEntry {
+                    menu_id: e.menu_id,
+                    dessert_id: e.dessert_id,
+                    added_at: time(e.added_at),
+                })
+                .collect(),
+        }
+    }
+
+    /// Checks every row against the rules of the data and the relations between rows, and
+    /// turns the document into rows to insert. Every problem is reported, one line each:
+    /// `table id field: reason`.
+    pub fn into_dump(self) -> Result<Dump, Vec<String>> {
+        let mut problems = Problems::default();
+        if self.format != FORMAT {
+            problems.add("document", "-", "format", format!("is {:?}, not {FORMAT:?}", self.format));
+        }
+        if self.version != VERSION {
+            problems.add(
+                "document",
+                "-",
+                "version",
+                format!("{} is not a version this program reads ({VERSION})", self.version),
+            );
+        }
+        let mut dump = Dump::default();
+        let mut user_keys = HashSet::new();
+        for user in self.users {
+            let id = user.id.to_string();
+            let username = problems.check("users", &id, "username", Username::parse(&user.username));
+            let email = problems.check("users", &id, "email", Email::parse(&user.email));
+            let name = problems.check("users", &id, "name", PersonName::parse(&user.name));
+            let avatar = problems.check(
+                "users",
+                &id,
+                "avatar",
+                HttpUrl::parse_optional(user.avatar.as_deref().unwrap_or("")),
+            );
+            let created_at = problems.check("users", &id, "created_at", Timestamp::parse_rfc3339(&user.created_at));
+            if !user.password_hash.starts_with("$argon2") {
+                problems.add("users", &id, "password_hash", "is not an Argon2 hash".into());
+            }
+            if !user_keys.insert(user.id) {
+                problems.add("users", &id, "id", "appears twice".into());
+            }
+            if let (Some(username), Some(email), Some(name), Some(avatar), Some(created_at)) = (username, email, name, avatar, created_at) {
+                dump.users.push(UserRow {
+                    id: user.id,
+                    username_key: username.key(),
+                    username: username.as_str().to_string(),
+                    email_key: email.key(),
+                    email: email.as_str().to_string(),
+                    name: name.as_str().to_string(),
+                    avatar: avatar.map(HttpUrl::into_string),
+                    password_hash: user.password_hash,
+                    created_at: created_at.0,
+                });
+            }
+        }
+        let mut dessert_owner = HashMap::new();
+        for dessert in self.desserts {
+            let id = dessert.id.to_string();
+            let name = problems.check("desserts", &id, "name", DessertName::parse(&dessert.name));
+            let price = problems.check("desserts", &id, "price_cents", Price::from_cents(dessert.price_cents));
+            let calories = problems.check("desserts", &id, "calories", Calories::new(dessert.calories));
+            let origin = problems.check(
+                "desserts",
+                &id,
+                "origin",
+                Origin::parse_optional(dessert.origin.as_deref().unwrap_or("")),
+            );
+            let image_url = problems.check(
+                "desserts",
+                &id,
+                "image_url",
+                HttpUrl::parse_optional(dessert.image_url.as_deref().unwrap_or("")),
+            );
+            let created_at = problems.check("desserts", &id, "created_at", Timestamp::parse_rfc3339(&dessert.created_at));
+            let updated_at = problems.check("desserts", &id, "updated_at", Timestamp::parse_rfc3339(&dessert.updated_at));
+            if !user_keys.contains(&dessert.user_id) {
+                problems.add("desserts", &id, "user_id", format!("names no user ({})", dessert.user_id));
+            }
+            if dessert_owner.insert(dessert.id, dessert.user_id).is_some() {
+                problems.add("desserts", &id, "id", "appears twice".into());
+            }
+            if let (Some(name), Some(price), Some(calories), Some(origin), Some(image_url), Some(created_at), Some(updated_at)) =
+                (name, price, calories, origin, image_url, created_at, updated_at)
+            {
+                dump.desserts.push(DessertRow {
+                    id: dessert.id,
+                    user_id: dessert.user_id,
+                    name_key: name.key(),
+                    name: name.as_str().to_string(),
+                    price_cents: price.cents(),
+                    calories: calories.value(),
+                    origin: origin.map(|o| o.as_str().to_string()),
+                    image_url: image_url.map(HttpUrl::into_string),
+                    liked: dessert.liked,
+                    created_at: created_at.0,
+                    updated_at: updated_at.0,
+                });
+            }
+        }
+        let mut menu_owner = HashMap::new();
+        for menu in self.menus {
+            let id = menu.id.to_string();
+            let name = problems.check("menus", &id, "name", MenuName::parse(&menu.name));
+            let created_at = problems.check("menus", &id, "created_at", Timestamp::parse_rfc3339(&menu.created_at));
+            if !user_keys.contains(&menu.user_id) {
+                problems.add("menus", &id, "user_id", format!("names no user ({})", menu.user_id));
+            }
+            if let Some(slug) = &menu.public_slug
+                && (slug.len() < 22 || !slug.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+            {
+                problems.add("menus", &id, "public_slug", "is not an unguessable slug".into());
+            }
+            if menu_owner.insert(menu.id, menu.user_id).is_some() {
+                problems.add("menus", &id, "id", "appears twice".into());
+            }
+            if let (Some(name), Some(created_at)) = (name, created_at) {
+                dump.menus.push(MenuRow {
+                    id: menu.id,
+                    user_id: menu.user_id,
+                    name_key: name.key(),
+                    name: name.as_str().to_string(),
+                    public_slug: menu.public_slug,
+                    created_at: created_at.0,
+                });
+            }
+        }
+        for entry in self.menu_entries {
+            let id = format!("{}/{}", entry.menu_id, entry.dessert_id);
+            let added_at = problems.check("menu_entries", &id, "added_at", Timestamp::parse_rfc3339(&entry.added_at));
+            let owners = (menu_owner.get(&entry.menu_id), dessert_owner.get(&entry.dessert_id));
+            match owners {
+                (None, _) => problems.add("menu_entries", &id, "menu_id", "names no menu".into()),
+                (_, None) => problems.add("menu_entries", &id, "dessert_id", "names no dessert".into()),
+                (Some(menu_owner), Some(dessert_owner)) if menu_owner != dessert_owner => {
+                    problems.add("menu_entries", &id, "dessert_id", "belongs to another user than the menu".into());
+                }
+                (Some(owner), Some(_)) => {
+                    if let Some(added_at) = added_at {
+                        dump.menu_entries.push(MenuEntryRow {
+                            menu_id: entry.menu_id,
+                            dessert_id: entry.dessert_id,
+                            user_id: *owner,
+                            added_at: added_at.0,
+                        });
+                    }
+                }
+            }
+        }
+        if problems.0.is_empty() { Ok(dump) } else { Err(problems.0) }
+    }
+}
+
+#[derive(Default)]
+struct Problems(Vec<String>);
+
+impl Problems {
+    fn add(&mut self, table: &str, id: &str, field: &str, reason: String) {
+        self.0.push(format!("{table} {id} {field}: {reason}"));
+    }
+
+    fn check<T>(&mut self, table: &str, id: &str, field: &str, parsed: Result<T, String>) -> Option<T> {
+        parsed.map_err(|reason| self.add(table, id, field, reason)).ok()
+    }
+}

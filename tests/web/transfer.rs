@@ -1,0 +1,133 @@
+//! `desserts export` and `desserts import`, run as an operator would.
+
+use serde_json::json;
+
+use crate::support::{Api, Browser, ServerProcess, TestApp, TestDb, run_desserts as desserts, text};
+
+fn export(url: &str) -> String {
+    let out = desserts(url, &["export"], "");
+    assert!(out.status.success(), "export: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+fn import(url: &str, document: &str) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.json");
+    std::fs::write(&file, document).unwrap();
+    desserts(url, &["import", file.to_str().unwrap()], "")
+}
+
+#[tokio::test]
+async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the_same() {
+    let app = TestApp::spawn().await;
+    let ann = app.api().signed_up("ann").await;
+    let bob = app.api().signed_up("bob").await;
+    let pie = ann.add("Apple Pie", 4.35, 300).await;
+    ann.post(
+        "/api/v1/desserts",
+        json!({"name": "Éclair", "price": 0, "calories": 0, "origin": "France", "image_url": "https://example.com/e.jpg", "liked": true}),
+    )
+    .await;
+    bob.add("Bob's Cake", 3.0, 500).await;
+    let menu = ann.post("/api/v1/menus", json!({"name": "Summer"})).await.body["id"]
+        .as_i64()
+        .unwrap();
+    ann.send(reqwest::Method::PUT, &format!("/api/v1/menus/{menu}/desserts/{pie}"), None)
+        .await;
+    let browser = app.browser();
+    browser.login("ann", "correct horse battery").await;
+    browser
+        .submit(&format!("/menus/{menu}"), &format!("/menus/{menu}/publish"), &[])
+        .await;
+
+    let document = export(&app.db.url);
+    let parsed: serde_json::Value = serde_json::from_str(&document).unwrap();
+    assert_eq!(parsed["format"], "desserts-export");
+    assert_eq!(parsed["version"], 1);
+    assert_eq!(parsed["users"].as_array().unwrap().len(), 2);
+    assert!(parsed["users"][0]["password_hash"].as_str().unwrap().starts_with("$argon2id$"));
+    assert_eq!(parsed["desserts"][0]["price_cents"], 435);
+    assert_eq!(parsed["menu_entries"][0]["dessert_id"], pie);
+    assert!(parsed["menus"][0]["public_slug"].is_string());
+
+    // Into the same kind of database as the suite runs on, and into SQLite.
+    let same_kind = TestDb::new();
+    let sqlite_dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}", sqlite_dir.path().join("copy.db").display());
+    for target in [same_kind.url.as_str(), sqlite.as_str()] {
+        let out = import(target, &document);
+        assert!(out.status.success(), "import into {target}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains("imported 2 users, 3 desserts, 1 menus"),
+            "{}",
+            text(&out.stdout)
+        );
+        assert_eq!(export(target), document, "export → import → export is the same document");
+    }
+
+    // The imported database works: old passwords log in, the public link still works, and
+    // new rows get new ids.
+    let server = ServerProcess::start(&same_kind.url, &[]);
+    let copy = Api::new(&server.base).signed_up("carol").await;
+    let new_id = copy.add("Carol's Tart", 1.0, 100).await;
+    let max_id = parsed["desserts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_i64().unwrap())
+        .max()
+        .unwrap();
+    assert!(new_id > max_id, "{new_id} after {max_id}");
+    let ann_again = Browser::new(&server.base);
+    assert_eq!(
+        ann_again.login("ann", "correct horse battery").await.status,
+        reqwest::StatusCode::SEE_OTHER
+    );
+    let slug = parsed["menus"][0]["public_slug"].as_str().unwrap();
+    Browser::new(&server.base)
+        .get(&format!("/m/{slug}"))
+        .await
+        .assert_contains("Apple Pie");
+}
+
+#[tokio::test]
+async fn import_refuses_bad_input_and_changes_nothing() {
+    let source = TestApp::spawn().await;
+    source.api().signed_up("ann").await.add("Apple Pie", 4.5, 300).await;
+    let document = export(&source.db.url);
+    let target = TestDb::new();
+    let users_of = |url: &str| text(&desserts(url, &["user", "list"], "").stdout).lines().count() - 1;
+
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.json");
+    let out = desserts(&target.url, &["import", missing.to_str().unwrap()], "");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("cannot read"), "{}", text(&out.stderr));
+
+    let bad_row = document.replacen("\"username\": \"ann\"", "\"username\": \"ann lee\"", 1);
+    let bad_price = document.replacen("\"price_cents\": 450", "\"price_cents\": -5", 1);
+    let dangling = document.replacen("\"user_id\": 1", "\"user_id\": 99", 1);
+    for (broken, message) in [
+        ("not json at all", "is not a desserts export document"),
+        ("{\"format\": \"desserts-export\"}", "is not a desserts export document"),
+        (
+            &document.replacen("\"menus\"", "\"surprise\": 1, \"menus\"", 1),
+            "is not a desserts export document",
+        ),
+        (&document.replacen("\"version\": 1", "\"version\": 9", 1), "document - version"),
+        (&bad_row, "users 1 username: Username must be"),
+        (&bad_price, "desserts 1 price_cents: Price must be"),
+        (&dangling, "desserts 1 user_id: names no user (99)"),
+    ] {
+        let out = import(&target.url, broken);
+        assert!(!out.status.success(), "{message}");
+        assert!(text(&out.stderr).contains(message), "{message}: {}", text(&out.stderr));
+        assert_eq!(users_of(&target.url), 0, "nothing was imported");
+    }
+
+    // Into a database that holds data: refused, and the data is as it was.
+    let out = import(&source.db.url, &document);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("empty database only"), "{}", text(&out.stderr));
+    assert_eq!(export(&source.db.url), document);
+}
