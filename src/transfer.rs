@@ -287,3 +287,111 @@ impl Problems {
         parsed.map_err(|reason| self.add(table, id, field, reason)).ok()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::config::DatabaseUrl;
+    use crate::store::{PoolSettings, Store, dump};
+
+    /// One dessert: price in cents, calories, liked, origin, picture, created.
+    type DessertShape = (i64, i64, bool, Option<String>, Option<String>, i64);
+    /// One menu: published, and which of its owner's desserts it holds.
+    type MenuShape = (bool, Vec<bool>);
+
+    fn user_shape() -> impl Strategy<Value = (String, Vec<DessertShape>, Vec<MenuShape>)> {
+        (
+            "[A-Za-z0-9_.-]{0,10}",
+            prop::collection::vec(
+                (
+                    0..=Price::MAX_CENTS,
+                    0..=Calories::MAX,
+                    any::<bool>(),
+                    prop::option::of("[A-Za-z][A-Za-z ]{0,20}[a-z]"),
+                    prop::option::of("[a-z0-9]{1,12}"),
+                    0i64..4_000_000_000,
+                ),
+                0..5,
+            ),
+            prop::collection::vec((any::<bool>(), prop::collection::vec(any::<bool>(), 5)), 0..3),
+        )
+    }
+
+    /// A valid document in the order an export writes it.
+    fn document(users: Vec<(String, Vec<DessertShape>, Vec<MenuShape>)>) -> Document {
+        let time = |s: i64| Timestamp(s).rfc3339();
+        let mut doc = Document {
+            format: FORMAT.into(),
+            version: VERSION,
+            users: vec![],
+            desserts: vec![],
+            menus: vec![],
+            menu_entries: vec![],
+        };
+        for (u, (handle, desserts, menus)) in users.into_iter().enumerate() {
+            let user_id = u as i64 + 1;
+            doc.users.push(User {
+                id: user_id,
+                username: format!("user{u}_{handle}"),
+                email: format!("u{u}@example.com"),
+                name: format!("User {u}"),
+                avatar: (u % 2 == 1).then(|| format!("https://example.com/{u}.png")),
+                password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA".into(),
+                created_at: time(u as i64 * 1000),
+            });
+            let first_dessert = doc.desserts.len() as i64 + 1;
+            for (d, (price_cents, calories, liked, origin, picture, created)) in desserts.iter().cloned().enumerate() {
+                doc.desserts.push(Dessert {
+                    id: doc.desserts.len() as i64 + 1,
+                    user_id,
+                    name: format!("Dessert {d}"),
+                    price_cents,
+                    calories,
+                    origin,
+                    image_url: picture.map(|p| format!("https://example.com/{p}")),
+                    liked,
+                    created_at: time(created),
+                    updated_at: time(created + 60),
+                });
+            }
+            for (m, (published, holds)) in menus.into_iter().enumerate() {
+                let menu_id = doc.menus.len() as i64 + 1;
+                doc.menus.push(Menu {
+                    id: menu_id,
+                    user_id,
+                    name: format!("Menu {m}"),
+                    public_slug: published.then(|| format!("{menu_id:0>43}")),
+                    created_at: time(m as i64),
+                });
+                for (d, _) in holds.iter().take(desserts.len()).enumerate().filter(|(_, on)| **on) {
+                    doc.menu_entries.push(MenuEntry {
+                        menu_id,
+                        dessert_id: first_dessert + d as i64,
+                        added_at: time(d as i64),
+                    });
+                }
+            }
+        }
+        doc
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn export_import_export_gives_the_same_document(users in prop::collection::vec(user_shape(), 0..4)) {
+            let original = document(users);
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let round_tripped = runtime.block_on(async {
+                let dir = tempfile::tempdir().unwrap();
+                let store = Store::open(&DatabaseUrl::Sqlite(dir.path().join("d.db")), PoolSettings::default()).unwrap();
+                store.migrate().await.unwrap();
+                dump::write_all(&store, original.clone().into_dump().expect("a valid document")).await.unwrap();
+                Document::from_dump(dump::read_all(&store).await.unwrap())
+            });
+            prop_assert_eq!(round_tripped, original);
+        }
+    }
+}
