@@ -71,6 +71,17 @@ impl Store {
         }
     }
 
+    /// Applies the pending migrations up to and including `version`: for tests that fill a
+    /// database as an older release left it.
+    pub async fn migrate_to(&self, version: i64) -> Result<Vec<i64>, StoreError> {
+        let known = self.known_migrations();
+        let upto = &known[..known.iter().take_while(|m| m.version <= version).count()];
+        match &*self.backend {
+            Backend::Sqlite(db) => db.write(move |conn| sqlite::migrate(conn, upto)).await,
+            Backend::Postgres(db) => db.migrate(upto).await,
+        }
+    }
+
     /// Every known migration with its state, then any applied one this program does not know.
     pub async fn migration_status(&self) -> Result<Vec<MigrationState>, StoreError> {
         match &*self.backend {
@@ -116,6 +127,8 @@ pub(super) fn refuse_newer(found: Option<i64>, known: &[Migration]) -> Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::DatabaseUrl;
+    use crate::store::{PoolSettings, Statement, args};
 
     #[test]
     fn both_backends_have_the_same_migrations_in_order() {
@@ -133,5 +146,144 @@ mod tests {
             refuse_newer(Some(newest + 1), SQLITE),
             Err(StoreError::SchemaTooNew { found, known }) if found == newest + 1 && known == newest
         ));
+    }
+
+    /// Rows as a release at each version would have written them: what every later
+    /// migration must carry through.
+    fn rows_at(version: i64) -> Vec<Statement> {
+        let mut rows = Vec::new();
+        if version >= 1 {
+            for (id, name) in [(1, "ann"), (2, "bob")] {
+                rows.push(Statement::new(
+                    "INSERT INTO users (id, username, username_key, email, email_key, name, avatar, password_hash, created_at)
+                     VALUES (?1, ?2, ?2, ?3, ?3, ?4, NULL, '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA', 1000)",
+                    args![id, name, format!("{name}@example.com"), format!("{name} Lee")],
+                ));
+            }
+            for (id, owner, name, cents, liked) in [
+                (1, 1, "Apple Pie", 450, true),
+                (2, 1, "Brownie", 200, false),
+                (3, 2, "Cake", 0, false),
+            ] {
+                rows.push(Statement::new(
+                    "INSERT INTO desserts (id, user_id, name, name_key, price_cents, calories, origin, image_url, liked, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, 300, 'France', 'https://example.com/a.png', ?6, 1000, 2000)",
+                    args![id, owner, name, name.to_lowercase(), cents, liked],
+                ));
+            }
+            rows.push(Statement::new(
+                "INSERT INTO sessions (id_hash, user_id, csrf_token, flash, created_at, last_seen_at, expires_at)
+                 VALUES ('abc', 1, 'token', 'hello', 1000, 1000, 99999999999)",
+                vec![],
+            ));
+            rows.push(Statement::new(
+                "INSERT INTO login_failures (account_key, client_addr, failed_at) VALUES ('user:2', '127.0.0.1', 1000)",
+                vec![],
+            ));
+        }
+        if version >= 2 {
+            rows.push(Statement::new(
+                "INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES (1, 'deadbeef', 1000)",
+                vec![],
+            ));
+        }
+        if version >= 3 {
+            rows.push(Statement::new(
+                "INSERT INTO menus (id, user_id, name, name_key, public_slug, created_at) VALUES (1, 1, 'Summer', 'summer', NULL, 1000)",
+                vec![],
+            ));
+            rows.push(Statement::new(
+                "INSERT INTO menu_desserts (menu_id, dessert_id, user_id, added_at) VALUES (1, 2, 1, 1000)",
+                vec![],
+            ));
+        }
+        rows
+    }
+
+    const TABLES_AT: [&[&str]; 4] = [
+        &[],
+        &["users", "desserts", "sessions", "login_failures"],
+        &["users", "desserts", "sessions", "login_failures", "api_tokens"],
+        &[
+            "users",
+            "desserts",
+            "sessions",
+            "login_failures",
+            "api_tokens",
+            "menus",
+            "menu_desserts",
+        ],
+    ];
+
+    async fn every_row(store: &Store, tables: &[&str]) -> Vec<Vec<Vec<crate::store::Param>>> {
+        let queries: Vec<String> = tables.iter().map(|t| format!("SELECT * FROM {t} ORDER BY 1, 2")).collect();
+        let queries: Vec<&str> = queries.iter().map(String::as_str).collect();
+        store.fetch_snapshot(&queries).await.unwrap()
+    }
+
+    /// For each migration: a database at the version before it, filled, then migrated to
+    /// the newest version, keeps every row as it was.
+    async fn every_migration_keeps_every_row(open: impl AsyncFn() -> Store) {
+        assert_eq!(
+            TABLES_AT.len() as i64 - 1,
+            SQLITE.last().unwrap().version,
+            "name the tables of each new version"
+        );
+        for migration in SQLITE {
+            let store = open().await;
+            let before = migration.version - 1;
+            store.migrate_to(before).await.unwrap();
+            store.transaction(rows_at(before)).await.unwrap();
+            let tables = TABLES_AT[before as usize];
+            let rows = every_row(&store, tables).await;
+            assert!(rows.iter().all(|table| !table.is_empty()), "every table has rows at {before}");
+            let applied = store.migrate().await.unwrap();
+            assert_eq!(applied.first(), Some(&migration.version));
+            assert_eq!(every_row(&store, tables).await, rows, "rows after migrating from {before}");
+            // And the newest schema takes new rows of every kind.
+            store
+                .transaction(rows_at(SQLITE.last().unwrap().version).split_off(rows_at(before).len()))
+                .await
+                .unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn every_sqlite_migration_keeps_every_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let count = std::sync::atomic::AtomicU32::new(0);
+        every_migration_keeps_every_row(async || {
+            let n = count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Store::open(&DatabaseUrl::Sqlite(dir.path().join(format!("{n}.db"))), PoolSettings::default()).unwrap()
+        })
+        .await;
+    }
+
+    /// On PostgreSQL when `DESSERTS_TEST_DATABASE_URL` names a server; each step on a new
+    /// database, dropped afterwards.
+    #[tokio::test]
+    async fn every_postgres_migration_keeps_every_row() {
+        let Some(admin) = std::env::var("DESSERTS_TEST_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
+            return;
+        };
+        let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(connection);
+        let names = std::sync::Mutex::new(Vec::new());
+        every_migration_keeps_every_row(async || {
+            let name = format!("desserts_migration_{}_{}", std::process::id(), names.lock().unwrap().len());
+            client.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).await.unwrap();
+            client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+            names.lock().unwrap().push(name.clone());
+            let mut url = url::Url::parse(&admin).unwrap();
+            url.set_path(&name);
+            Store::open(&url.as_str().parse().unwrap(), PoolSettings::default()).unwrap()
+        })
+        .await;
+        for name in names.into_inner().unwrap() {
+            client
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .unwrap();
+        }
     }
 }

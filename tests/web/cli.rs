@@ -207,3 +207,30 @@ async fn backup_copies_a_live_database_and_refuses_to_overwrite() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("is not a directory"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn a_database_newer_than_the_program_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("newer.db");
+    let url = format!("sqlite://{}", path.display());
+    assert!(desserts(&url, &["migrate"], "").status.success());
+    // As a later release would leave it.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute(
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from_the_future', 0)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    for args in [&["serve", "--addr", "127.0.0.1:0"][..], &["migrate"], &["user", "list"]] {
+        let out = desserts(&url, args, "");
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            text(&out.stderr).contains("newer than this program"),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    let status = desserts(&url, &["migrate", "--status"], "");
+    assert!(text(&status.stdout).contains("0099 from_the_future"), "{}", text(&status.stdout));
+}
