@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod legacy;
 pub mod login;
 pub mod passwords;
 pub mod store;

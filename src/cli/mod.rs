@@ -1,6 +1,7 @@
 //! The command line: one binary, a subcommand per task; with none it serves.
 
 mod backup;
+mod legacy;
 mod migrate;
 mod serve;
 mod transfer;
@@ -66,6 +67,18 @@ enum Command {
         /// The export document.
         file: std::path::PathBuf,
     },
+    /// Adopt a desserts.db made by the original Flask app: users, desserts and menus.
+    ImportLegacy {
+        /// The old app's SQLite file; it is only read.
+        path: std::path::PathBuf,
+        /// Who gets the desserts and menus that have no owner: a username from the file or
+        /// from this database.
+        #[arg(long)]
+        owner: Option<String>,
+        /// Fix rows that break today's rules (and print each fix) instead of refusing them.
+        #[arg(long)]
+        repair: bool,
+    },
     /// Copy a live SQLite database to a new file, without stopping the server.
     Backup {
         /// The file to write; it must not exist yet.
@@ -90,6 +103,9 @@ pub fn run() -> anyhow::Result<()> {
             Command::User(command) => user::run(&open_migrated(&url, pool).await?, command).await,
             Command::Export { out } => transfer::export(&open_migrated(&url, pool).await?, out.as_deref()).await,
             Command::Import { file } => transfer::import(&open_migrated(&url, pool).await?, &file).await,
+            Command::ImportLegacy { path, owner, repair } => {
+                legacy::run(&open_migrated(&url, pool).await?, &path, owner.as_deref(), repair).await
+            }
             Command::Backup { file } => backup::run(&open_migrated(&url, pool).await?, &file).await,
         }
     })

@@ -185,3 +185,89 @@ pub async fn write_all(store: &Store, dump: Dump) -> Result<(), StoreError> {
     statements.extend(store.resume_ids(&["users", "desserts", "menus"]));
     store.transaction(statements).await.map(drop)
 }
+
+/// A legacy account to add, its password already hashed.
+pub struct AdoptedUser {
+    pub username: String,
+    pub username_key: String,
+    pub email: String,
+    pub email_key: String,
+    pub name: String,
+    pub avatar: Option<String>,
+    pub password_hash: String,
+}
+
+/// A legacy dessert or menu, owned by the user with `owner_key` as username key.
+pub struct AdoptedDessert {
+    pub owner_key: String,
+    pub name: String,
+    pub name_key: String,
+    pub price_cents: i64,
+    pub calories: i64,
+    pub liked: bool,
+}
+
+pub struct AdoptedMenu {
+    pub owner_key: String,
+    pub name: String,
+    pub name_key: String,
+}
+
+/// Adds legacy rows in one transaction, all or nothing. A row already there (the same
+/// username, or the same dessert or menu name for its owner) is left as it is, so that
+/// adopting a file twice adds nothing the second time. Returns how many rows were added of
+/// users, desserts and menus.
+pub async fn adopt(
+    store: &Store,
+    users: Vec<AdoptedUser>,
+    desserts: Vec<AdoptedDessert>,
+    menus: Vec<AdoptedMenu>,
+) -> Result<(u64, u64, u64), StoreError> {
+    let now = super::now();
+    let (user_count, dessert_count) = (users.len(), desserts.len());
+    let mut statements = Vec::new();
+    for user in users {
+        statements.push(Statement::new(
+            "INSERT INTO users (username, username_key, email, email_key, name, avatar, password_hash, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+            args![
+                user.username,
+                user.username_key,
+                user.email,
+                user.email_key,
+                user.name,
+                user.avatar,
+                user.password_hash,
+                now
+            ],
+        ));
+    }
+    for dessert in desserts {
+        statements.push(Statement::new(
+            "INSERT INTO desserts (user_id, name, name_key, price_cents, calories, liked, created_at, updated_at)
+             SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?7 FROM users WHERE username_key = ?1
+             ON CONFLICT DO NOTHING",
+            args![
+                dessert.owner_key,
+                dessert.name,
+                dessert.name_key,
+                dessert.price_cents,
+                dessert.calories,
+                dessert.liked,
+                now
+            ],
+        ));
+    }
+    for menu in menus {
+        statements.push(Statement::new(
+            "INSERT INTO menus (user_id, name, name_key, created_at)
+             SELECT id, ?2, ?3, ?4 FROM users WHERE username_key = ?1
+             ON CONFLICT DO NOTHING",
+            args![menu.owner_key, menu.name, menu.name_key, now],
+        ));
+    }
+    let changed = store.transaction(statements).await?;
+    let (users, rest) = changed.split_at(user_count);
+    let (desserts, menus) = rest.split_at(dessert_count);
+    Ok((users.iter().sum(), desserts.iter().sum(), menus.iter().sum()))
+}

@@ -6,6 +6,7 @@ mod auth;
 mod cli;
 mod desserts;
 mod instances;
+mod legacy;
 mod menus;
 mod outage;
 mod ownership;
