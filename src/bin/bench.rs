@@ -1,0 +1,629 @@
+//! The load benchmark. Builds a fresh database, starts the release server, logs users in
+//! and drives each scenario over loopback with keep-alive HTTP/1.1 connections for a fixed
+//! time, then prints a Markdown table (and, with `--write`, puts it in docs/benchmarks.md).
+//!
+//! cargo build --release && target/release/bench [--users 1000] [--desserts 100] [--seconds 10]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::{Method, Request, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+
+use desserts::config::DatabaseUrl;
+use desserts::store::dump::{DessertRow, Dump, UserRow};
+use desserts::store::{PoolSettings, Store};
+
+const PASSWORD: &str = "correct horse battery";
+
+#[derive(Debug, Parser)]
+struct Args {
+    /// Users in the database.
+    #[arg(long, default_value_t = 1000)]
+    users: usize,
+    /// Desserts per user.
+    #[arg(long, default_value_t = 100)]
+    desserts: usize,
+    /// Seconds per scenario.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Connections kept open per scenario.
+    #[arg(long, default_value_t = 64)]
+    connections: usize,
+    /// Also measure the list page's p50 with 1 thousand, 100 thousand and 1 million desserts.
+    #[arg(long)]
+    scale: bool,
+    /// Also measure the list page's p99 alone and beside a flood of logins.
+    #[arg(long)]
+    contention: bool,
+    /// Write the tables into this Markdown file, between the benchmark markers.
+    #[arg(long)]
+    write: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let mut report = String::new();
+    let dir = WorkDir::new()?;
+    let server = Server::start(dir.path(), args.users, args.desserts).await?;
+    eprintln!(
+        "server ready at {} ({} users × {} desserts)",
+        server.base, args.users, args.desserts
+    );
+    let sessions = server.log_in(args.connections.max(512), args.users).await?;
+    eprintln!(
+        "logged in {} sessions; server peak RSS so far {} KiB",
+        sessions.len(),
+        server.peak_rss_kib()
+    );
+
+    let mut rows = Vec::new();
+    let seconds = Duration::from_secs(args.seconds);
+    for scenario in [
+        Scenario::Static,
+        Scenario::List,
+        Scenario::Dessert,
+        Scenario::Add,
+        Scenario::ApiList,
+        Scenario::Login,
+    ] {
+        let result = drive(&server, &sessions[..args.connections], scenario, seconds, args.desserts).await;
+        eprintln!(
+            "{}: {:.0} req/s, {} errors; server peak RSS {} KiB",
+            scenario.label(),
+            result.per_second(),
+            result.errors,
+            server.peak_rss_kib()
+        );
+        if let Ok(status) = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())) {
+            eprintln!(
+                "  {}",
+                status
+                    .lines()
+                    .filter(|l| l.starts_with("Threads") || l.starts_with("VmRSS"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        rows.push((scenario.label().to_string(), result));
+    }
+    let wide = drive(&server, &sessions[..512], Scenario::List, seconds, args.desserts).await;
+    rows.push(("`GET /` at 512 connections".to_string(), wide));
+    let rss = server.peak_rss_kib();
+    report.push_str(&table(&rows, args.connections));
+    report.push_str(&format!("\nServer peak RSS (VmHWM): {:.1} MiB.\n", rss as f64 / 1024.0));
+    drop(server);
+
+    if args.contention {
+        report.push_str(&contention(dir.path(), &args, seconds).await?);
+    }
+    if args.scale {
+        report.push_str(&scale(dir.path(), seconds).await?);
+    }
+    let full = format!("{}\n{report}", machine(&args));
+    println!("{full}");
+    if let Some(path) = args.write {
+        write_between_markers(&path, &full)?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// A folder for the benchmark's databases, removed at the end.
+struct WorkDir(PathBuf);
+
+impl WorkDir {
+    fn new() -> anyhow::Result<Self> {
+        let path = std::env::temp_dir().join(format!("desserts-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&path)?;
+        Ok(Self(path))
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scenario {
+    Static,
+    List,
+    Dessert,
+    Add,
+    ApiList,
+    Login,
+}
+
+impl Scenario {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Static => "`GET /static/style.css` (ceiling)",
+            Self::List => "`GET /` (list, 20 of 100, sorted)",
+            Self::Dessert => "`GET /desserts/{id}`",
+            Self::Add => "`POST /add`",
+            Self::ApiList => "`GET /api/v1/desserts`",
+            Self::Login => "`POST /login` (Argon2id)",
+        }
+    }
+}
+
+/// A logged-in user as one connection uses it.
+#[derive(Debug, Clone)]
+struct Session {
+    user: usize,
+    cookie: String,
+    csrf: String,
+    token: String,
+}
+
+struct Server {
+    base: String,
+    port: u16,
+    child: Child,
+}
+
+impl Server {
+    async fn start(dir: &Path, users: usize, desserts: usize) -> anyhow::Result<Self> {
+        let db = dir.join(format!("bench-{users}x{desserts}.db"));
+        build_database(&db, users, desserts).await?;
+        Self::serve(&db).await
+    }
+
+    async fn serve(db: &Path) -> anyhow::Result<Self> {
+        let exe = std::env::current_exe()?.with_file_name("desserts");
+        if !exe.exists() {
+            bail!("{} is missing: run cargo build --release first", exe.display());
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let child = Command::new(&exe)
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("cannot start {}", exe.display()))?;
+        let server = Self {
+            base: format!("127.0.0.1:{port}"),
+            port,
+            child,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while fetch(port, Method::GET, "/healthz", &[], None).await.is_err() {
+            if Instant::now() > deadline {
+                bail!("the server did not start");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(server)
+    }
+
+    /// Logs in `count` sessions, over the first users, and gives each an API token.
+    async fn log_in(&self, count: usize, users: usize) -> anyhow::Result<Vec<Session>> {
+        let mut sessions = Vec::with_capacity(count);
+        for i in 0..count {
+            let user = i % users.min(count) + 1;
+            let (cookie, _) = login(self.port, user).await?;
+            let (_, _, page) = fetch(self.port, Method::GET, "/add", &[("cookie", &cookie)], None).await?;
+            let csrf = csrf_token(&page).context("no token on /add")?;
+            let body = format!(r#"{{"username": "user{user}", "password": "{PASSWORD}"}}"#);
+            let (_, _, answer) = fetch(
+                self.port,
+                Method::POST,
+                "/api/v1/tokens",
+                &[("content-type", "application/json")],
+                Some(body),
+            )
+            .await?;
+            let token = answer
+                .split("\"token\":\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .context("no API token")?
+                .to_string();
+            sessions.push(Session { user, cookie, csrf, token });
+        }
+        Ok(sessions)
+    }
+
+    /// The most memory the server has held (kB), from /proc.
+    fn peak_rss_kib(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .ok()
+            .and_then(|status| {
+                status
+                    .lines()
+                    .find(|line| line.starts_with("VmHWM:"))
+                    .and_then(|line| line.split_whitespace().nth(1))
+                    .and_then(|kib| kib.parse().ok())
+            })
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Users `user1`... with one shared password hash (hashing each would take minutes), each
+/// with `desserts` desserts, written in one transaction.
+async fn build_database(path: &Path, users: usize, desserts: usize) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let store = Store::open(&DatabaseUrl::Sqlite(path.to_path_buf()), PoolSettings::default())?;
+    store.migrate().await?;
+    let hash = desserts::passwords::hash_blocking(PASSWORD)?;
+    let mut dump = Dump::default();
+    for u in 1..=users as i64 {
+        dump.users.push(UserRow {
+            id: u,
+            username: format!("user{u}"),
+            username_key: format!("user{u}"),
+            email: format!("user{u}@example.com"),
+            email_key: format!("user{u}@example.com"),
+            name: format!("User {u}"),
+            avatar: None,
+            password_hash: hash.clone(),
+            created_at: 1_700_000_000,
+        });
+        for d in 0..desserts as i64 {
+            let name = format!("Dessert {d:05} of user {u}");
+            dump.desserts.push(DessertRow {
+                id: (u - 1) * desserts as i64 + d + 1,
+                user_id: u,
+                name_key: name.to_lowercase(),
+                name,
+                price_cents: 100 + (d * 37) % 900,
+                calories: (d * 53) % 1000,
+                origin: (d % 3 == 0).then(|| "France".to_string()),
+                image_url: (d % 4 == 0).then(|| format!("https://example.com/{d}.jpg")),
+                liked: d % 5 == 0,
+                created_at: 1_700_000_000 + d,
+                updated_at: 1_700_000_000 + d,
+            });
+        }
+    }
+    desserts::store::dump::write_all(&store, dump).await?;
+    eprintln!(
+        "built {} users × {desserts} desserts in {:.1} s",
+        users,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// What one scenario measured.
+#[derive(Debug, Default)]
+struct Measured {
+    latencies_us: Vec<u32>,
+    errors: u64,
+    elapsed: Duration,
+}
+
+impl Measured {
+    fn per_second(&self) -> f64 {
+        self.latencies_us.len() as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    fn percentile_ms(&self, p: f64) -> f64 {
+        if self.latencies_us.is_empty() {
+            return 0.0;
+        }
+        let index = ((self.latencies_us.len() - 1) as f64 * p).round() as usize;
+        f64::from(self.latencies_us[index]) / 1000.0
+    }
+}
+
+/// Runs `scenario` on one keep-alive connection per session for `time`.
+async fn drive(server: &Server, sessions: &[Session], scenario: Scenario, time: Duration, desserts: usize) -> Measured {
+    let stop = Arc::new(AtomicBool::new(false));
+    let counter = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let tasks: Vec<_> = sessions
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(i, session)| {
+            let (stop, counter, port) = (stop.clone(), counter.clone(), server.port);
+            tokio::spawn(async move { connection(port, session, scenario, i, desserts, stop, counter).await })
+        })
+        .collect();
+    tokio::time::sleep(time).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut measured = Measured::default();
+    for task in tasks {
+        if let Ok((latencies, errors)) = task.await {
+            measured.latencies_us.extend(latencies);
+            measured.errors += errors;
+        }
+    }
+    measured.elapsed = started.elapsed();
+    measured.latencies_us.sort_unstable();
+    measured
+}
+
+async fn connection(
+    port: u16,
+    session: Session,
+    scenario: Scenario,
+    index: usize,
+    desserts: usize,
+    stop: Arc<AtomicBool>,
+    counter: Arc<AtomicU64>,
+) -> (Vec<u32>, u64) {
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    let Ok(mut sender) = open(port).await else {
+        return (latencies, 1);
+    };
+    let first_dessert = (session.user - 1) * desserts + 1;
+    while !stop.load(Ordering::Relaxed) {
+        let n = counter.fetch_add(1, Ordering::Relaxed);
+        let (request, expected) = match scenario {
+            Scenario::Static => (get("/static/style.css", None), StatusCode::OK),
+            Scenario::List => (get("/?sort=name&dir=asc", Some(&session.cookie)), StatusCode::OK),
+            Scenario::Dessert => {
+                let id = first_dessert + (n as usize % desserts.max(1));
+                (get(&format!("/desserts/{id}"), Some(&session.cookie)), StatusCode::OK)
+            }
+            Scenario::Add => {
+                let body = format!("csrf_token={}&name=Bench+{index}-{n}&price=1.50&calories=100", session.csrf);
+                (form("/add", Some(&session.cookie), body), StatusCode::SEE_OTHER)
+            }
+            Scenario::ApiList => {
+                let request = Request::get("/api/v1/desserts")
+                    .header("host", "127.0.0.1")
+                    .header("authorization", format!("Bearer {}", session.token))
+                    .body(Full::new(Bytes::new()))
+                    .expect("request");
+                (request, StatusCode::OK)
+            }
+            Scenario::Login => {
+                // A login form is a fresh anonymous session: fetch it first, untimed.
+                let Ok((cookie, csrf)) = login_form(&mut sender).await else {
+                    errors += 1;
+                    continue;
+                };
+                let body = format!(
+                    "csrf_token={csrf}&next=%2F&username=user{}&password=correct+horse+battery",
+                    session.user
+                );
+                (form("/login", Some(&cookie), body), StatusCode::SEE_OTHER)
+            }
+        };
+        let started = Instant::now();
+        match send(&mut sender, request).await {
+            Ok((status, _, _)) if status == expected => {
+                latencies.push(started.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+            }
+            Ok(_) => errors += 1,
+            Err(_) => {
+                errors += 1;
+                match open(port).await {
+                    Ok(fresh) => sender = fresh,
+                    Err(_) => break,
+                }
+            }
+        }
+    }
+    (latencies, errors)
+}
+
+type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+
+async fn open(port: u16) -> anyhow::Result<Sender> {
+    let stream = TcpStream::connect(("127.0.0.1", port)).await?;
+    stream.set_nodelay(true)?;
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(connection);
+    Ok(sender)
+}
+
+fn get(path: &str, cookie: Option<&str>) -> Request<Full<Bytes>> {
+    let mut request = Request::get(path).header("host", "127.0.0.1");
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.body(Full::new(Bytes::new())).expect("request")
+}
+
+fn form(path: &str, cookie: Option<&str>, body: String) -> Request<Full<Bytes>> {
+    let mut request = Request::post(path)
+        .header("host", "127.0.0.1")
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.body(Full::new(Bytes::from(body))).expect("request")
+}
+
+async fn send(sender: &mut Sender, request: Request<Full<Bytes>>) -> anyhow::Result<(StatusCode, hyper::HeaderMap, String)> {
+    sender.ready().await?;
+    let response = tokio::time::timeout(Duration::from_secs(30), sender.send_request(request)).await??;
+    let (parts, body) = response.into_parts();
+    let body = body.collect().await?.to_bytes();
+    Ok((parts.status, parts.headers, String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// One request on a connection of its own: for setting up.
+async fn fetch(
+    port: u16,
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<String>,
+) -> anyhow::Result<(StatusCode, hyper::HeaderMap, String)> {
+    let mut sender = open(port).await?;
+    let mut request = Request::builder().method(method).uri(path).header("host", "127.0.0.1");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    send(&mut sender, request.body(Full::new(Bytes::from(body.unwrap_or_default())))?).await
+}
+
+fn session_cookie(headers: &hyper::HeaderMap) -> Option<String> {
+    headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("desserts_session="))
+        .and_then(|value| value.split(';').next())
+        .map(str::to_string)
+}
+
+fn csrf_token(page: &str) -> Option<String> {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = page.find(marker)? + marker.len();
+    let end = page[start..].find('"')? + start;
+    Some(page[start..end].to_string())
+}
+
+async fn login_form(sender: &mut Sender) -> anyhow::Result<(String, String)> {
+    let (_, headers, page) = send(sender, get("/login", None)).await?;
+    let cookie = session_cookie(&headers).context("no session cookie")?;
+    Ok((cookie, csrf_token(&page).context("no token")?))
+}
+
+/// Logs `user{n}` in; returns the session cookie and the page's token.
+async fn login(port: u16, user: usize) -> anyhow::Result<(String, String)> {
+    let mut sender = open(port).await?;
+    let (cookie, csrf) = login_form(&mut sender).await?;
+    let body = format!("csrf_token={csrf}&next=%2F&username=user{user}&password=correct+horse+battery");
+    let (status, headers, _) = send(&mut sender, form("/login", Some(&cookie), body)).await?;
+    if status != StatusCode::SEE_OTHER {
+        bail!("login of user{user} answered {status}");
+    }
+    Ok((session_cookie(&headers).context("no cookie after login")?, csrf))
+}
+
+fn table(rows: &[(String, Measured)], connections: usize) -> String {
+    let ceiling = rows.first().map_or(1.0, |(_, m)| m.per_second().max(1e-9));
+    let mut out = format!(
+        "| scenario ({connections} connections unless said) | req/s | p50 ms | p99 ms | max ms | errors | of ceiling |\n|---|---:|---:|---:|---:|---:|---:|\n"
+    );
+    for (label, m) in rows {
+        out.push_str(&format!(
+            "| {label} | {:.0} | {:.2} | {:.2} | {:.1} | {} | {:.0} % |\n",
+            m.per_second(),
+            m.percentile_ms(0.5),
+            m.percentile_ms(0.99),
+            m.percentile_ms(1.0),
+            m.errors,
+            100.0 * m.per_second() / ceiling
+        ));
+    }
+    out
+}
+
+/// The list page's p99 alone, then beside connections that do nothing but log in.
+async fn contention(dir: &Path, args: &Args, time: Duration) -> anyhow::Result<String> {
+    let sub = dir.join("contention");
+    std::fs::create_dir_all(&sub)?;
+    let server = Server::start(&sub, 100, args.desserts).await?;
+    let readers = server.log_in(32, 100).await?;
+    let alone = drive(&server, &readers, Scenario::List, time, args.desserts).await;
+    let flooders = server.log_in(16, 100).await?;
+    let (beside, flood) = tokio::join!(
+        drive(&server, &readers, Scenario::List, time, args.desserts),
+        drive(&server, &flooders, Scenario::Login, time, args.desserts)
+    );
+    Ok(format!(
+        "\n### Contention: the list page beside a flood of logins\n\n\
+         | list page, 32 connections | req/s | p50 ms | p99 ms | errors |\n|---|---:|---:|---:|---:|\n\
+         | alone | {:.0} | {:.2} | {:.2} | {} |\n\
+         | beside 16 connections logging in ({:.0} logins/s) | {:.0} | {:.2} | {:.2} | {} |\n\n\
+         p99 beside the flood is {:.2}× p99 alone.\n",
+        alone.per_second(),
+        alone.percentile_ms(0.5),
+        alone.percentile_ms(0.99),
+        alone.errors,
+        flood.per_second(),
+        beside.per_second(),
+        beside.percentile_ms(0.5),
+        beside.percentile_ms(0.99),
+        beside.errors + flood.errors,
+        beside.percentile_ms(0.99) / alone.percentile_ms(0.99).max(1e-9),
+    ))
+}
+
+/// The list page's p50 as the table grows: 1 k, 100 k and 1 M desserts (100 per user).
+async fn scale(dir: &Path, time: Duration) -> anyhow::Result<String> {
+    let mut out = String::from(
+        "\n### Scale: the list page as the table grows\n\n| desserts in the database | list p50 ms | list p99 ms | req/s |\n|---:|---:|---:|---:|\n",
+    );
+    let mut first = None;
+    for users in [10, 1_000, 10_000] {
+        let sub = dir.join(format!("scale-{users}"));
+        std::fs::create_dir_all(&sub)?;
+        let server = Server::start(&sub, users, 100).await?;
+        let sessions = server.log_in(16, users).await?;
+        let m = drive(&server, &sessions, Scenario::List, time, 100).await;
+        first.get_or_insert(m.percentile_ms(0.5));
+        out.push_str(&format!(
+            "| {} | {:.2} | {:.2} | {:.0} |\n",
+            users * 100,
+            m.percentile_ms(0.5),
+            m.percentile_ms(0.99),
+            m.per_second()
+        ));
+    }
+    Ok(out)
+}
+
+fn machine(args: &Args) -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<u64>().ok())
+        })
+        .map_or(0, |kib| kib / 1024 / 1024);
+    let date = time::OffsetDateTime::now_utc().date();
+    format!(
+        "Run on {date}: {cores} cores ({cpu}), {memory} GiB; server and load generator on the same cores, \
+         release build, SQLite, {} users × {} desserts, {} s per scenario.\n",
+        args.users, args.desserts, args.seconds
+    )
+}
+
+const START: &str = "<!-- bench:start -->";
+const END: &str = "<!-- bench:end -->";
+
+fn write_between_markers(path: &Path, content: &str) -> anyhow::Result<()> {
+    let existing = std::fs::read_to_string(path).unwrap_or_default();
+    let block = format!("{START}\n{content}\n{END}");
+    let updated = match (existing.find(START), existing.find(END)) {
+        (Some(start), Some(end)) if end > start => format!("{}{block}{}", &existing[..start], &existing[end + END.len()..]),
+        _ => format!("{existing}\n## The benchmark\n\n{block}\n"),
+    };
+    std::fs::write(path, updated)?;
+    Ok(())
+}
