@@ -1,10 +1,10 @@
 //! Argon2id password hashing, off the async threads and bounded, so a flood of logins
 //! cannot starve the server of threads or memory.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use tokio::sync::Semaphore;
 
 use crate::domain::Password;
@@ -13,49 +13,114 @@ use crate::domain::Password;
 #[error("password hashing failed: {0}")]
 pub struct HashError(String);
 
+fn failed(error: impl std::fmt::Display) -> HashError {
+    HashError(error.to_string())
+}
+
 /// Hashes and verifies passwords; clone freely, the bound is shared.
 #[derive(Clone)]
 pub struct Hasher {
     permits: Arc<Semaphore>,
+    /// Argon2's 19 MiB of working memory, one per permit, reused: allocating it afresh for
+    /// every login let the allocator keep hundreds of megabytes under a flood of logins.
+    memory: Arc<Mutex<Vec<Vec<Block>>>>,
     /// A hash of nothing anyone knows: verifying against it when an account does not
     /// exist makes a login take the same time either way.
     dummy_hash: Arc<String>,
 }
 
 /// OWASP's recommended Argon2id parameters: 19 MiB, 2 passes, 1 lane.
-fn argon2() -> Argon2<'static> {
-    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+fn params() -> Params {
+    Params::new(19 * 1024, 2, 1, None).unwrap_or_default()
 }
 
+fn working_memory(params: &Params) -> Vec<Block> {
+    vec![Block::default(); params.block_count()]
+}
+
+/// Hashes with fresh working memory: for the command line.
 pub fn hash_blocking(password: &str) -> Result<String, HashError> {
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| HashError(e.to_string()))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| HashError(e.to_string()))?;
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| HashError(e.to_string()))
+    hash_with(password, &mut working_memory(&params()))
 }
 
-/// A malformed stored hash verifies as false rather than failing the request.
+/// Checks with fresh working memory. A malformed stored hash verifies as false.
 pub fn verify_blocking(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+    verify_with(password, hash, &mut Vec::new())
+}
+
+/// An Argon2id PHC string of `password` with a new random salt, in `memory`.
+fn hash_with(password: &str, memory: &mut [Block]) -> Result<String, HashError> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(failed)?;
+    let salt = SaltString::encode_b64(&salt).map_err(failed)?;
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt.as_salt().decode_b64(&mut salt_bytes).map_err(failed)?;
+    let params = params();
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let output = Output::init_with(Params::DEFAULT_OUTPUT_LEN, |out| {
+        argon2
+            .hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, &mut *memory)
+            .map_err(|_| argon2::password_hash::Error::Crypto)
+    })
+    .map_err(failed)?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(failed)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    };
+    Ok(hash.to_string())
+}
+
+/// Recomputes the hash with the stored parameters and compares in constant time. `memory`
+/// grows when the stored parameters ask for more than it holds.
+fn verify_with(password: &str, hash: &str, memory: &mut Vec<Block>) -> bool {
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params), Some(salt), Some(expected)) = (
+        Algorithm::try_from(parsed.algorithm),
+        Params::try_from(&parsed),
+        parsed.salt,
+        parsed.hash,
+    ) else {
+        return false;
+    };
+    let Ok(version) = parsed.version.map_or(Ok(Version::V0x13), Version::try_from) else {
+        return false;
+    };
+    if memory.len() < params.block_count() {
+        memory.resize(params.block_count(), Block::default());
+    }
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt_bytes) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    let argon2 = Argon2::new(algorithm, version, params);
+    Output::init_with(expected.len(), |out| {
+        argon2
+            .hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, &mut memory[..blocks])
+            .map_err(|_| argon2::password_hash::Error::Crypto)
+    })
+    .is_ok_and(|actual| actual == expected)
 }
 
 impl Hasher {
     pub fn new() -> Result<Self, HashError> {
         let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        let dummy = hash_blocking(&crate::tokens::random_token().map_err(|e| HashError(e.to_string()))?)?;
+        let dummy = hash_blocking(&crate::tokens::random_token().map_err(failed)?)?;
         Ok(Self {
             permits: Arc::new(Semaphore::new(threads)),
+            memory: Arc::default(),
             dummy_hash: Arc::new(dummy),
         })
     }
 
     pub async fn hash(&self, password: &Password) -> Result<String, HashError> {
         let password = password.clone();
-        self.run(move || hash_blocking(password.expose())).await?
+        self.run(move |memory| hash_with(password.expose(), memory)).await?
     }
 
     /// Checks `password` against `hash`, or against the dummy hash when there is no account.
@@ -64,17 +129,29 @@ impl Hasher {
         let hash = hash.unwrap_or_else(|| self.dummy_hash.as_ref().clone());
         let password = secrecy::SecretString::from(password);
         let matches = self
-            .run(move || verify_blocking(secrecy::ExposeSecret::expose_secret(&password), &hash))
+            .run(move |memory| verify_with(secrecy::ExposeSecret::expose_secret(&password), &hash, memory))
             .await?;
         Ok(exists && matches)
     }
 
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashError> {
-        let _permit = self.permits.acquire().await.map_err(|e| HashError(e.to_string()))?;
+    /// Runs `work` on the blocking pool with one permit and its working memory.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static) -> Result<T, HashError> {
+        let _permit = self.permits.acquire().await.map_err(failed)?;
+        let mut memory = self.take_memory();
         let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || span.in_scope(work))
-            .await
-            .map_err(|e| HashError(e.to_string()))
+        let (result, memory) = tokio::task::spawn_blocking(move || {
+            let result = span.in_scope(|| work(&mut memory));
+            (result, memory)
+        })
+        .await
+        .map_err(failed)?;
+        self.memory.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(memory);
+        Ok(result)
+    }
+
+    fn take_memory(&self) -> Vec<Block> {
+        let reused = self.memory.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
+        reused.unwrap_or_else(|| working_memory(&params()))
     }
 }
 
@@ -89,5 +166,31 @@ mod tests {
         assert!(verify_blocking("correct horse", &hash));
         assert!(!verify_blocking("wrong horse", &hash));
         assert!(!verify_blocking("correct horse", "not a hash"));
+        // Hashes made by the argon2 crate's own hasher, with other parameters, verify too.
+        use argon2::password_hash::PasswordHasher as _;
+        let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
+        let small = Params::new(4096, 1, 1, None).unwrap();
+        let other = Argon2::new(Algorithm::Argon2id, Version::V0x13, small)
+            .hash_password(b"pw", &salt)
+            .unwrap()
+            .to_string();
+        let mut memory = Vec::new();
+        assert!(verify_with("pw", &other, &mut memory));
+        assert!(!verify_with("pv", &other, &mut memory));
+        assert!(
+            verify_with("correct horse", &hash, &mut memory),
+            "memory grows to the stored parameters"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_hasher_reuses_its_working_memory() {
+        let hasher = Hasher::new().unwrap();
+        let password = Password::parse("correct horse battery").unwrap();
+        let hash = hasher.hash(&password).await.unwrap();
+        assert!(hasher.verify("correct horse battery", Some(hash.clone())).await.unwrap());
+        assert!(!hasher.verify("wrong horse battery", Some(hash)).await.unwrap());
+        assert!(!hasher.verify("anything at all", None).await.unwrap());
+        assert_eq!(hasher.memory.lock().unwrap().len(), 1, "one buffer, used in turn");
     }
 }
