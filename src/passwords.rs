@@ -109,7 +109,10 @@ fn verify_with(password: &str, hash: &str, memory: &mut Vec<Block>) -> bool {
 
 impl Hasher {
     pub fn new() -> Result<Self, HashError> {
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        // Half the cores, at least one: a flood of logins then leaves the other half to the
+        // pages. With every core hashing, the list page's p99 nearly tripled beside a flood.
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let threads = cores.div_ceil(2);
         let dummy = hash_blocking(&crate::tokens::random_token().map_err(failed)?)?;
         Ok(Self {
             permits: Arc::new(Semaphore::new(threads)),
