@@ -44,6 +44,9 @@ struct Args {
     /// Also measure the list page's p99 alone and beside a flood of logins.
     #[arg(long)]
     contention: bool,
+    /// Run only these scenarios (for profiling one path); the 512-connection run is skipped.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<Scenario>,
     /// Write the tables into this Markdown file, between the benchmark markers.
     #[arg(long)]
     write: Option<PathBuf>,
@@ -56,10 +59,18 @@ async fn main() -> anyhow::Result<()> {
     let dir = WorkDir::new()?;
     let server = Server::start(dir.path(), args.users, args.desserts).await?;
     eprintln!(
-        "server ready at {} ({} users × {} desserts)",
-        server.base, args.users, args.desserts
+        "server ready at {} (pid {}, {} users × {} desserts)",
+        server.base,
+        server.child.id(),
+        args.users,
+        args.desserts
     );
-    let sessions = server.log_in(args.connections.max(512), args.users).await?;
+    let wanted = if args.only.is_empty() {
+        args.connections.max(512)
+    } else {
+        args.connections
+    };
+    let sessions = server.log_in(wanted, args.users).await?;
     eprintln!(
         "logged in {} sessions; server peak RSS so far {} KiB",
         sessions.len(),
@@ -68,14 +79,16 @@ async fn main() -> anyhow::Result<()> {
 
     let mut rows = Vec::new();
     let seconds = Duration::from_secs(args.seconds);
-    for scenario in [
+    let all = [
         Scenario::Static,
         Scenario::List,
         Scenario::Dessert,
         Scenario::Add,
         Scenario::ApiList,
         Scenario::Login,
-    ] {
+    ];
+    let chosen = if args.only.is_empty() { all.to_vec() } else { args.only.clone() };
+    for scenario in chosen {
         let result = drive(&server, &sessions[..args.connections], scenario, seconds, args.desserts).await;
         eprintln!(
             "{}: {:.0} req/s, {} errors; server peak RSS {} KiB",
@@ -84,20 +97,12 @@ async fn main() -> anyhow::Result<()> {
             result.errors,
             server.peak_rss_kib()
         );
-        if let Ok(status) = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())) {
-            eprintln!(
-                "  {}",
-                status
-                    .lines()
-                    .filter(|l| l.starts_with("Threads") || l.starts_with("VmRSS"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-        }
         rows.push((scenario.label().to_string(), result));
     }
-    let wide = drive(&server, &sessions[..512], Scenario::List, seconds, args.desserts).await;
-    rows.push(("`GET /` at 512 connections".to_string(), wide));
+    if args.only.is_empty() {
+        let wide = drive(&server, &sessions[..512], Scenario::List, seconds, args.desserts).await;
+        rows.push(("`GET /` at 512 connections".to_string(), wide));
+    }
     let rss = server.peak_rss_kib();
     report.push_str(&table(&rows, args.connections));
     report.push_str(&format!("\nServer peak RSS (VmHWM): {:.1} MiB.\n", rss as f64 / 1024.0));
@@ -139,7 +144,7 @@ impl Drop for WorkDir {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Scenario {
     Static,
     List,
