@@ -24,23 +24,38 @@ use crate::{api, web};
 pub const BODY_LIMIT: usize = 64 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// What every handler can reach.
+/// What every handler can reach. The router clones it for every request, so it is one
+/// shared pointer rather than a handful.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub store: Store,
     pub hasher: Hasher,
-    pub settings: Arc<WebSettings>,
+    pub settings: WebSettings,
     pub login_limits: LoginLimits,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
     pub fn new(store: Store, settings: WebSettings) -> anyhow::Result<Self> {
-        Ok(Self {
+        Self::with_login_limits(store, settings, LoginLimits::default())
+    }
+
+    pub fn with_login_limits(store: Store, settings: WebSettings, login_limits: LoginLimits) -> anyhow::Result<Self> {
+        Ok(Self(Arc::new(Shared {
             store,
             hasher: Hasher::new()?,
-            settings: Arc::new(settings),
-            login_limits: LoginLimits::default(),
-        })
+            settings,
+            login_limits,
+        })))
     }
 }
 

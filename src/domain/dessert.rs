@@ -78,7 +78,7 @@ impl Price {
 
 impl fmt::Display for Price {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "${}", self.decimal())
+        write!(f, "${}.{:02}", self.0 / 100, self.0 % 100)
     }
 }
 

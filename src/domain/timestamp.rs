@@ -2,7 +2,6 @@ use std::fmt;
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
 
 /// A moment in UTC, stored as whole seconds since the Unix epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -29,10 +28,10 @@ impl Timestamp {
 /// `24 Nov 2026`: how pages show a date.
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = self
-            .datetime()
-            .format(format_description!("[day padding:none] [month repr:short] [year]"));
-        f.write_str(&text.map_err(|_| fmt::Error)?)
+        const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        let date = self.datetime().date();
+        let month = MONTHS[usize::from(u8::from(date.month())) - 1];
+        write!(f, "{} {month} {}", date.day(), date.year())
     }
 }
 

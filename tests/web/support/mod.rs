@@ -52,8 +52,7 @@ impl TestApp {
         let db = shared_db.unwrap_or_else(|| Arc::new(TestDb::new()));
         let store = Store::open(&db.database_url(), PoolSettings::default()).expect("open database");
         store.migrate().await.expect("migrate");
-        let mut state = AppState::new(store.clone(), settings).expect("state");
-        state.login_limits = limits;
+        let state = AppState::with_login_limits(store.clone(), settings, limits).expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
         let (shutdown, stopped) = oneshot::channel::<()>();
