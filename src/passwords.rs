@@ -1,11 +1,12 @@
-//! Argon2id password hashing, off the async threads and bounded, so a flood of logins
-//! cannot starve the server of threads or memory.
+//! Argon2id password hashing on a few low-priority threads of its own, so a flood of
+//! logins cannot take the pages' threads, their CPU or the server's memory.
 
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 use crate::domain::Password;
 
@@ -17,17 +18,26 @@ fn failed(error: impl std::fmt::Display) -> HashError {
     HashError(error.to_string())
 }
 
-/// Hashes and verifies passwords; clone freely, the bound is shared.
+/// Hashes and verifies passwords on a few threads of its own; clone freely, the threads
+/// are shared and stop when the last clone is dropped.
 #[derive(Clone)]
 pub struct Hasher {
-    permits: Arc<Semaphore>,
-    /// Argon2's 19 MiB of working memory, one per permit, reused: allocating it afresh for
-    /// every login let the allocator keep hundreds of megabytes under a flood of logins.
-    memory: Arc<Mutex<Vec<Vec<Block>>>>,
+    jobs: mpsc::Sender<Job>,
+    /// Working memory buffers allocated so far: one per thread, however many logins.
+    #[cfg_attr(not(test), allow(dead_code, reason = "the tests check it"))]
+    buffers: Arc<AtomicUsize>,
     /// A hash of nothing anyone knows: verifying against it when an account does not
     /// exist makes a login take the same time either way.
     dummy_hash: Arc<String>,
 }
+
+type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
+
+const THREAD_NAME: &str = "password-hash";
+
+/// How much lower than the pages the hashing threads run (the `nice` value): under a flood
+/// of logins the pages keep their speed and the logins wait.
+const NICENESS: i32 = 10;
 
 /// OWASP's recommended Argon2id parameters: 19 MiB, 2 passes, 1 lane.
 fn params() -> Params {
@@ -112,11 +122,21 @@ impl Hasher {
         // Half the cores, at least one: a flood of logins then leaves the other half to the
         // pages. With every core hashing, the list page's p99 nearly tripled beside a flood.
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        let threads = cores.div_ceil(2);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        let buffers = Arc::new(AtomicUsize::new(0));
+        for _ in 0..cores.div_ceil(2) {
+            let queue = queue.clone();
+            let buffers = buffers.clone();
+            std::thread::Builder::new()
+                .name(THREAD_NAME.into())
+                .spawn(move || work_through(&queue, &buffers))
+                .map_err(failed)?;
+        }
         let dummy = hash_blocking(&crate::tokens::random_token().map_err(failed)?)?;
         Ok(Self {
-            permits: Arc::new(Semaphore::new(threads)),
-            memory: Arc::default(),
+            jobs,
+            buffers,
             dummy_hash: Arc::new(dummy),
         })
     }
@@ -137,26 +157,58 @@ impl Hasher {
         Ok(exists && matches)
     }
 
-    /// Runs `work` on the blocking pool with one permit and its working memory.
+    /// Queues `work` for the hashing threads and waits for its answer.
     async fn run<T: Send + 'static>(&self, work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static) -> Result<T, HashError> {
-        let _permit = self.permits.acquire().await.map_err(failed)?;
-        let mut memory = self.take_memory();
+        let (answer, answered) = oneshot::channel();
         let span = tracing::Span::current();
-        let (result, memory) = tokio::task::spawn_blocking(move || {
-            let result = span.in_scope(|| work(&mut memory));
-            (result, memory)
-        })
-        .await
-        .map_err(failed)?;
-        self.memory.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(memory);
-        Ok(result)
-    }
-
-    fn take_memory(&self) -> Vec<Block> {
-        let reused = self.memory.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
-        reused.unwrap_or_else(|| working_memory(&params()))
+        let job: Job = Box::new(move |memory| {
+            let _ = answer.send(span.in_scope(|| work(memory)));
+        });
+        self.jobs.send(job).map_err(|_| failed("the hashing threads have stopped"))?;
+        answered.await.map_err(|_| failed("a hashing job failed"))
     }
 }
+
+/// One hashing thread: takes jobs until every [`Hasher`] is gone, with one working memory
+/// buffer it keeps. Argon2's 19 MiB allocated afresh for every login let the allocator keep
+/// hundreds of megabytes under a flood of logins.
+fn work_through(queue: &Mutex<mpsc::Receiver<Job>>, buffers: &AtomicUsize) {
+    lower_priority();
+    let mut memory = Vec::new();
+    loop {
+        let job = match queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).recv() {
+            Ok(job) => job,
+            Err(mpsc::RecvError) => return,
+        };
+        if memory.is_empty() {
+            memory = working_memory(&params());
+            buffers.fetch_add(1, Ordering::Relaxed);
+        }
+        // A panicking job drops its answer, which its caller sees as an error; the thread
+        // carries on with the next one.
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut memory))).is_err() {
+            memory = Vec::new();
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    // On Linux the nice value belongs to each thread, so this leaves the rest of the
+    // process alone. Failing to lower it is harmless: hashing still runs, only at the
+    // pages' priority.
+    // SAFETY: gettid has no preconditions; setpriority only reads its integer arguments.
+    let result = unsafe {
+        let thread = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, thread, NICENESS)
+    };
+    if result != 0 {
+        tracing::warn!(error = %std::io::Error::last_os_error(), "could not lower the hashing threads' priority");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
 
 #[cfg(test)]
 mod tests {
@@ -194,6 +246,26 @@ mod tests {
         assert!(hasher.verify("correct horse battery", Some(hash.clone())).await.unwrap());
         assert!(!hasher.verify("wrong horse battery", Some(hash)).await.unwrap());
         assert!(!hasher.verify("anything at all", None).await.unwrap());
-        assert_eq!(hasher.memory.lock().unwrap().len(), 1, "one buffer, used in turn");
+        assert_eq!(hasher.buffers.load(Ordering::Relaxed), 1, "one buffer, used in turn");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn hashing_runs_below_the_pages_priority() {
+        let hasher = Hasher::new().unwrap();
+        assert!(!hasher.verify("anything at all", None).await.unwrap());
+        let nice_values: Vec<i64> = std::fs::read_dir("/proc/self/task")
+            .unwrap()
+            .filter_map(|task| {
+                let task = task.ok()?.path();
+                let name = std::fs::read_to_string(task.join("comm")).ok()?;
+                let stat = std::fs::read_to_string(task.join("stat")).ok()?;
+                // Field 19 of stat, counted after the parenthesised name, which may hold spaces.
+                let after_name = &stat[stat.rfind(')')? + 2..];
+                (name.trim() == THREAD_NAME).then(|| after_name.split(' ').nth(16)?.parse().ok())?
+            })
+            .collect();
+        assert!(!nice_values.is_empty(), "the hashing threads are running");
+        assert!(nice_values.iter().all(|nice| *nice >= i64::from(NICENESS)), "{nice_values:?}");
     }
 }
