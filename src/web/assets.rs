@@ -1,4 +1,4 @@
-//! Stylesheet and icons, compiled into the binary and cached by browsers for a year: their
+//! Stylesheet, script and icons, compiled into the binary and cached by browsers for a year: their
 //! URLs carry a hash of their content, so a new version has a new URL.
 
 use std::sync::LazyLock;
@@ -22,6 +22,11 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../../static/style.css"),
     },
     Asset {
+        name: "app.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../static/app.js"),
+    },
+    Asset {
         name: "favicon.svg",
         content_type: "image/svg+xml",
         body: include_bytes!("../../static/favicon.svg"),
@@ -41,9 +46,14 @@ fn versioned_url(name: &str) -> String {
 }
 
 static STYLE_URL: LazyLock<String> = LazyLock::new(|| versioned_url("style.css"));
+static SCRIPT_URL: LazyLock<String> = LazyLock::new(|| versioned_url("app.js"));
 
 pub fn style_url() -> &'static str {
     &STYLE_URL
+}
+
+pub fn script_url() -> &'static str {
+    &SCRIPT_URL
 }
 
 pub async fn serve(Path(name): Path<String>) -> Result<Response, Error> {

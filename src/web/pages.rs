@@ -29,6 +29,10 @@ impl Layout {
     pub fn style_url(&self) -> &'static str {
         assets::style_url()
     }
+
+    pub fn script_url(&self) -> &'static str {
+        assets::script_url()
+    }
 }
 
 pub fn render(page: &impl Template) -> Result<Response, Error> {

@@ -244,7 +244,14 @@ async fn pages_have_no_inline_script() {
     ] {
         let page = ann.get(&path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
-        page.assert_lacks("<script").assert_lacks(" onclick=").assert_lacks(" style=\"");
+        page.assert_lacks(" onclick=").assert_lacks(" style=\"");
+        let scripts: Vec<&str> = page.body.split("<script").skip(1).collect();
+        assert_eq!(scripts.len(), 1, "{path}: one script");
+        for script in scripts {
+            let (attributes, rest) = script.split_once('>').unwrap();
+            assert!(attributes.starts_with(" src=\"/static/app.js?v="), "{path}: <script{attributes}>");
+            assert!(rest.starts_with("</script>"), "{path}: the script element is empty");
+        }
     }
 }
 
@@ -288,6 +295,17 @@ async fn health_and_static_files() {
         "{}",
         css.header("cache-control")
     );
+    let script_href = login
+        .body
+        .split("<script src=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    let script = browser.get(&script_href).await;
+    assert_eq!(script.status, StatusCode::OK);
+    assert!(script.header("content-type").starts_with("text/javascript"));
+    assert!(script.body.contains("aria-invalid"));
     let icon = browser.get("/static/favicon.svg").await;
     assert_eq!((icon.status, icon.header("content-type")), (StatusCode::OK, "image/svg+xml"));
     assert_eq!(browser.get("/static/nope.css").await.status, StatusCode::NOT_FOUND);
