@@ -15,9 +15,10 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::config::WebSettings;
+use crate::mail::Mailer;
 use crate::passwords::Hasher;
 use crate::store::login_failures::LoginLimits;
-use crate::store::{self, Store, login_failures, sessions};
+use crate::store::{self, Store, login_failures, mail_tokens, sessions};
 use crate::{api, web};
 
 /// Request bodies stop here: no form or API call needs more.
@@ -32,6 +33,7 @@ pub struct AppState(Arc<Shared>);
 pub struct Shared {
     pub store: Store,
     pub hasher: Hasher,
+    pub mailer: Mailer,
     pub settings: WebSettings,
     pub login_limits: LoginLimits,
 }
@@ -53,6 +55,7 @@ impl AppState {
         Ok(Self(Arc::new(Shared {
             store,
             hasher: Hasher::new()?,
+            mailer: Mailer::new(&settings.mail)?,
             settings,
             login_limits,
         })))
@@ -106,7 +109,7 @@ pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future
     result
 }
 
-/// Deletes expired sessions and failed logins older than the counting window.
+/// Deletes expired sessions and mail links, and failed logins older than the counting window.
 async fn clean_up_periodically(store: Store, limits: LoginLimits) {
     let mut interval = tokio::time::interval(Duration::from_secs(600));
     loop {
@@ -117,6 +120,9 @@ async fn clean_up_periodically(store: Store, limits: LoginLimits) {
         }
         if let Err(error) = login_failures::delete_older_than(&store, now - limits.window_secs).await {
             tracing::warn!(%error, "could not delete old failed logins");
+        }
+        if let Err(error) = mail_tokens::delete_expired(&store, now).await {
+            tracing::warn!(%error, "could not delete expired mail links");
         }
     }
 }

@@ -44,6 +44,8 @@ pub struct WebSettings {
     pub secure_cookies: bool,
     /// Take the client address from the last `X-Forwarded-For` entry: a trusted proxy sets it.
     pub trust_forwarded_for: bool,
+    /// Where mail goes and the base of the links in it.
+    pub mail: crate::mail::MailSettings,
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ pub mod config;
 pub mod domain;
 pub mod legacy;
 pub mod login;
+pub mod mail;
+pub mod mail_links;
 pub mod passwords;
 pub mod store;
 pub mod tokens;

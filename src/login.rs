@@ -4,7 +4,7 @@
 use crate::app::AppState;
 use crate::domain::{User, lookup_key};
 use crate::passwords::HashError;
-use crate::store::{self, StoreError, login_failures, users};
+use crate::store::{self, StoreError, login_failures, mail_tokens, users};
 
 pub enum LoginOutcome {
     Accepted(User),
@@ -42,6 +42,8 @@ pub async fn check(state: &AppState, name: &str, password: &str, client: &str) -
     match user.filter(|_| verified) {
         Some(user) => {
             login_failures::clear_account(&state.store, &account_key).await?;
+            // Whoever logs in knows the password: a reset link asked for meanwhile is moot.
+            state.store.transaction(vec![mail_tokens::end_reset_links(user.id)]).await?;
             Ok(LoginOutcome::Accepted(user))
         }
         None => {

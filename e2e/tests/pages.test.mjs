@@ -48,6 +48,17 @@ test("pages seen before logging in", async (t) => {
       await page.locator("[aria-invalid=true]").first().waitFor();
       await checkPage(page, "signup-errors");
     });
+    await t.test("forgot password", async () => {
+      await page.goto("/login");
+      await page.getByRole("link", { name: "Forgot your password?" }).click();
+      await checkPage(page, "forgot");
+    });
+    await t.test("forgot password, not an address", async () => {
+      await page.getByLabel("Email").fill("ann");
+      await page.getByRole("button", { name: "Send me a link" }).click();
+      await page.getByText("Enter the email address of your account.").waitFor();
+      await checkPage(page, "forgot-error");
+    });
     await t.test("not found", async () => {
       const response = await page.goto("/no/such/page");
       assert.equal(response.status(), 404);

@@ -12,6 +12,7 @@ use super::{Error, merge};
 use crate::app::AppState;
 use crate::domain::{FieldErrors, SignupInput};
 use crate::login::{self, LoginOutcome};
+use crate::mail_links;
 use crate::store::users::{self, NewUser};
 use crate::store::{StoreError, api_tokens};
 use crate::tokens::{random_token, token_hash};
@@ -70,7 +71,12 @@ pub async fn sign_up(State(state): State<AppState>, JsonBody(body): JsonBody<Sig
     let signup = merge(errors, input.parse())?;
     let password_hash = state.hasher.hash(&signup.password).await?;
     match users::create(&state.store, NewUser::new(signup, password_hash)).await {
-        Ok(user) => Ok((StatusCode::CREATED, Json(SignedUp { user: user.into() }))),
+        Ok(user) => {
+            if let Err(error) = mail_links::send_verification(&state, &user).await {
+                tracing::warn!(%error, "could not send the address confirmation");
+            }
+            Ok((StatusCode::CREATED, Json(SignedUp { user: user.into() })))
+        }
         Err(StoreError::Duplicate(field)) => {
             let value = if field == "email" { &input.email } else { &input.username };
             Err(Error::Validation(FieldErrors::taken(field, value)))

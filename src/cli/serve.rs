@@ -4,6 +4,7 @@ use anyhow::Context;
 
 use crate::app::{self, AppState};
 use crate::config::WebSettings;
+use crate::mail::MailSettings;
 use crate::store::Store;
 
 #[derive(Debug, clap::Args)]
@@ -17,12 +18,27 @@ pub struct ServeArgs {
     /// Take the client address from X-Forwarded-For: set it only behind a proxy that sets it.
     #[arg(long, env = "DESSERTS_TRUST_FORWARDED_FOR", global = true)]
     trust_forwarded_for: bool,
+    /// SMTP server for mail: smtp://host:port, smtps://user:pass@host. Unset: mail goes to the log.
+    #[arg(long, env = "DESSERTS_SMTP_URL", global = true, hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The base of links in mail, as people reach the server. Default: http:// and --addr.
+    #[arg(long, env = "DESSERTS_PUBLIC_URL", global = true)]
+    public_url: Option<String>,
+    /// The sender of mail.
+    #[arg(long, env = "DESSERTS_MAIL_FROM", global = true, default_value = "Desserts <desserts@localhost>")]
+    mail_from: String,
 }
 
 pub async fn run(store: Store, args: ServeArgs) -> anyhow::Result<()> {
     let settings = WebSettings {
         secure_cookies: args.secure_cookies,
         trust_forwarded_for: args.trust_forwarded_for,
+        mail: MailSettings {
+            smtp_url: args.smtp_url.filter(|url| !url.is_empty()),
+            public_url: args.public_url.unwrap_or_else(|| format!("http://{}", args.addr)),
+            from: args.mail_from,
+            ..MailSettings::default()
+        },
     };
     let state = AppState::new(store, settings)?;
     let listener = tokio::net::TcpListener::bind(args.addr)

@@ -26,6 +26,11 @@ const SQLITE: &[Migration] = &[
         name: "menus",
         sql: include_str!("../../migrations/sqlite/0003_menus.sql"),
     },
+    Migration {
+        version: 4,
+        name: "mail",
+        sql: include_str!("../../migrations/sqlite/0004_mail.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -43,6 +48,11 @@ const POSTGRES: &[Migration] = &[
         version: 3,
         name: "menus",
         sql: include_str!("../../migrations/postgres/0003_menus.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "mail",
+        sql: include_str!("../../migrations/postgres/0004_mail.sql"),
     },
 ];
 
@@ -197,10 +207,21 @@ mod tests {
                 vec![],
             ));
         }
+        if version >= 4 {
+            rows.push(Statement::new(
+                "INSERT INTO email_verifications (user_id, email_key, verified_at) VALUES (1, 'ann@example.com', 1000)",
+                vec![],
+            ));
+            rows.push(Statement::new(
+                "INSERT INTO mail_tokens (token_hash, user_id, purpose, email_key, created_at, expires_at)
+                 VALUES ('cafe', 2, 'reset_password', 'bob@example.com', 1000, 4600)",
+                vec![],
+            ));
+        }
         rows
     }
 
-    const TABLES_AT: [&[&str]; 4] = [
+    const TABLES_AT: [&[&str]; 5] = [
         &[],
         &["users", "desserts", "sessions", "login_failures"],
         &["users", "desserts", "sessions", "login_failures", "api_tokens"],
@@ -212,6 +233,17 @@ mod tests {
             "api_tokens",
             "menus",
             "menu_desserts",
+        ],
+        &[
+            "users",
+            "desserts",
+            "sessions",
+            "login_failures",
+            "api_tokens",
+            "menus",
+            "menu_desserts",
+            "email_verifications",
+            "mail_tokens",
         ],
     ];
 

@@ -7,6 +7,7 @@ pub mod api_tokens;
 pub mod desserts;
 pub mod dump;
 pub mod login_failures;
+pub mod mail_tokens;
 pub mod menus;
 pub mod migrations;
 mod postgres;

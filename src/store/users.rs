@@ -67,18 +67,25 @@ pub async fn find_for_login(store: &Store, login_key: &str) -> Result<Option<(Us
         .await
 }
 
+pub async fn find(store: &Store, user_id: i64) -> Result<Option<User>, StoreError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1");
+    store.fetch_optional(&sql, args![user_id], |row| user_from_row(row, 0)).await
+}
+
 pub async fn password_hash(store: &Store, user_id: i64) -> Result<Option<String>, StoreError> {
     store
         .fetch_optional("SELECT password_hash FROM users WHERE id = ?1", args![user_id], |row| row.get(0))
         .await
 }
 
-/// Sets a new password hash and ends every session of the account, in one transaction.
+/// Sets a new password hash and ends every session and reset link of the account, in one
+/// transaction.
 pub async fn set_password_ending_sessions(store: &Store, user_id: i64, password_hash: String) -> Result<(), StoreError> {
     store
         .transaction(vec![
             Statement::new("UPDATE users SET password_hash = ?1 WHERE id = ?2", args![password_hash, user_id]),
             Statement::new("DELETE FROM sessions WHERE user_id = ?1", args![user_id]),
+            super::mail_tokens::end_reset_links(user_id),
         ])
         .await
         .map(drop)

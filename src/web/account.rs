@@ -13,7 +13,7 @@ use super::pages::{FieldMessage, Layout, minutes, render_with};
 use super::visit::{ClientAddr, CsrfForm, CurrentUser, Visit};
 use crate::app::AppState;
 use crate::domain::{FieldErrors, Password, User};
-use crate::store::{self, login_failures, users};
+use crate::store::{self, login_failures, mail_tokens, users};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -28,17 +28,20 @@ struct AccountPage {
     layout: Layout,
     user: User,
     dessert_count: i64,
+    email_confirmed: bool,
     errors: FieldErrors,
 }
 
 async fn show(state: &AppState, layout: Layout, user: User, status: StatusCode, errors: FieldErrors) -> Result<Response, Error> {
     let dessert_count = users::dessert_count(&state.store, user.id).await?;
+    let email_confirmed = mail_tokens::email_confirmed(&state.store, user.id).await?;
     render_with(
         status,
         &AccountPage {
             layout,
             user,
             dessert_count,
+            email_confirmed,
             errors,
         },
     )

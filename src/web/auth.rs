@@ -14,6 +14,7 @@ use super::visit::{ClientAddr, CsrfForm, NoFields, Visit};
 use crate::app::AppState;
 use crate::domain::{FieldErrors, SignupInput};
 use crate::login::{self, LoginOutcome};
+use crate::mail_links;
 use crate::store::StoreError;
 use crate::store::users::{self, NewUser};
 
@@ -60,7 +61,13 @@ async fn signup(State(state): State<AppState>, visit: Visit, CsrfForm(form): Csr
         }
         Err(error) => return Err(error.into()),
     };
-    let welcome = format!("Welcome, {}! Your account is ready.", user.name);
+    if let Err(error) = mail_links::send_verification(&state, &user).await {
+        tracing::warn!(%error, "could not send the address confirmation");
+    }
+    let welcome = format!(
+        "Welcome, {}! Your account is ready. To confirm your address, open the link we sent to {}.",
+        user.name, user.email
+    );
     visit.log_in(user, welcome).await?;
     Ok(Redirect::to("/").into_response())
 }

@@ -7,6 +7,7 @@ mod desserts;
 mod error;
 mod menus;
 mod pages;
+mod recovery;
 pub mod visit;
 
 use axum::Router;
@@ -28,6 +29,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(desserts::router())
         .merge(account::router())
         .merge(menus::router())
+        .merge(recovery::router())
         .layer(middleware::from_fn_with_state(state, visit::load_visit))
 }
 

@@ -7,6 +7,7 @@ mod cli;
 mod desserts;
 mod instances;
 mod legacy;
+mod mail;
 mod menus;
 mod outage;
 mod ownership;

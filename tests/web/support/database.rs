@@ -57,6 +57,16 @@ impl TestDb {
     pub fn database_url(&self) -> DatabaseUrl {
         self.url.parse().expect("test database URL")
     }
+
+    /// Runs SQL straight on the database, behind the application's back: to age a row, say.
+    pub fn run_sql(&self, sql: &str) {
+        match self.database_url() {
+            DatabaseUrl::Postgres(_) => admin(&self.url, sql.to_string()),
+            DatabaseUrl::Sqlite(path) => rusqlite::Connection::open(path)
+                .and_then(|conn| conn.execute_batch(sql))
+                .unwrap_or_else(|e| panic!("{sql}: {e}")),
+        }
+    }
 }
 
 impl Drop for TestDb {

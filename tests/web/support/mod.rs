@@ -6,6 +6,7 @@ mod api;
 mod database;
 mod process;
 mod proxy;
+mod smtp;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,6 +22,7 @@ pub use proxy::Proxy;
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::header::HeaderMap;
 use reqwest::{Client, StatusCode, redirect};
+pub use smtp::SmtpSink;
 use tokio::sync::oneshot;
 
 pub struct TestApp {

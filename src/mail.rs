@@ -1,0 +1,191 @@
+//! Mail that goes out: password resets and address confirmations. Sending never holds up
+//! or fails a request: each message is handed to a background task that tries a few times
+//! and logs what happened. With no SMTP server configured, messages go to the log, so a
+//! fresh install works.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use askama::Template;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+/// Where mail goes and how links in it are built.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// `smtp://host:port`, `smtps://user:pass@host`, ...; `None`: messages go to the log.
+    pub smtp_url: Option<String>,
+    /// The base of links in mail, as people reach the server: `https://desserts.example`.
+    pub public_url: String,
+    /// The sender, `Desserts <desserts@example.com>`.
+    pub from: String,
+    /// The waits between tries when the SMTP server fails; one try more than waits.
+    pub retry_delays: Vec<Duration>,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            public_url: "http://127.0.0.1:5000".into(),
+            from: "Desserts <desserts@localhost>".into(),
+            retry_delays: vec![Duration::from_secs(5), Duration::from_secs(30), Duration::from_secs(120)],
+        }
+    }
+}
+
+/// One message, in plain text and HTML.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+#[derive(Template)]
+#[template(path = "mail/reset.txt")]
+struct ResetText<'a> {
+    name: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/reset.html")]
+struct ResetHtml<'a> {
+    name: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/verify.txt")]
+struct VerifyText<'a> {
+    name: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/verify.html")]
+struct VerifyHtml<'a> {
+    name: &'a str,
+    link: &'a str,
+}
+
+impl Mail {
+    pub fn reset_password(to: &str, name: &str, link: &str) -> Result<Self, askama::Error> {
+        Ok(Self {
+            to: to.into(),
+            subject: "Set a new password for Desserts".into(),
+            text: ResetText { name, link }.render()?,
+            html: ResetHtml { name, link }.render()?,
+        })
+    }
+
+    pub fn verify_email(to: &str, name: &str, link: &str) -> Result<Self, askama::Error> {
+        Ok(Self {
+            to: to.into(),
+            subject: "Confirm your email address for Desserts".into(),
+            text: VerifyText { name, link }.render()?,
+            html: VerifyHtml { name, link }.render()?,
+        })
+    }
+}
+
+#[derive(Clone)]
+enum Transport {
+    Log,
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+/// Sends mail in the background; clone freely.
+#[derive(Clone)]
+pub struct Mailer(Arc<Inner>);
+
+struct Inner {
+    transport: Transport,
+    from: Mailbox,
+    public_url: String,
+    retry_delays: Vec<Duration>,
+}
+
+impl Mailer {
+    pub fn new(settings: &MailSettings) -> anyhow::Result<Self> {
+        let transport = match &settings.smtp_url {
+            None => Transport::Log,
+            Some(url) => {
+                let builder =
+                    AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| anyhow::anyhow!("invalid DESSERTS_SMTP_URL: {e}"))?;
+                Transport::Smtp(builder.timeout(Some(Duration::from_secs(10))).build())
+            }
+        };
+        let from = settings
+            .from
+            .parse()
+            .map_err(|e| anyhow::anyhow!("invalid sender address {:?}: {e}", settings.from))?;
+        let public_url = settings.public_url.trim_end_matches('/').to_string();
+        url::Url::parse(&public_url).map_err(|e| anyhow::anyhow!("invalid DESSERTS_PUBLIC_URL {public_url:?}: {e}"))?;
+        Ok(Self(Arc::new(Inner {
+            transport,
+            from,
+            public_url,
+            retry_delays: settings.retry_delays.clone(),
+        })))
+    }
+
+    /// An absolute link to `path` (which starts with `/`), for a message.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.0.public_url)
+    }
+
+    /// Hands `mail` to a background task and returns at once.
+    pub fn send_later(&self, mail: Mail) {
+        let inner = self.0.clone();
+        tokio::spawn(async move { inner.deliver(mail).await });
+    }
+}
+
+impl Inner {
+    async fn deliver(&self, mail: Mail) {
+        let message = match self.message(&mail) {
+            Ok(message) => message,
+            Err(error) => {
+                tracing::error!(%error, to = %mail.to, "cannot build a mail message");
+                return;
+            }
+        };
+        let smtp = match &self.transport {
+            Transport::Smtp(smtp) => smtp,
+            Transport::Log => {
+                tracing::info!(to = %mail.to, subject = %mail.subject, "no DESSERTS_SMTP_URL: mail not sent\n{}", mail.text);
+                return;
+            }
+        };
+        let mut waits = self.retry_delays.iter();
+        loop {
+            match smtp.send(message.clone()).await {
+                Ok(_) => {
+                    tracing::info!(to = %mail.to, subject = %mail.subject, "mail sent");
+                    return;
+                }
+                Err(error) => match waits.next() {
+                    Some(wait) => {
+                        tracing::warn!(%error, to = %mail.to, retry_in = ?wait, "mail not sent, will try again");
+                        tokio::time::sleep(*wait).await;
+                    }
+                    None => {
+                        tracing::error!(%error, to = %mail.to, subject = %mail.subject, "mail not sent, giving up");
+                        return;
+                    }
+                },
+            }
+        }
+    }
+
+    fn message(&self, mail: &Mail) -> anyhow::Result<Message> {
+        Ok(Message::builder()
+            .from(self.from.clone())
+            .to(mail.to.parse()?)
+            .subject(&mail.subject)
+            .multipart(MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone()))?)
+    }
+}

@@ -1,0 +1,44 @@
+//! The one-time links we mail, made and sent: one rule for the pages and the API.
+
+use crate::app::AppState;
+use crate::domain::{User, lookup_key};
+use crate::mail::Mail;
+use crate::store::{self, StoreError, mail_tokens, users};
+use crate::tokens::{random_token, token_hash};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// Mails `user` a link that confirms their current address.
+pub async fn send_verification(state: &AppState, user: &User) -> Result<(), LinkError> {
+    let token = random_token().map_err(|e| LinkError::Internal(e.to_string()))?;
+    mail_tokens::create_verification(&state.store, user.id, &lookup_key(&user.email), &token_hash(&token), store::now()).await?;
+    let link = state.mailer.link(&format!("/verify/{token}"));
+    let mail = Mail::verify_email(&user.email, &user.name, &link).map_err(|e| LinkError::Internal(e.to_string()))?;
+    state.mailer.send_later(mail);
+    Ok(())
+}
+
+/// Mails a password reset link to the account with this address, if there is one. Nothing
+/// tells the caller which: the answer to the person is the same either way.
+pub async fn send_reset(state: &AppState, email: &str) -> Result<(), LinkError> {
+    let email_key = lookup_key(email);
+    let Some((user, _)) = users::find_for_login(&state.store, &email_key).await? else {
+        return Ok(());
+    };
+    // find_for_login also matches usernames; a reset goes only to an address.
+    if lookup_key(&user.email) != email_key {
+        return Ok(());
+    }
+    let token = random_token().map_err(|e| LinkError::Internal(e.to_string()))?;
+    mail_tokens::create_reset(&state.store, user.id, &email_key, &token_hash(&token), store::now()).await?;
+    let link = state.mailer.link(&format!("/password/reset/{token}"));
+    let mail = Mail::reset_password(&user.email, &user.name, &link).map_err(|e| LinkError::Internal(e.to_string()))?;
+    state.mailer.send_later(mail);
+    Ok(())
+}

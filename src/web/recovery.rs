@@ -1,0 +1,181 @@
+//! Forgotten passwords and confirmed addresses: the pages behind the links we mail.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::Error;
+use super::pages::{FieldMessage, Layout, minutes, render, render_with};
+use super::visit::{ClientAddr, CsrfForm, CurrentUser, NoFields, Visit};
+use crate::app::AppState;
+use crate::domain::{FieldErrors, Password, lookup_key};
+use crate::mail_links;
+use crate::store::{self, login_failures, mail_tokens, users};
+use crate::tokens::token_hash;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/password/forgot", get(forgot_page).post(forgot))
+        .route("/password/reset/{token}", get(reset_page).post(reset))
+        .route("/verify/{token}", get(verify))
+        .route("/account/verify", post(resend_verification))
+}
+
+/// The answer to every request for a reset link, whether or not the address has an account.
+pub const RESET_SENT: &str = "If an account exists for that address, an email with a link to set a new password is on its way.";
+
+#[derive(Template)]
+#[template(path = "forgot.html")]
+struct ForgotPage {
+    layout: Layout,
+    email: String,
+    error: String,
+}
+
+async fn forgot_page(visit: Visit) -> Result<Response, Error> {
+    let layout = visit.layout_with_form().await?;
+    render(&ForgotPage {
+        layout,
+        email: String::new(),
+        error: String::new(),
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ForgotInput {
+    email: String,
+}
+
+async fn forgot(
+    State(state): State<AppState>,
+    visit: Visit,
+    ClientAddr(client): ClientAddr,
+    CsrfForm(form): CsrfForm<ForgotInput>,
+) -> Result<Response, Error> {
+    let email = form.email.trim().to_string();
+    if email.is_empty() || !email.contains('@') {
+        let page = ForgotPage {
+            layout: visit.layout(),
+            email,
+            error: "Enter the email address of your account.".into(),
+        };
+        return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    // Requests count like failed logins, per address and per client, whether or not the
+    // address has an account, so the limit says nothing about it either.
+    let address_key = format!("reset:{}", lookup_key(&email));
+    let now = store::now();
+    if let Some(seconds) = login_failures::retry_after(&state.store, &address_key, &client, now, state.login_limits).await? {
+        let page = ForgotPage {
+            layout: visit.layout(),
+            email,
+            error: format!("Too many requests for a new password. Try again in {}.", minutes(seconds)),
+        };
+        let mut response = render_with(StatusCode::TOO_MANY_REQUESTS, &page)?;
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        return Ok(response);
+    }
+    login_failures::record(&state.store, &address_key, &client, now).await?;
+    // Looking the address up, and making and mailing the link, happen after the answer:
+    // it takes the same time whether or not the account exists.
+    let background = state.clone();
+    tokio::spawn(async move {
+        if let Err(error) = mail_links::send_reset(&background, &email).await {
+            tracing::warn!(%error, "could not send a password reset link");
+        }
+    });
+    visit.flash(RESET_SENT).await?;
+    Ok(Redirect::to("/login").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "reset_password.html")]
+struct ResetPage {
+    layout: Layout,
+    errors: FieldErrors,
+}
+
+async fn reset_page(State(state): State<AppState>, visit: Visit, Path(token): Path<String>) -> Result<Response, Error> {
+    mail_tokens::reset_link_user(&state.store, &token_hash(&token), store::now())
+        .await?
+        .ok_or(Error::NotFound)?;
+    let layout = visit.layout_with_form().await?;
+    render(&ResetPage {
+        layout,
+        errors: FieldErrors::new(),
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ResetInput {
+    new_password: String,
+}
+
+async fn reset(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(token): Path<String>,
+    CsrfForm(form): CsrfForm<ResetInput>,
+) -> Result<Response, Error> {
+    let hash_of_token = token_hash(&token);
+    let user_id = mail_tokens::reset_link_user(&state.store, &hash_of_token, store::now())
+        .await?
+        .ok_or(Error::NotFound)?;
+    let password = match Password::parse(&form.new_password) {
+        Ok(password) => password,
+        Err(message) => {
+            let page = ResetPage {
+                layout: visit.layout(),
+                errors: FieldErrors::single("new_password", message),
+            };
+            return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    let password_hash = state.hasher.hash(&password).await?;
+    // The link may have been used or may have expired while the password was hashed.
+    if !mail_tokens::reset_password(&state.store, &hash_of_token, user_id, password_hash, store::now()).await? {
+        return Err(Error::NotFound);
+    }
+    let user = users::find(&state.store, user_id).await?.ok_or(Error::NotFound)?;
+    visit
+        .log_in(user, "Your new password is set, and every other session has ended.".into())
+        .await?;
+    Ok(Redirect::to("/").into_response())
+}
+
+async fn verify(State(state): State<AppState>, visit: Visit, Path(token): Path<String>) -> Result<Response, Error> {
+    mail_tokens::confirm_email(&state.store, &token_hash(&token), store::now())
+        .await?
+        .ok_or(Error::NotFound)?;
+    visit.flash("Thank you: your email address is confirmed.").await?;
+    let next = if visit.user().is_some() { "/account" } else { "/login" };
+    Ok(Redirect::to(next).into_response())
+}
+
+async fn resend_verification(
+    State(state): State<AppState>,
+    CurrentUser { user, visit }: CurrentUser,
+    ClientAddr(client): ClientAddr,
+    CsrfForm(NoFields {}): CsrfForm<NoFields>,
+) -> Result<Response, Error> {
+    let key = format!("verify:{}", user.id);
+    let now = store::now();
+    if let Some(seconds) = login_failures::retry_after(&state.store, &key, &client, now, state.login_limits).await? {
+        visit
+            .flash(format!("Too many links asked for. Try again in {}.", minutes(seconds)))
+            .await?;
+        return Ok(Redirect::to("/account").into_response());
+    }
+    login_failures::record(&state.store, &key, &client, now).await?;
+    mail_links::send_verification(&state, &user)
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    visit.flash(format!("A new link is on its way to {}.", user.email)).await?;
+    Ok(Redirect::to("/account").into_response())
+}
