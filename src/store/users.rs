@@ -72,6 +72,14 @@ pub async fn find(store: &Store, user_id: i64) -> Result<Option<User>, StoreErro
     store.fetch_optional(&sql, args![user_id], |row| user_from_row(row, 0)).await
 }
 
+/// Changes an account's address; `None` when there is no such account.
+pub async fn set_email(store: &Store, user_id: i64, email: &Email) -> Result<Option<User>, StoreError> {
+    let sql = format!("UPDATE users SET email = ?1, email_key = ?2 WHERE id = ?3 RETURNING {USER_COLUMNS}");
+    store
+        .write_optional(sql, args![email.as_str(), email.key(), user_id], |row| user_from_row(row, 0))
+        .await
+}
+
 pub async fn password_hash(store: &Store, user_id: i64) -> Result<Option<String>, StoreError> {
     store
         .fetch_optional("SELECT password_hash FROM users WHERE id = ?1", args![user_id], |row| row.get(0))

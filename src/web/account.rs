@@ -12,13 +12,15 @@ use super::Error;
 use super::pages::{FieldMessage, Layout, minutes, render_with};
 use super::visit::{ClientAddr, CsrfForm, CurrentUser, Visit};
 use crate::app::AppState;
-use crate::domain::{FieldErrors, Password, User};
-use crate::store::{self, login_failures, mail_tokens, users};
+use crate::domain::{Email, FieldErrors, Password, User, lookup_key};
+use crate::mail_links;
+use crate::store::{self, StoreError, login_failures, mail_tokens, users};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/account", get(account_page))
         .route("/account/password", post(change_password))
+        .route("/account/email", post(change_email))
         .route("/account/delete", post(delete_account))
 }
 
@@ -29,10 +31,23 @@ struct AccountPage {
     user: User,
     dessert_count: i64,
     email_confirmed: bool,
+    /// What was typed in the change-of-address form, shown again beside its error.
+    new_email: String,
     errors: FieldErrors,
 }
 
 async fn show(state: &AppState, layout: Layout, user: User, status: StatusCode, errors: FieldErrors) -> Result<Response, Error> {
+    show_with_email(state, layout, user, status, errors, String::new()).await
+}
+
+async fn show_with_email(
+    state: &AppState,
+    layout: Layout,
+    user: User,
+    status: StatusCode,
+    errors: FieldErrors,
+    new_email: String,
+) -> Result<Response, Error> {
     let dessert_count = users::dessert_count(&state.store, user.id).await?;
     let email_confirmed = mail_tokens::email_confirmed(&state.store, user.id).await?;
     render_with(
@@ -42,6 +57,7 @@ async fn show(state: &AppState, layout: Layout, user: User, status: StatusCode, 
             user,
             dessert_count,
             email_confirmed,
+            new_email,
             errors,
         },
     )
@@ -74,20 +90,33 @@ async fn confirm_password(state: &AppState, user: &User, client: &str, password:
     Ok(Some(Refusal::WrongPassword))
 }
 
-/// The account page again, with the refusal beside `field`.
-async fn refuse(state: &AppState, visit: &Visit, user: User, field: &'static str, refusal: Refusal) -> Result<Response, Error> {
-    match refusal {
-        Refusal::WrongPassword => {
-            let errors = FieldErrors::single(field, "That is not your current password");
-            show(state, visit.layout(), user, StatusCode::UNPROCESSABLE_ENTITY, errors).await
-        }
-        Refusal::Limited(seconds) => {
-            let errors = FieldErrors::single(field, format!("Too many wrong passwords. Try again in {}.", minutes(seconds)));
-            let mut response = show(state, visit.layout(), user, StatusCode::TOO_MANY_REQUESTS, errors).await?;
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-            Ok(response)
-        }
+/// The account page again, with the refusal beside `field` and `new_email` as typed.
+async fn refuse(
+    state: &AppState,
+    visit: &Visit,
+    user: User,
+    field: &'static str,
+    refusal: Refusal,
+    new_email: String,
+) -> Result<Response, Error> {
+    let (status, message, retry_after) = match refusal {
+        Refusal::WrongPassword => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "That is not your current password".to_string(),
+            None,
+        ),
+        Refusal::Limited(seconds) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("Too many wrong passwords. Try again in {}.", minutes(seconds)),
+            Some(seconds),
+        ),
+    };
+    let errors = FieldErrors::single(field, message);
+    let mut response = show_with_email(state, visit.layout(), user, status, errors, new_email).await?;
+    if let Some(seconds) = retry_after {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
+    Ok(response)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -105,7 +134,7 @@ async fn change_password(
 ) -> Result<Response, Error> {
     let new_password = Password::parse(&form.new_password);
     if let Some(refusal) = confirm_password(&state, &user, &client, &form.current_password).await? {
-        return refuse(&state, &visit, user, "current_password", refusal).await;
+        return refuse(&state, &visit, user, "current_password", refusal, String::new()).await;
     }
     let new_password = match new_password {
         Ok(password) => password,
@@ -130,6 +159,57 @@ async fn change_password(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
+struct EmailChange {
+    email: String,
+    email_password: String,
+}
+
+async fn change_email(
+    State(state): State<AppState>,
+    CurrentUser { user, visit }: CurrentUser,
+    ClientAddr(client): ClientAddr,
+    CsrfForm(form): CsrfForm<EmailChange>,
+) -> Result<Response, Error> {
+    let again = |user, errors| {
+        show_with_email(
+            &state,
+            visit.layout(),
+            user,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors,
+            form.email.clone(),
+        )
+    };
+    let email = match Email::parse(&form.email) {
+        Ok(email) => email,
+        Err(message) => return again(user, FieldErrors::single("email", message)).await,
+    };
+    if email.key() == lookup_key(&user.email) && email.as_str() == user.email {
+        return again(user, FieldErrors::single("email", "This is already your address")).await;
+    }
+    if let Some(refusal) = confirm_password(&state, &user, &client, &form.email_password).await? {
+        return refuse(&state, &visit, user, "email_password", refusal, form.email.clone()).await;
+    }
+    let user = match users::set_email(&state.store, user.id, &email).await {
+        Ok(Some(changed)) => changed,
+        Ok(None) => return Err(Error::NotFound),
+        Err(StoreError::Duplicate(field)) => return again(user, FieldErrors::taken(field, &form.email)).await,
+        Err(error) => return Err(error.into()),
+    };
+    if let Err(error) = mail_links::send_verification(&state, &user).await {
+        tracing::warn!(%error, "could not send the address confirmation");
+    }
+    visit
+        .flash(format!(
+            "Your address is now {}. To confirm it, open the link we sent there.",
+            user.email
+        ))
+        .await?;
+    Ok(Redirect::to("/account").into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct DeleteAccount {
     password: String,
 }
@@ -141,7 +221,7 @@ async fn delete_account(
     CsrfForm(form): CsrfForm<DeleteAccount>,
 ) -> Result<Response, Error> {
     if let Some(refusal) = confirm_password(&state, &user, &client, &form.password).await? {
-        return refuse(&state, &visit, user, "password", refusal).await;
+        return refuse(&state, &visit, user, "password", refusal, String::new()).await;
     }
     users::delete(&state.store, user.id).await?;
     visit.end("Your account and all your desserts have been deleted.".into()).await?;

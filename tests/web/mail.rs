@@ -264,3 +264,63 @@ async fn the_server_keeps_serving_when_the_smtp_server_is_down() {
     let bob = lonely.signed_up("bob").await;
     assert_eq!(bob.get("/").await.status, StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_address_is_unconfirmed_until_its_own_link_is_opened() {
+    let sink = SmtpSink::start().await;
+    let app = app_mailing_to(&sink).await;
+    let ann = app.signed_up("ann").await;
+    app.signed_up("bob").await;
+    let first = path_of(&sink.wait_for(1).await.link("/verify/").unwrap());
+    assert_eq!(ann.get(&first).await.status, StatusCode::SEE_OTHER);
+    ann.get("/account").await.assert_contains("(confirmed)");
+    sink.wait_for(2).await;
+    ann.submit("/account", "/account/verify", &[]).await;
+    let for_old_address = path_of(&sink.wait_for(3).await.link("/verify/").unwrap());
+
+    let change = |email: &'static str, password: &'static str| {
+        let ann = &ann;
+        async move {
+            ann.submit("/account", "/account/email", &[("email", email), ("email_password", password)])
+                .await
+        }
+    };
+    for (email, password, message) in [
+        ("not an address", "correct horse battery", "email"),
+        (
+            "BOB@example.com",
+            "correct horse battery",
+            "An account with this email already exists",
+        ),
+        ("ann.lee@example.org", "wrong password", "That is not your current password"),
+    ] {
+        let refused = change(email, password).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{email}");
+        refused.assert_contains(message);
+        assert_eq!(refused.input_value("email").as_deref(), Some(email), "what was typed is kept");
+    }
+    assert_eq!(sink.received().len(), 3, "no mail for a refused change");
+
+    let changed = change("ann.lee@example.org", "correct horse battery").await;
+    assert_eq!((changed.status, changed.location()), (StatusCode::SEE_OTHER, "/account"));
+    ann.get("/account")
+        .await
+        .assert_contains("<dd>ann.lee@example.org</dd>")
+        .assert_contains("(not confirmed yet)");
+    let mail = sink.wait_for(4).await;
+    assert_eq!(mail.to, vec!["ann.lee@example.org".to_string()]);
+
+    assert_eq!(
+        ann.get(&for_old_address).await.status,
+        StatusCode::NOT_FOUND,
+        "a link for the old address"
+    );
+    ann.get("/account").await.assert_contains("(not confirmed yet)");
+    let new = path_of(&mail.link("/verify/").unwrap());
+    assert_eq!(ann.get(&new).await.status, StatusCode::SEE_OTHER);
+    ann.get("/account").await.assert_contains("(confirmed)");
+    assert_eq!(
+        app.browser().login("ann.lee@example.org", "correct horse battery").await.status,
+        StatusCode::SEE_OTHER
+    );
+}
