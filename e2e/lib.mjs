@@ -183,6 +183,8 @@ export async function screenshot(page, name) {
     ["desktop", DESKTOP],
   ]) {
     await page.setViewportSize(size);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${name} at ${label} width scrolls sideways by ${overflow}px`);
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${label}.png`), fullPage: true });
   }
   await page.setViewportSize(original);
@@ -204,4 +206,25 @@ export async function tabTo(page, target, limit = 40) {
     }
   }
   assert.fail(`${target} never took the focus in ${limit} presses of Tab`);
+}
+
+/**
+ * The newest link to `pathPrefix` mailed to `email`. With no SMTP server configured the app
+ * writes each message to its log, which .ci/e2e names in DESSERTS_E2E_SERVER_LOG.
+ */
+export async function mailedLink(email, pathPrefix) {
+  const logPath = process.env.DESSERTS_E2E_SERVER_LOG;
+  assert.ok(logPath, "DESSERTS_E2E_SERVER_LOG names the server's log");
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const log = fs.readFileSync(logPath, "utf8");
+    const links = [...log.matchAll(/mail to (\S+) not sent: [^\n]*\n[\s\S]*?(http\S+)/g)]
+      .filter(([, to, link]) => to === email && new URL(link).pathname.startsWith(pathPrefix))
+      .map(([, , link]) => link);
+    if (links.length > 0) {
+      return links.at(-1);
+    }
+    assert.ok(Date.now() < deadline, `no mail to ${email} with a ${pathPrefix} link in ${logPath}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -156,7 +156,13 @@ impl Inner {
         let smtp = match &self.transport {
             Transport::Smtp(smtp) => smtp,
             Transport::Log => {
-                tracing::info!(to = %mail.to, subject = %mail.subject, "no DESSERTS_SMTP_URL: mail not sent\n{}", mail.text);
+                // The whole message, so that a fresh install without mail can still follow its links.
+                tracing::info!(
+                    "no DESSERTS_SMTP_URL: mail to {} not sent: {}\n{}",
+                    mail.to,
+                    mail.subject,
+                    mail.text
+                );
                 return;
             }
         };
