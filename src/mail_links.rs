@@ -4,22 +4,24 @@ use crate::app::AppState;
 use crate::domain::{User, lookup_key};
 use crate::mail::Mail;
 use crate::store::{self, StoreError, mail_tokens, users};
-use crate::tokens::{random_token, token_hash};
+use crate::tokens::{RandomError, random_token, token_hash};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("{0}")]
-    Internal(String),
+    #[error(transparent)]
+    Random(#[from] RandomError),
+    #[error("mail template: {0}")]
+    Template(#[from] askama::Error),
 }
 
 /// Mails `user` a link that confirms their current address.
 pub async fn send_verification(state: &AppState, user: &User) -> Result<(), LinkError> {
-    let token = random_token().map_err(|e| LinkError::Internal(e.to_string()))?;
+    let token = random_token()?;
     mail_tokens::create_verification(&state.store, user.id, &lookup_key(&user.email), &token_hash(&token), store::now()).await?;
     let link = state.mailer.link(&format!("/verify/{token}"));
-    let mail = Mail::verify_email(&user.email, &user.name, &link).map_err(|e| LinkError::Internal(e.to_string()))?;
+    let mail = Mail::verify_email(&user.email, &user.name, &link)?;
     state.mailer.send_later(mail);
     Ok(())
 }
@@ -35,10 +37,10 @@ pub async fn send_reset(state: &AppState, email: &str) -> Result<(), LinkError> 
     if lookup_key(&user.email) != email_key {
         return Ok(());
     }
-    let token = random_token().map_err(|e| LinkError::Internal(e.to_string()))?;
+    let token = random_token()?;
     mail_tokens::create_reset(&state.store, user.id, &email_key, &token_hash(&token), store::now()).await?;
     let link = state.mailer.link(&format!("/password/reset/{token}"));
-    let mail = Mail::reset_password(&user.email, &user.name, &link).map_err(|e| LinkError::Internal(e.to_string()))?;
+    let mail = Mail::reset_password(&user.email, &user.name, &link)?;
     state.mailer.send_later(mail);
     Ok(())
 }
