@@ -9,7 +9,7 @@ use crate::domain::{Calories, DessertName, Email, HttpUrl, MenuName, Origin, Per
 use crate::store::dump::{DessertRow, Dump, MenuEntryRow, MenuRow, UserRow};
 
 pub const FORMAT: &str = "desserts-export";
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,6 +33,10 @@ pub struct User {
     /// Argon2id, PHC string format.
     pub password_hash: String,
     pub created_at: String,
+    /// When the address was confirmed through the link mailed to it; absent while it is
+    /// not (and in version 1 documents, which predate confirmation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_confirmed_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,6 +91,7 @@ impl Document {
                     avatar: u.avatar,
                     password_hash: u.password_hash,
                     created_at: time(u.created_at),
+                    email_confirmed_at: u.email_confirmed_at.map(time),
                 })
                 .collect(),
             desserts: dump
@@ -136,12 +141,12 @@ impl Document {
         if self.format != FORMAT {
             problems.add("document", "-", "format", format!("is {:?}, not {FORMAT:?}", self.format));
         }
-        if self.version != VERSION {
+        if !(1..=VERSION).contains(&self.version) {
             problems.add(
                 "document",
                 "-",
                 "version",
-                format!("{} is not a version this program reads ({VERSION})", self.version),
+                format!("{} is not a version this program reads (1 to {VERSION})", self.version),
             );
         }
         let mut dump = Dump::default();
@@ -158,13 +163,21 @@ impl Document {
                 HttpUrl::parse_optional(user.avatar.as_deref().unwrap_or("")),
             );
             let created_at = problems.check("users", &id, "created_at", Timestamp::parse_rfc3339(&user.created_at));
+            let email_confirmed_at = match &user.email_confirmed_at {
+                None => Some(None),
+                Some(time) => problems
+                    .check("users", &id, "email_confirmed_at", Timestamp::parse_rfc3339(time))
+                    .map(|t| Some(t.0)),
+            };
             if !user.password_hash.starts_with("$argon2") {
                 problems.add("users", &id, "password_hash", "is not an Argon2 hash".into());
             }
             if !user_keys.insert(user.id) {
                 problems.add("users", &id, "id", "appears twice".into());
             }
-            if let (Some(username), Some(email), Some(name), Some(avatar), Some(created_at)) = (username, email, name, avatar, created_at) {
+            if let (Some(username), Some(email), Some(name), Some(avatar), Some(created_at), Some(email_confirmed_at)) =
+                (username, email, name, avatar, created_at, email_confirmed_at)
+            {
                 dump.users.push(UserRow {
                     id: user.id,
                     username_key: username.key(),
@@ -175,6 +188,7 @@ impl Document {
                     avatar: avatar.map(HttpUrl::into_string),
                     password_hash: user.password_hash,
                     created_at: created_at.0,
+                    email_confirmed_at,
                 });
             }
         }
@@ -340,6 +354,7 @@ mod tests {
                 avatar: (u % 2 == 1).then(|| format!("https://example.com/{u}.png")),
                 password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA".into(),
                 created_at: time(u as i64 * 1000),
+                email_confirmed_at: (u % 3 != 1).then(|| time(u as i64 * 1000 + 60)),
             });
             let first_dessert = doc.desserts.len() as i64 + 1;
             for (d, (price_cents, calories, liked, origin, picture, created)) in desserts.iter().cloned().enumerate() {

@@ -14,6 +14,8 @@ pub struct UserRow {
     pub avatar: Option<String>,
     pub password_hash: String,
     pub created_at: i64,
+    /// When the current address was confirmed; `None` while it is not.
+    pub email_confirmed_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +60,10 @@ pub struct Dump {
 }
 
 const QUERIES: [&str; 4] = [
-    "SELECT id, username, username_key, email, email_key, name, avatar, password_hash, created_at FROM users ORDER BY id",
+    "SELECT users.id, users.username, users.username_key, users.email, users.email_key, users.name, users.avatar,
+            users.password_hash, users.created_at, v.verified_at
+     FROM users LEFT JOIN email_verifications v ON v.user_id = users.id AND v.email_key = users.email_key
+     ORDER BY users.id",
     "SELECT id, user_id, name, name_key, price_cents, calories, origin, image_url, liked, created_at, updated_at
      FROM desserts ORDER BY id",
     "SELECT id, user_id, name, name_key, public_slug, created_at FROM menus ORDER BY id",
@@ -87,6 +92,7 @@ pub async fn read_all(store: &Store) -> Result<Dump, StoreError> {
                 avatar: row.get(6)?,
                 password_hash: row.get(7)?,
                 created_at: row.get(8)?,
+                email_confirmed_at: row.get(9)?,
             })
         })?,
         desserts: rows(desserts, |row| {
@@ -134,6 +140,17 @@ pub async fn is_empty(store: &Store) -> Result<bool, StoreError> {
 /// Inserts every row with its id, in one transaction: all or nothing.
 pub async fn write_all(store: &Store, dump: Dump) -> Result<(), StoreError> {
     let mut statements = Vec::with_capacity(dump.users.len() + dump.desserts.len() + dump.menus.len() + dump.menu_entries.len() + 3);
+    let confirmations: Vec<Statement> = dump
+        .users
+        .iter()
+        .filter_map(|user| {
+            let confirmed_at = user.email_confirmed_at?;
+            Some(Statement::new(
+                "INSERT INTO email_verifications (user_id, email_key, verified_at) VALUES (?1, ?2, ?3)",
+                args![user.id, user.email_key.as_str(), confirmed_at],
+            ))
+        })
+        .collect();
     for user in dump.users {
         statements.push(Statement::new(
             "INSERT INTO users (id, username, username_key, email, email_key, name, avatar, password_hash, created_at)
@@ -151,6 +168,7 @@ pub async fn write_all(store: &Store, dump: Dump) -> Result<(), StoreError> {
             ],
         ));
     }
+    statements.extend(confirmations);
     for dessert in dump.desserts {
         statements.push(Statement::new(
             "INSERT INTO desserts (id, user_id, name, name_key, price_cents, calories, origin, image_url, liked, created_at, updated_at)

@@ -40,10 +40,16 @@ async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the
         .submit(&format!("/menus/{menu}"), &format!("/menus/{menu}/publish"), &[])
         .await;
 
+    // Ann has confirmed her address; Bob has not.
+    app.db
+        .run_sql("INSERT INTO email_verifications (user_id, email_key, verified_at) VALUES (1, 'ann@example.com', 1795512600)");
+
     let document = export(&app.db.url);
     let parsed: serde_json::Value = serde_json::from_str(&document).unwrap();
     assert_eq!(parsed["format"], "desserts-export");
-    assert_eq!(parsed["version"], 1);
+    assert_eq!(parsed["version"], 2);
+    assert_eq!(parsed["users"][0]["email_confirmed_at"], "2026-11-24T09:30:00Z");
+    assert!(parsed["users"][1].get("email_confirmed_at").is_none());
     assert_eq!(parsed["users"].as_array().unwrap().len(), 2);
     assert!(parsed["users"][0]["password_hash"].as_str().unwrap().starts_with("$argon2id$"));
     assert_eq!(parsed["desserts"][0]["price_cents"], 435);
@@ -64,6 +70,19 @@ async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the
         );
         assert_eq!(export(target), document, "export → import → export is the same document");
     }
+
+    // A version 1 document, from before addresses were confirmed, imports as unconfirmed.
+    let old_dir = tempfile::tempdir().unwrap();
+    let old_target = format!("sqlite://{}", old_dir.path().join("old.db").display());
+    let version_1 = document.replacen("\"version\": 2", "\"version\": 1", 1).replacen(
+        ",\n      \"email_confirmed_at\": \"2026-11-24T09:30:00Z\"",
+        "",
+        1,
+    );
+    assert!(!version_1.contains("email_confirmed_at"), "{version_1}");
+    let out = import(&old_target, &version_1);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!export(&old_target).contains("email_confirmed_at"));
 
     // The imported database works: old passwords log in, the public link still works, and
     // new rows get new ids.
@@ -114,7 +133,7 @@ async fn import_refuses_bad_input_and_changes_nothing() {
             &document.replacen("\"menus\"", "\"surprise\": 1, \"menus\"", 1),
             "is not a desserts export document",
         ),
-        (&document.replacen("\"version\": 1", "\"version\": 9", 1), "document - version"),
+        (&document.replacen("\"version\": 2", "\"version\": 9", 1), "document - version"),
         (&bad_row, "users 1 username: Username must be"),
         (&bad_price, "desserts 1 price_cents: Price must be"),
         (&dangling, "desserts 1 user_id: names no user (99)"),
