@@ -7,6 +7,8 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 
+import { after } from "node:test";
+
 import { HtmlValidate } from "html-validate";
 import { chromium } from "playwright-core";
 
@@ -42,6 +44,13 @@ export async function launchBrowser() {
       "--disable-sync",
     ],
   });
+}
+
+/** The browser a test file shares: launched once, closed when the file's tests are done. */
+export async function browserForThisFile() {
+  const browser = await launchBrowser();
+  after(() => browser.close());
+  return browser;
 }
 
 /** A fresh browser profile: its own cookies, so its own person. */

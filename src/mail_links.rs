@@ -1,7 +1,7 @@
 //! The one-time links we mail, made and sent: one rule for the pages and the API.
 
 use crate::app::AppState;
-use crate::domain::{User, lookup_key};
+use crate::domain::{Email, User, lookup_key};
 use crate::mail::Mail;
 use crate::store::{self, StoreError, mail_tokens, users};
 use crate::tokens::{RandomError, random_token, token_hash};
@@ -28,8 +28,8 @@ pub async fn send_verification(state: &AppState, user: &User) -> Result<(), Link
 
 /// Mails a password reset link to the account with this address, if there is one. Nothing
 /// tells the caller which: the answer to the person is the same either way.
-pub async fn send_reset(state: &AppState, email: &str) -> Result<(), LinkError> {
-    let email_key = lookup_key(email);
+pub async fn send_reset(state: &AppState, email: &Email) -> Result<(), LinkError> {
+    let email_key = email.key();
     let Some((user, _)) = users::find_for_login(&state.store, &email_key).await? else {
         return Ok(());
     };

@@ -122,10 +122,14 @@ impl Hasher {
         // Half the cores, at least one: a flood of logins then leaves the other half to the
         // pages. With every core hashing, the list page's p99 nearly tripled beside a flood.
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        Self::with_threads(cores.div_ceil(2))
+    }
+
+    fn with_threads(threads: usize) -> Result<Self, HashError> {
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
         let buffers = Arc::new(AtomicUsize::new(0));
-        for _ in 0..cores.div_ceil(2) {
+        for _ in 0..threads {
             let queue = queue.clone();
             let buffers = buffers.clone();
             std::thread::Builder::new()
@@ -240,7 +244,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_hasher_reuses_its_working_memory() {
-        let hasher = Hasher::new().unwrap();
+        let hasher = Hasher::with_threads(1).unwrap();
         let password = Password::parse("correct horse battery").unwrap();
         let hash = hasher.hash(&password).await.unwrap();
         assert!(hasher.verify("correct horse battery", Some(hash.clone())).await.unwrap());

@@ -1,16 +1,16 @@
 // The app without a mouse, and without JavaScript.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
 import {
+  browserForThisFile,
   BASE_URL,
   PASSWORD,
   addDessert,
   assertFlash,
   assertHeading,
   fillDessertForm,
-  launchBrowser,
   listedNames,
   logOut,
   newVisitor,
@@ -19,13 +19,7 @@ import {
   uniqueUsername,
 } from "../lib.mjs";
 
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = await browserForThisFile();
 
 test("the forms work with the keyboard alone", async () => {
   const { context, page } = await newVisitor(browser);

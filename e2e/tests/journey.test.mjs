@@ -1,15 +1,15 @@
 // One person's whole visit, in the order people use the app.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
 import {
+  browserForThisFile,
   BASE_URL,
   addDessert,
   assertFlash,
   assertHeading,
   fillDessertForm,
-  launchBrowser,
   listedNames,
   logOut,
   newVisitor,
@@ -17,13 +17,7 @@ import {
   uniqueUsername,
 } from "../lib.mjs";
 
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = await browserForThisFile();
 
 test("a person keeps a dessert menu from sign-up to log-out", async (t) => {
   const { page } = await newVisitor(browser);

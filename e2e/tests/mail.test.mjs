@@ -1,15 +1,15 @@
 // The links the app mails, followed in the browser: a forgotten password, a new address.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
 import {
+  browserForThisFile,
   BASE_URL,
   PASSWORD,
   assertFlash,
   assertHeading,
   checkPage,
-  launchBrowser,
   logOut,
   mailedLink,
   newVisitor,
@@ -17,13 +17,7 @@ import {
   uniqueUsername,
 } from "../lib.mjs";
 
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = await browserForThisFile();
 
 test("a person confirms their address and resets a forgotten password", async (t) => {
   const { context, page } = await newVisitor(browser);

@@ -2,26 +2,20 @@
 // phone and desktop width.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
 import {
+  browserForThisFile,
   addDessert,
   checkAccessibility,
   checkPage,
   fillDessertForm,
-  launchBrowser,
   newVisitor,
   signUp,
   uniqueUsername,
 } from "../lib.mjs";
 
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = await browserForThisFile();
 
 test("pages seen before logging in", async (t) => {
   const { context, page } = await newVisitor(browser);

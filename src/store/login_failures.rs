@@ -58,6 +58,17 @@ pub async fn record(store: &Store, account_key: &str, client_addr: &str, now: i6
         .map(drop)
 }
 
+/// Counts a request that is limited like failed logins (asking for a mailed link, say):
+/// the seconds to wait when `key` or the client is over the limit, else the request is
+/// counted and `None` comes back.
+pub async fn count_request(store: &Store, key: &str, client_addr: &str, now: i64, limits: LoginLimits) -> Result<Option<i64>, StoreError> {
+    let wait = retry_after(store, key, client_addr, now, limits).await?;
+    if wait.is_none() {
+        record(store, key, client_addr, now).await?;
+    }
+    Ok(wait)
+}
+
 /// Forgets an account's failures after it logs in.
 pub async fn clear_account(store: &Store, account_key: &str) -> Result<(), StoreError> {
     store

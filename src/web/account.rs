@@ -12,7 +12,7 @@ use super::Error;
 use super::pages::{FieldMessage, Layout, minutes, render_with};
 use super::visit::{ClientAddr, CsrfForm, CurrentUser, Visit};
 use crate::app::AppState;
-use crate::domain::{Email, FieldErrors, Password, User, lookup_key};
+use crate::domain::{Email, FieldErrors, Password, User};
 use crate::mail_links;
 use crate::store::{self, StoreError, login_failures, mail_tokens, users};
 
@@ -184,7 +184,7 @@ async fn change_email(
         Ok(email) => email,
         Err(message) => return again(user, FieldErrors::single("email", message)).await,
     };
-    if email.key() == lookup_key(&user.email) && email.as_str() == user.email {
+    if email.as_str() == user.email {
         return again(user, FieldErrors::single("email", "This is already your address")).await;
     }
     if let Some(refusal) = confirm_password(&state, &user, &client, &form.email_password).await? {

@@ -12,7 +12,7 @@ use super::Error;
 use super::pages::{FieldMessage, Layout, minutes, render, render_with};
 use super::visit::{ClientAddr, CsrfForm, CurrentUser, NoFields, Visit};
 use crate::app::AppState;
-use crate::domain::{FieldErrors, Password, lookup_key};
+use crate::domain::{Email, FieldErrors, Password};
 use crate::mail_links;
 use crate::store::{self, login_failures, mail_tokens, users};
 use crate::tokens::token_hash;
@@ -57,30 +57,27 @@ async fn forgot(
     ClientAddr(client): ClientAddr,
     CsrfForm(form): CsrfForm<ForgotInput>,
 ) -> Result<Response, Error> {
-    let email = form.email.trim().to_string();
-    if email.is_empty() || !email.contains('@') {
+    let Ok(email) = Email::parse(&form.email) else {
         let page = ForgotPage {
             layout: visit.layout(),
-            email,
+            email: form.email.trim().to_string(),
             error: "Enter the email address of your account.".into(),
         };
         return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
-    }
+    };
     // Requests count like failed logins, per address and per client, whether or not the
     // address has an account, so the limit says nothing about it either.
-    let address_key = format!("reset:{}", lookup_key(&email));
-    let now = store::now();
-    if let Some(seconds) = login_failures::retry_after(&state.store, &address_key, &client, now, state.login_limits).await? {
+    let address_key = format!("reset:{}", email.key());
+    if let Some(seconds) = login_failures::count_request(&state.store, &address_key, &client, store::now(), state.login_limits).await? {
         let page = ForgotPage {
             layout: visit.layout(),
-            email,
+            email: email.as_str().to_string(),
             error: format!("Too many requests for a new password. Try again in {}.", minutes(seconds)),
         };
         let mut response = render_with(StatusCode::TOO_MANY_REQUESTS, &page)?;
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         return Ok(response);
     }
-    login_failures::record(&state.store, &address_key, &client, now).await?;
     // Looking the address up, and making and mailing the link, happen after the answer:
     // it takes the same time whether or not the account exists.
     let background = state.clone();
@@ -165,14 +162,12 @@ async fn resend_verification(
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, Error> {
     let key = format!("verify:{}", user.id);
-    let now = store::now();
-    if let Some(seconds) = login_failures::retry_after(&state.store, &key, &client, now, state.login_limits).await? {
+    if let Some(seconds) = login_failures::count_request(&state.store, &key, &client, store::now(), state.login_limits).await? {
         visit
             .flash(format!("Too many links asked for. Try again in {}.", minutes(seconds)))
             .await?;
         return Ok(Redirect::to("/account").into_response());
     }
-    login_failures::record(&state.store, &key, &client, now).await?;
     mail_links::send_verification(&state, &user)
         .await
         .map_err(|e| Error::Internal(e.to_string()))?;
