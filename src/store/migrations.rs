@@ -31,6 +31,11 @@ const SQLITE: &[Migration] = &[
         name: "mail",
         sql: include_str!("../../migrations/sqlite/0004_mail.sql"),
     },
+    Migration {
+        version: 5,
+        name: "server_state",
+        sql: include_str!("../../migrations/sqlite/0005_server_state.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -53,6 +58,11 @@ const POSTGRES: &[Migration] = &[
         version: 4,
         name: "mail",
         sql: include_str!("../../migrations/postgres/0004_mail.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "server_state",
+        sql: include_str!("../../migrations/postgres/0005_server_state.sql"),
     },
 ];
 
@@ -218,10 +228,17 @@ mod tests {
                 vec![],
             ));
         }
+        if version >= 5 {
+            rows.push(Statement::new("INSERT INTO write_probe (id, written_at) VALUES (1, 1000)", vec![]));
+            rows.push(Statement::new(
+                "INSERT INTO server_keys (name, value, created_at) VALUES ('form_key', 'secret', 1000)",
+                vec![],
+            ));
+        }
         rows
     }
 
-    const TABLES_AT: [&[&str]; 5] = [
+    const TABLES_AT: [&[&str]; 6] = [
         &[],
         &["users", "desserts", "sessions", "login_failures"],
         &["users", "desserts", "sessions", "login_failures", "api_tokens"],
@@ -244,6 +261,19 @@ mod tests {
             "menu_desserts",
             "email_verifications",
             "mail_tokens",
+        ],
+        &[
+            "users",
+            "desserts",
+            "sessions",
+            "login_failures",
+            "api_tokens",
+            "menus",
+            "menu_desserts",
+            "email_verifications",
+            "mail_tokens",
+            "write_probe",
+            "server_keys",
         ],
     ];
 

@@ -16,7 +16,7 @@ mod sqlite;
 pub mod users;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::config::DatabaseUrl;
@@ -67,6 +67,18 @@ pub struct Store {
     backend: Arc<Backend>,
     /// Statements sent so far, so that tests can hold a page to a fixed number of queries.
     statements: Arc<AtomicU64>,
+    /// When a write last failed for want of the database (a full disk, a lost connection),
+    /// in milliseconds since the epoch; 0 once a write has succeeded since.
+    write_failed_at: Arc<AtomicI64>,
+}
+
+/// Why the health check failed.
+#[derive(Debug, thiserror::Error)]
+pub enum HealthError {
+    #[error("database unavailable")]
+    Unreachable(#[source] StoreError),
+    #[error("database cannot take writes")]
+    NotWritable(#[source] StoreError),
 }
 
 enum Backend {
@@ -185,6 +197,7 @@ impl Store {
         Ok(Self {
             backend: Arc::new(backend),
             statements: Arc::default(),
+            write_failed_at: Arc::default(),
         })
     }
 
@@ -214,6 +227,41 @@ impl Store {
     /// Answers when the database can run a query.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.fetch_optional("SELECT 1", vec![], |_| Ok(())).await.map(drop)
+    }
+
+    /// Answers when the database can run a query and, if a write failed since the last one
+    /// that succeeded, when it can take writes again. A write that failed within
+    /// [`WRITE_FAILURE_HOLD`] is answer enough; after that the check tries a write of its
+    /// own, so that it recovers without traffic (a full disk shows only on a write).
+    pub async fn check_health(&self) -> Result<(), HealthError> {
+        self.ping().await.map_err(HealthError::Unreachable)?;
+        let failed_at = self.write_failed_at.load(Ordering::Relaxed);
+        if failed_at == 0 {
+            return Ok(());
+        }
+        if now_millis() - failed_at < WRITE_FAILURE_HOLD.as_millis() as i64 {
+            return Err(HealthError::NotWritable(StoreError::Unavailable(
+                "a write failed moments ago".into(),
+            )));
+        }
+        self.execute(
+            "INSERT INTO write_probe (id, written_at) VALUES (1, ?1)
+             ON CONFLICT (id) DO UPDATE SET written_at = excluded.written_at",
+            args![now_millis()],
+        )
+        .await
+        .map(drop)
+        .map_err(HealthError::NotWritable)
+    }
+
+    /// Notes whether a write went through, for [`Store::check_health`].
+    fn note_write<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        match &result {
+            Ok(_) => self.write_failed_at.store(0, Ordering::Relaxed),
+            Err(StoreError::Unavailable(_)) => self.write_failed_at.store(now_millis().max(1), Ordering::Relaxed),
+            Err(_) => {}
+        }
+        result
     }
 
     /// The first row of a read-only query, if any.
@@ -280,10 +328,11 @@ impl Store {
     ) -> Result<Option<T>, StoreError> {
         let sql = sql.into();
         self.count(1);
-        match &*self.backend {
-            Backend::Sqlite(db) => db.write(move |conn| sqlite::fetch_optional(conn, &sql, &args, from_row)).await,
+        let result = match &*self.backend {
+            Backend::Sqlite(db) => db.write(move |conn| sqlite::write_returning(conn, &sql, &args, from_row)).await,
             Backend::Postgres(db) => db.fetch_optional(&sql, &args, from_row).await,
-        }
+        };
+        self.note_write(result)
     }
 
     /// Runs a change and returns how many rows it touched.
@@ -295,11 +344,19 @@ impl Store {
     /// each touched.
     pub(crate) async fn transaction(&self, statements: Vec<Statement>) -> Result<Vec<u64>, StoreError> {
         self.count(statements.len());
-        match &*self.backend {
+        let result = match &*self.backend {
             Backend::Sqlite(db) => db.write(move |conn| sqlite::transaction(conn, &statements)).await,
             Backend::Postgres(db) => db.transaction(&statements).await,
-        }
+        };
+        self.note_write(result)
     }
+}
+
+/// How long a failed write alone makes the health check fail.
+const WRITE_FAILURE_HOLD: Duration = Duration::from_secs(10);
+
+fn now_millis() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Seconds since the Unix epoch, UTC: how every time is stored.
@@ -308,4 +365,31 @@ pub fn now() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// After a failed write is old news, the health check writes to learn whether writes
+    /// work again, and a success clears the failure.
+    #[tokio::test]
+    async fn the_health_check_probes_with_a_write_after_a_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&DatabaseUrl::Sqlite(dir.path().join("d.db")), PoolSettings::default()).unwrap();
+        store.migrate().await.unwrap();
+        assert!(store.check_health().await.is_ok());
+        store.write_failed_at.store(now_millis(), Ordering::Relaxed);
+        assert!(matches!(store.check_health().await, Err(HealthError::NotWritable(_))));
+        store
+            .write_failed_at
+            .store(now_millis() - WRITE_FAILURE_HOLD.as_millis() as i64 - 1, Ordering::Relaxed);
+        assert!(store.check_health().await.is_ok());
+        assert_eq!(store.write_failed_at.load(Ordering::Relaxed), 0);
+        let probed: i64 = store
+            .fetch_one("SELECT count(*) FROM write_probe", vec![], |row| row.get(0))
+            .await
+            .unwrap();
+        assert_eq!(probed, 1);
+    }
 }

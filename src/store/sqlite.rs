@@ -106,6 +106,21 @@ pub(super) fn fetch_optional<T>(conn: &Connection, sql: &str, args: &[Param], fr
     }
 }
 
+/// Runs a change with `RETURNING` and steps it to its end. SQLite commits an autocommit
+/// statement when it finishes; a statement dropped after its first row is finished by a
+/// reset whose error (a full disk, say) nobody sees, so the row would be acknowledged
+/// without being stored.
+pub(super) fn write_returning<T>(conn: &Connection, sql: &str, args: &[Param], from_row: FromRow<T>) -> Result<Option<T>, StoreError> {
+    let mut statement = conn.prepare_cached(sql).map_err(classify)?;
+    let mut rows = statement.query(params_from_iter(args)).map_err(classify)?;
+    let first = match rows.next().map_err(classify)? {
+        Some(row) => Some(from_row(&Row::Sqlite(row))?),
+        None => None,
+    };
+    while rows.next().map_err(classify)?.is_some() {}
+    Ok(first)
+}
+
 pub(super) fn fetch_all<T>(conn: &Connection, sql: &str, args: &[Param], from_row: FromRow<T>) -> Result<Vec<T>, StoreError> {
     let mut statement = conn.prepare_cached(sql).map_err(classify)?;
     let mut rows = statement.query(params_from_iter(args)).map_err(classify)?;
@@ -249,9 +264,14 @@ pub(super) fn classify(error: rusqlite::Error) -> StoreError {
         return StoreError::Duplicate(field);
     }
     match error.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked | ErrorCode::CannotOpen | ErrorCode::DiskFull) => {
-            StoreError::Unavailable(error.to_string())
-        }
+        Some(
+            ErrorCode::DatabaseBusy
+            | ErrorCode::DatabaseLocked
+            | ErrorCode::CannotOpen
+            | ErrorCode::DiskFull
+            | ErrorCode::SystemIoFailure
+            | ErrorCode::ReadOnly,
+        ) => StoreError::Unavailable(error.to_string()),
         _ => StoreError::Internal(error.to_string()),
     }
 }

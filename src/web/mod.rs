@@ -47,11 +47,11 @@ pub async fn not_found() -> Error {
 }
 
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ok"),
+    match state.store.check_health().await {
+        Ok(()) => (StatusCode::OK, "ok".to_string()),
         Err(error) => {
-            tracing::warn!(%error, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+            tracing::warn!(error = %error, cause = %std::error::Error::source(&error).map(ToString::to_string).unwrap_or_default(), "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, error.to_string())
         }
     }
 }

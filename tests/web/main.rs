@@ -5,6 +5,7 @@ mod api;
 mod auth;
 mod cli;
 mod desserts;
+mod durability;
 mod instances;
 mod legacy;
 mod mail;

@@ -4,6 +4,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
+#[derive(Clone)]
 pub struct Api {
     client: Client,
     base: String,
@@ -61,6 +62,28 @@ impl Api {
             base: self.base.clone(),
             token: Some(token.to_string()),
         }
+    }
+
+    /// The same client and token, talking to another server (the same one restarted).
+    pub fn on(&self, base: &str) -> Api {
+        Self {
+            client: self.client.clone(),
+            base: base.to_string(),
+            token: self.token.clone(),
+        }
+    }
+
+    /// POSTs `body` and returns the status and the `id` it answered, or `None` when the
+    /// server could not be reached or the answer was cut off.
+    pub async fn try_post(&self, path: &str, body: Value) -> Option<(StatusCode, i64)> {
+        let mut request = self.client.post(format!("{}{path}", self.base)).json(&body);
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.ok()?;
+        let status = response.status();
+        let body: Value = response.json().await.ok()?;
+        Some((status, body["id"].as_i64().unwrap_or(0)))
     }
 
     pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Answer {

@@ -91,6 +91,15 @@ impl ServerProcess {
     }
 }
 
+impl ServerProcess {
+    /// Kills the process with SIGKILL, as a power cut or the OOM killer would, and waits for it.
+    pub fn kill_hard(mut self) {
+        let mut child = self.child.take().expect("running");
+        child.kill().expect("kill -9");
+        child.wait().expect("wait");
+    }
+}
+
 impl Drop for ServerProcess {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
