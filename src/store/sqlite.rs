@@ -184,8 +184,11 @@ pub(super) fn vacuum_into(conn: &mut Connection, target: &Path) -> Result<(), St
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
 
+/// Creates the ledger under the write lock: a plain `CREATE TABLE IF NOT EXISTS` reads the
+/// schema first and then upgrades to a write, which SQLite refuses at once ("locked",
+/// without waiting) when another process wrote in between.
 pub(super) fn create_ledger(conn: &mut Connection) -> Result<(), StoreError> {
-    conn.execute(CREATE_LEDGER, []).map(drop).map_err(classify)
+    retry_while_busy(|| in_transaction(conn, |tx| tx.execute(CREATE_LEDGER, []).map(drop).map_err(classify)))
 }
 
 /// Applies pending migrations, each in its own transaction. The write lock that
@@ -194,22 +197,24 @@ pub(super) fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result
     create_ledger(conn)?;
     let mut applied = Vec::new();
     for migration in migrations {
-        let done = in_transaction(conn, |tx| {
-            let found: Option<i64> = tx
-                .query_row("SELECT max(version) FROM schema_migrations", [], |row| row.get(0))
+        let done = retry_while_busy(|| {
+            in_transaction(conn, |tx| {
+                let found: Option<i64> = tx
+                    .query_row("SELECT max(version) FROM schema_migrations", [], |row| row.get(0))
+                    .map_err(classify)?;
+                refuse_newer(found, migrations)?;
+                if found.is_some_and(|found| found >= migration.version) {
+                    return Ok(false);
+                }
+                tx.execute_batch(migration.sql)
+                    .map_err(|e| StoreError::Internal(format!("migration {} ({}) failed: {e}", migration.version, migration.name)))?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                    rusqlite::params![migration.version, migration.name, now()],
+                )
                 .map_err(classify)?;
-            refuse_newer(found, migrations)?;
-            if found.is_some_and(|found| found >= migration.version) {
-                return Ok(false);
-            }
-            tx.execute_batch(migration.sql)
-                .map_err(|e| StoreError::Internal(format!("migration {} ({}) failed: {e}", migration.version, migration.name)))?;
-            tx.execute(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
-                rusqlite::params![migration.version, migration.name, now()],
-            )
-            .map_err(classify)?;
-            Ok(true)
+                Ok(true)
+            })
         })?;
         if done {
             applied.push(migration.version);
@@ -224,7 +229,32 @@ fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
     conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// Runs `work` again while SQLite answers "busy" or "locked" without having waited for the
+/// busy timeout itself (it does so where waiting could deadlock: a lock upgrade, a change of
+/// journal mode, the recovery of a new WAL file), up to the same timeout in all.
+fn retry_while_busy<T>(mut work: impl FnMut() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match work() {
+            Err(StoreError::Unavailable(message)) if is_busy(&message) && std::time::Instant::now() < deadline => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(200));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn is_busy(message: &str) -> bool {
+    message.contains("database is locked") || message.contains("database is busy") || message.contains("database table is locked")
+}
+
 fn connect(path: &Path, read_only: bool) -> Result<Connection, StoreError> {
+    retry_while_busy(|| try_connect(path, read_only))
+}
+
+fn try_connect(path: &Path, read_only: bool) -> Result<Connection, StoreError> {
     let flags = if read_only {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI
     } else {

@@ -234,3 +234,35 @@ fn a_database_newer_than_the_program_is_refused() {
     let status = desserts(&url, &["migrate", "--status"], "");
     assert!(text(&status.stdout).contains("0099 from_the_future"), "{}", text(&status.stdout));
 }
+
+/// Several processes that start at once on a new SQLite file (servers and `migrate` run by
+/// a deployment script, say) wait for each other instead of failing with "locked".
+#[test]
+fn processes_that_start_together_on_a_new_file_all_succeed() {
+    if TestDb::new().is_postgres() {
+        eprintln!("skipped: this is about a new SQLite file");
+        return;
+    }
+    for round in 0..25 {
+        let dir = tempfile::tempdir().expect("dir");
+        let url = format!("sqlite://{}", dir.path().join("new.db").display());
+        let children: Vec<_> = (0..6)
+            .map(|_| {
+                Command::new(env!("CARGO_BIN_EXE_desserts"))
+                    .arg("migrate")
+                    .env("DATABASE_URL", &url)
+                    .env("RUST_LOG", "warn")
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("start migrate")
+            })
+            .collect();
+        for child in children {
+            let output = child.wait_with_output().expect("wait");
+            assert!(output.status.success(), "round {round}: {}", text(&output.stderr));
+        }
+        let status = desserts(&url, &["migrate", "--status"], "");
+        assert!(!text(&status.stdout).contains("pending"), "round {round}: {}", text(&status.stdout));
+    }
+}
