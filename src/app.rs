@@ -75,20 +75,12 @@ pub fn build(state: AppState) -> Router {
         // Pages hold personal data: no shared cache may keep them. Static files set their own.
         (header::CACHE_CONTROL, "private, no-cache"),
     ];
-    let mut router = Router::new()
+    let router = Router::new()
         .merge(web::router(state.clone()))
         .merge(web::public_router())
         .merge(api::router())
         .fallback(web::not_found)
-        .with_state(state);
-    for (name, value) in security_headers {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
-    }
-    router
-        .layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("cross-origin-opener-policy"),
-            HeaderValue::from_static("same-origin"),
-        ))
+        .with_state(state)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         .layer(
@@ -97,7 +89,16 @@ pub fn build(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(CatchPanicLayer::new())
-        .layer(middleware::from_fn(api::json_errors))
+        .layer(middleware::from_fn(api::json_errors));
+    // Outermost, so that every answer carries them: those of the body limit, the timeout,
+    // a panic and the API's rebuilt errors as much as a handler's.
+    security_headers.into_iter().fold(
+        router.layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        )),
+        |router, (name, value)| router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))),
+    )
 }
 
 /// Serves until `shutdown` completes, then finishes the requests under way.

@@ -16,7 +16,14 @@ use crate::config::DatabaseUrl;
 use crate::store::{PoolSettings, Store};
 
 #[derive(Debug, Parser)]
-#[command(name = "desserts", version, about = "Keep a dessert menu of your own")]
+#[command(
+    name = "desserts",
+    version,
+    about = "Keep a dessert menu of your own",
+    // The server's options belong to `serve` (and to no subcommand, which serves); each
+    // other subcommand's --help lists only what it uses.
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// Where the data lives: sqlite://FILE (created if missing) or postgres://USER@HOST/DATABASE.
     #[arg(
@@ -46,7 +53,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the web app and API (the default).
-    Serve,
+    Serve(serve::ServeArgs),
     /// Apply pending database migrations, or list them.
     Migrate {
         /// List applied and pending migrations instead of applying them.
@@ -97,8 +104,8 @@ pub fn run() -> anyhow::Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
-        match cli.command.unwrap_or(Command::Serve) {
-            Command::Serve => serve::run(open_migrated(&url, pool).await?, cli.serve).await,
+        match cli.command.unwrap_or(Command::Serve(cli.serve)) {
+            Command::Serve(args) => serve::run(open_migrated(&url, pool).await?, args).await,
             Command::Migrate { status } => migrate::run(&Store::open(&url, pool)?, status).await,
             Command::User(command) => user::run(&open_migrated(&url, pool).await?, command).await,
             Command::Export { out } => transfer::export(&open_migrated(&url, pool).await?, out.as_deref()).await,

@@ -10,22 +10,22 @@ use crate::store::Store;
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, env = "DESSERTS_ADDR", default_value = "127.0.0.1:5000", global = true)]
+    #[arg(long, env = "DESSERTS_ADDR", default_value = "127.0.0.1:5000")]
     addr: SocketAddr,
     /// Mark the session cookie Secure: set it when users reach the server over HTTPS.
-    #[arg(long, env = "DESSERTS_SECURE_COOKIES", global = true)]
+    #[arg(long, env = "DESSERTS_SECURE_COOKIES")]
     secure_cookies: bool,
     /// Take the client address from X-Forwarded-For: set it only behind a proxy that sets it.
-    #[arg(long, env = "DESSERTS_TRUST_FORWARDED_FOR", global = true)]
+    #[arg(long, env = "DESSERTS_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
     /// SMTP server for mail: smtp://host:port, smtps://user:pass@host. Unset: mail goes to the log.
-    #[arg(long, env = "DESSERTS_SMTP_URL", global = true, hide_env_values = true)]
+    #[arg(long, env = "DESSERTS_SMTP_URL", hide_env_values = true)]
     smtp_url: Option<String>,
     /// The base of links in mail, as people reach the server. Default: http:// and --addr.
-    #[arg(long, env = "DESSERTS_PUBLIC_URL", global = true)]
+    #[arg(long, env = "DESSERTS_PUBLIC_URL")]
     public_url: Option<String>,
     /// The sender of mail.
-    #[arg(long, env = "DESSERTS_MAIL_FROM", global = true, default_value = "Desserts <desserts@localhost>")]
+    #[arg(long, env = "DESSERTS_MAIL_FROM", default_value = "Desserts <desserts@localhost>")]
     mail_from: String,
 }
 

@@ -20,6 +20,8 @@ pub enum Error {
     CsrfRejected,
     #[error("bad request: {0}")]
     BadRequest(String),
+    #[error("the request body is over the limit")]
+    PayloadTooLarge,
     #[error("the database is unavailable")]
     Unavailable,
     #[error("internal error: {0}")]
@@ -103,6 +105,11 @@ impl IntoResponse for Error {
                 "This form has expired or came from another site. Go back, reload the page and try again.",
             ),
             Self::BadRequest(message) => error_page(StatusCode::BAD_REQUEST, "Bad request", &message),
+            Self::PayloadTooLarge => error_page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Too large",
+                "What you sent is larger than this form accepts.",
+            ),
             Self::Unavailable => {
                 let mut response = error_page(
                     StatusCode::SERVICE_UNAVAILABLE,

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -300,9 +300,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
         if !same_origin(request.headers()) {
             return Err(Error::CsrfRejected);
         }
-        let body = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| Error::BadRequest(rejection.body_text()))?;
+        let body = Bytes::from_request(request, state).await.map_err(|rejection| {
+            // A chunked body has no length to refuse up front; it is cut off while read.
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Error::PayloadTooLarge
+            } else {
+                Error::BadRequest(rejection.body_text())
+            }
+        })?;
         let pairs: Vec<(String, String)> =
             serde_urlencoded::from_bytes(&body).map_err(|_| Error::BadRequest("The form could not be read.".into()))?;
         let token = pairs.iter().find(|(name, _)| name == "csrf_token").map(|(_, value)| value.as_str());

@@ -266,3 +266,28 @@ fn processes_that_start_together_on_a_new_file_all_succeed() {
         assert!(!text(&status.stdout).contains("pending"), "round {round}: {}", text(&status.stdout));
     }
 }
+
+#[test]
+fn each_subcommands_help_lists_only_its_own_options() {
+    let help = |args: &[&str]| {
+        let output = desserts("sqlite://unused.db", args, "");
+        assert!(output.status.success(), "{args:?}: {}", text(&output.stderr));
+        text(&output.stdout)
+    };
+    let serve = help(&["serve", "--help"]);
+    assert!(serve.contains("--addr") && serve.contains("--smtp-url"), "{serve}");
+    for command in [
+        &["user", "--help"][..],
+        &["user", "add", "--help"],
+        &["export", "--help"],
+        &["migrate", "--help"],
+        &["backup", "--help"],
+    ] {
+        let text = help(command);
+        assert!(
+            !text.contains("--addr") && !text.contains("--smtp-url") && !text.contains("--public-url"),
+            "{command:?}: {text}"
+        );
+        assert!(text.contains("--database-url"), "{command:?}: {text}");
+    }
+}

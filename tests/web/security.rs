@@ -311,3 +311,57 @@ async fn health_and_static_files() {
     assert_eq!(browser.get("/static/nope.css").await.status, StatusCode::NOT_FOUND);
     assert_eq!(browser.get("/static/..%2FCargo.toml").await.status, StatusCode::NOT_FOUND);
 }
+
+fn assert_security_headers(what: &str, headers: &reqwest::header::HeaderMap) {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+    assert!(
+        header("content-security-policy").contains("frame-ancestors 'none'"),
+        "{what}: {headers:?}"
+    );
+    assert_eq!(header("x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(header("x-frame-options"), "DENY", "{what}");
+}
+
+/// Answers that no handler made (the body limit, a wrong method, the API's rebuilt errors)
+/// carry the security headers too, and a chunked form over the limit is 413, not 400.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_built_outside_the_handlers_carry_the_security_headers() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    let token = ann.get("/add").await.csrf_token();
+    let client = reqwest::Client::new();
+
+    let too_big = client
+        .post(format!("{}/api/v1/desserts", app.base))
+        .header("content-type", "application/json")
+        .body(vec![b' '; 70 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_security_headers("API 413", too_big.headers());
+
+    let wrong_method = client.put(format!("{}/api/v1/me", app.base)).send().await.unwrap();
+    assert_eq!(wrong_method.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_security_headers("API 405", wrong_method.headers());
+
+    let page_method = client.delete(format!("{}/login", app.base)).send().await.unwrap();
+    assert_eq!(page_method.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_security_headers("page 405", page_method.headers());
+
+    // A chunked body has no length to refuse up front: it is cut off while it is read.
+    let chunks: Vec<Result<String, std::io::Error>> = std::iter::once(Ok(format!("csrf_token={token}&name=")))
+        .chain((0..70).map(|_| Ok("x".repeat(1024))))
+        .collect();
+    let chunked = ann
+        .client
+        .post(format!("{}/add", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(chunks)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(chunked.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_security_headers("chunked 413", chunked.headers());
+    assert!(ann.get("/").await.dessert_names().is_empty());
+}
