@@ -46,6 +46,8 @@ pub struct WebSettings {
     pub trust_forwarded_for: bool,
     /// Where mail goes and the base of the links in it.
     pub mail: crate::mail::MailSettings,
+    /// Open connections to accept at most; `None`: the default.
+    pub max_connections: Option<usize>,
 }
 
 #[cfg(test)]

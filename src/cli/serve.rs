@@ -24,6 +24,9 @@ pub struct ServeArgs {
     /// The base of links in mail, as people reach the server. Default: http:// and --addr.
     #[arg(long, env = "DESSERTS_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Open connections to accept at most; past it, new ones wait until one closes.
+    #[arg(long, env = "DESSERTS_MAX_CONNECTIONS", default_value_t = crate::app::DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
     /// The sender of mail.
     #[arg(long, env = "DESSERTS_MAIL_FROM", default_value = "Desserts <desserts@localhost>")]
     mail_from: String,
@@ -33,6 +36,7 @@ pub async fn run(store: Store, args: ServeArgs) -> anyhow::Result<()> {
     let settings = WebSettings {
         secure_cookies: args.secure_cookies,
         trust_forwarded_for: args.trust_forwarded_for,
+        max_connections: Some(args.max_connections),
         mail: MailSettings {
             smtp_url: args.smtp_url.filter(|url| !url.is_empty()),
             public_url: args.public_url.unwrap_or_else(|| format!("http://{}", args.addr)),

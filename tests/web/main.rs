@@ -4,6 +4,7 @@ mod account;
 mod api;
 mod auth;
 mod cli;
+mod connections;
 mod desserts;
 mod durability;
 mod instances;
