@@ -1,5 +1,7 @@
 //! The application: its state, its router with every layer, and serving it.
 
+use std::convert::Infallible;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -7,9 +9,9 @@ use axum::extract::ConnectInfo;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::{Router, middleware};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -117,16 +119,24 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 /// How long shutdown waits for requests under way before closing their connections.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
+/// After the last answer on a connection, how long and how much of what the client still
+/// sends is read and dropped before closing. Closing a socket with unread data sends a
+/// reset, which can destroy the answer still on its way: a client sending a body over the
+/// limit would see "connection reset" instead of the 413.
+const LINGER_TIME: Duration = Duration::from_secs(2);
+const LINGER_BYTES: usize = 1024 * 1024;
+
+type BoxedAnswer = Pin<Box<dyn Future<Output = Result<axum::response::Response, Infallible>> + Send>>;
+
 /// Serves until `shutdown` completes, then finishes the requests under way.
 pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
     let cleanup = tokio::spawn(clean_up_periodically(state.store.clone(), state.login_limits));
-    let connections = Arc::new(Semaphore::new(
-        state.settings.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS).max(1),
-    ));
+    let max_connections = state.settings.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS).clamp(1, 1 << 20);
+    let connections = Arc::new(Semaphore::new(max_connections));
     let app = build(state);
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
-    let graceful = GracefulShutdown::new();
+    let (stop, stopping) = tokio::sync::watch::channel(false);
     tokio::pin!(shutdown);
     loop {
         let permit = tokio::select! {
@@ -147,23 +157,61 @@ pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
-        let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| -> BoxedAnswer {
             request.extensions_mut().insert(ConnectInfo(peer));
-            tower::ServiceExt::oneshot(app.clone(), request.map(axum::body::Body::new))
+            Box::pin(tower::ServiceExt::oneshot(app.clone(), request.map(axum::body::Body::new)))
         });
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-        tokio::spawn(async move {
-            // A client that went away or timed out is no error of ours.
-            let _ = connection.await;
-            drop(permit);
-        });
+        let connection = http.serve_connection(TokioIo::new(stream), service);
+        tokio::spawn(serve_connection(connection, stopping.clone(), permit));
     }
     drop(listener);
     cleanup.abort();
-    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
+    let _ = stop.send(true);
+    let all_closed = connections.acquire_many(max_connections as u32);
+    if tokio::time::timeout(SHUTDOWN_GRACE, all_closed).await.is_err() {
         tracing::warn!("requests still under way at shutdown were cut off");
     }
     Ok(())
+}
+
+type Connection<S> = hyper::server::conn::http1::Connection<TokioIo<TcpStream>, S>;
+
+/// Serves one connection until the client or the server ends it (finishing the request
+/// under way when the server stops), then closes it without a reset.
+async fn serve_connection<S>(mut connection: Connection<S>, mut stopping: tokio::sync::watch::Receiver<bool>, permit: OwnedSemaphorePermit)
+where
+    S: hyper::service::HttpService<hyper::body::Incoming> + Unpin,
+    S::Future: Unpin,
+    S::ResBody: 'static,
+    <S::ResBody as hyper::body::Body>::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let mut stop_asked = Box::pin(async move {
+        let _ = stopping.wait_for(|stop| *stop).await;
+    });
+    let mut stopping_now = false;
+    // A client that went away or timed out is no error of ours.
+    let _ = std::future::poll_fn(|cx| {
+        if !stopping_now && stop_asked.as_mut().poll(cx).is_ready() {
+            stopping_now = true;
+            Pin::new(&mut connection).graceful_shutdown();
+        }
+        connection.poll_without_shutdown(cx)
+    })
+    .await;
+    let mut stream = connection.into_parts().io.into_inner();
+    let _ = stream.shutdown().await;
+    let mut sink = [0u8; 8192];
+    let mut drained = 0;
+    let _ = tokio::time::timeout(LINGER_TIME, async {
+        while drained < LINGER_BYTES {
+            match stream.read(&mut sink).await {
+                Ok(0) | Err(_) => break,
+                Ok(read) => drained += read,
+            }
+        }
+    })
+    .await;
+    drop(permit);
 }
 
 /// Deletes expired sessions and mail links, and failed logins older than the counting window.

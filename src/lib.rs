@@ -1,5 +1,6 @@
 //! desserts: keep a dessert menu of your own.
 
+pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod cli;

@@ -11,18 +11,28 @@ use tokio::sync::oneshot;
 use crate::domain::Password;
 
 #[derive(Debug, thiserror::Error)]
-#[error("password hashing failed: {0}")]
-pub struct HashError(String);
+pub enum HashError {
+    /// The queue is full: the caller should answer "busy, try again shortly".
+    #[error("too many passwords are waiting to be checked")]
+    Busy,
+    #[error("password hashing failed: {0}")]
+    Failed(String),
+}
 
 fn failed(error: impl std::fmt::Display) -> HashError {
-    HashError(error.to_string())
+    HashError::Failed(error.to_string())
 }
+
+/// Jobs that may wait for a hashing thread, per thread. A job takes about 40 ms, so a full
+/// queue is a couple of seconds' work; past it, requests are turned away at once rather
+/// than waiting longer than anyone would.
+const QUEUED_PER_THREAD: usize = 48;
 
 /// Hashes and verifies passwords on a few threads of its own; clone freely, the threads
 /// are shared and stop when the last clone is dropped.
 #[derive(Clone)]
 pub struct Hasher {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::SyncSender<Job>,
     /// Working memory buffers allocated so far: one per thread, however many logins.
     #[cfg_attr(not(test), allow(dead_code, reason = "the tests check it"))]
     buffers: Arc<AtomicUsize>,
@@ -126,7 +136,7 @@ impl Hasher {
     }
 
     fn with_threads(threads: usize) -> Result<Self, HashError> {
-        let (jobs, queue) = mpsc::channel::<Job>();
+        let (jobs, queue) = mpsc::sync_channel::<Job>(threads * QUEUED_PER_THREAD);
         let queue = Arc::new(Mutex::new(queue));
         let buffers = Arc::new(AtomicUsize::new(0));
         for _ in 0..threads {
@@ -161,14 +171,22 @@ impl Hasher {
         Ok(exists && matches)
     }
 
-    /// Queues `work` for the hashing threads and waits for its answer.
+    /// Queues `work` for the hashing threads and waits for its answer; `Busy` at once when
+    /// the queue is full. A job whose caller has gone (the client hung up, the request timed
+    /// out) is skipped when its turn comes.
     async fn run<T: Send + 'static>(&self, work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static) -> Result<T, HashError> {
         let (answer, answered) = oneshot::channel();
         let span = tracing::Span::current();
         let job: Job = Box::new(move |memory| {
+            if answer.is_closed() {
+                return;
+            }
             let _ = answer.send(span.in_scope(|| work(memory)));
         });
-        self.jobs.send(job).map_err(|_| failed("the hashing threads have stopped"))?;
+        self.jobs.try_send(job).map_err(|error| match error {
+            mpsc::TrySendError::Full(_) => HashError::Busy,
+            mpsc::TrySendError::Disconnected(_) => failed("the hashing threads have stopped"),
+        })?;
         answered.await.map_err(|_| failed("a hashing job failed"))
     }
 }
@@ -251,6 +269,50 @@ mod tests {
         assert!(!hasher.verify("wrong horse battery", Some(hash)).await.unwrap());
         assert!(!hasher.verify("anything at all", None).await.unwrap());
         assert_eq!(hasher.buffers.load(Ordering::Relaxed), 1, "one buffer, used in turn");
+    }
+
+    /// A full queue turns requests away at once, and jobs whose callers are gone are skipped.
+    #[tokio::test]
+    async fn a_full_queue_answers_busy_and_abandoned_jobs_are_skipped() {
+        let hasher = Hasher::with_threads(1).unwrap();
+        let ran = Arc::new(AtomicUsize::new(0));
+        // Hold the one thread until released, so the queue fills behind it.
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let blocker = tokio::spawn({
+            let hasher = hasher.clone();
+            async move {
+                hasher
+                    .run(move |_| {
+                        let _ = held.recv();
+                    })
+                    .await
+            }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let mut waiting = Vec::new();
+        for _ in 0..QUEUED_PER_THREAD {
+            let (ran, hasher) = (ran.clone(), hasher.clone());
+            waiting.push(tokio::spawn(async move {
+                hasher
+                    .run(move |_| {
+                        ran.fetch_add(1, Ordering::Relaxed);
+                    })
+                    .await
+            }));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(matches!(hasher.run(|_| ()).await, Err(HashError::Busy)));
+        // Every waiting caller gives up; their jobs never run.
+        for job in &waiting {
+            job.abort();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        release.send(()).unwrap();
+        blocker.await.unwrap().unwrap();
+        // Skipping the abandoned jobs takes the thread no time at all.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(hasher.verify("anything at all", None).await.is_ok(), "the queue has room again");
+        assert_eq!(ran.load(Ordering::Relaxed), 0, "abandoned jobs were skipped");
     }
 
     #[cfg(target_os = "linux")]

@@ -9,12 +9,12 @@ use utoipa::ToSchema;
 use super::extract::{Caller, Field, JsonBody};
 use super::json::{MeJson, NewToken, SignedUp, UserJson};
 use super::{Error, merge};
+use crate::accounts::{self, SignupOutcome};
 use crate::app::AppState;
 use crate::domain::{FieldErrors, SignupInput};
 use crate::login::{self, LoginOutcome};
-use crate::mail_links;
-use crate::store::users::{self, NewUser};
-use crate::store::{StoreError, api_tokens};
+use crate::store::api_tokens;
+use crate::store::users;
 use crate::tokens::{random_token, token_hash};
 use crate::web::visit::ClientAddr;
 
@@ -57,9 +57,15 @@ pub struct SignupBody {
         (status = 413, description = "Body over 64 KiB", body = super::ErrorBody),
         (status = 415, description = "Not application/json", body = super::ErrorBody),
         (status = 422, description = "A field is not valid, or the username or email is taken", body = super::ErrorBody),
+        (status = 429, description = "Too many sign-ups from this address lately; see Retry-After", body = super::ErrorBody),
+        (status = 503, description = "Too busy to take the password now; see Retry-After", body = super::ErrorBody),
     )
 )]
-pub async fn sign_up(State(state): State<AppState>, JsonBody(body): JsonBody<SignupBody>) -> Result<(StatusCode, Json<SignedUp>), Error> {
+pub async fn sign_up(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    JsonBody(body): JsonBody<SignupBody>,
+) -> Result<(StatusCode, Json<SignedUp>), Error> {
     let mut errors = FieldErrors::new();
     let input = SignupInput {
         username: body.username.text(&mut errors, "username"),
@@ -69,19 +75,13 @@ pub async fn sign_up(State(state): State<AppState>, JsonBody(body): JsonBody<Sig
         avatar: body.avatar.text(&mut errors, "avatar"),
     };
     let signup = merge(errors, input.parse())?;
-    let password_hash = state.hasher.hash(&signup.password).await?;
-    match users::create(&state.store, NewUser::new(signup, password_hash)).await {
-        Ok(user) => {
-            if let Err(error) = mail_links::send_verification(&state, &user).await {
-                tracing::warn!(%error, "could not send the address confirmation");
-            }
-            Ok((StatusCode::CREATED, Json(SignedUp { user: user.into() })))
-        }
-        Err(StoreError::Duplicate(field)) => {
+    match accounts::sign_up(&state, signup, &client).await? {
+        SignupOutcome::Created(user) => Ok((StatusCode::CREATED, Json(SignedUp { user: user.into() }))),
+        SignupOutcome::Taken(field) => {
             let value = if field == "email" { &input.email } else { &input.username };
             Err(Error::Validation(FieldErrors::taken(field, value)))
         }
-        Err(error) => Err(error.into()),
+        SignupOutcome::Limited { retry_after_secs } => Err(Error::RateLimited { retry_after_secs }),
     }
 }
 

@@ -133,7 +133,10 @@ impl From<StoreError> for Error {
 
 impl From<HashError> for Error {
     fn from(error: HashError) -> Self {
-        Self::Internal(error.to_string())
+        match error {
+            HashError::Busy => Self::Unavailable,
+            HashError::Failed(detail) => Self::Internal(detail),
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use crate::app::{self, AppState};
 use crate::config::WebSettings;
 use crate::mail::MailSettings;
 use crate::store::Store;
+use crate::store::login_failures::LoginLimits;
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -27,6 +28,9 @@ pub struct ServeArgs {
     /// Open connections to accept at most; past it, new ones wait until one closes.
     #[arg(long, env = "DESSERTS_MAX_CONNECTIONS", default_value_t = crate::app::DEFAULT_MAX_CONNECTIONS)]
     max_connections: usize,
+    /// Sign-ups one client address may make within 15 minutes.
+    #[arg(long, env = "DESSERTS_SIGNUPS_PER_ADDRESS", default_value_t = LoginLimits::default().signups_per_client)]
+    signups_per_address: i64,
     /// The sender of mail.
     #[arg(long, env = "DESSERTS_MAIL_FROM", default_value = "Desserts <desserts@localhost>")]
     mail_from: String,
@@ -44,7 +48,11 @@ pub async fn run(store: Store, args: ServeArgs) -> anyhow::Result<()> {
             ..MailSettings::default()
         },
     };
-    let state = AppState::new(store, settings)?;
+    let limits = LoginLimits {
+        signups_per_client: args.signups_per_address.max(1),
+        ..LoginLimits::default()
+    };
+    let state = AppState::with_login_limits(store, settings, limits)?;
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;

@@ -9,6 +9,8 @@ pub struct LoginLimits {
     pub window_secs: i64,
     pub per_account: i64,
     pub per_client: i64,
+    /// Sign-ups from one client address within the window.
+    pub signups_per_client: i64,
 }
 
 impl Default for LoginLimits {
@@ -17,6 +19,7 @@ impl Default for LoginLimits {
             window_secs: 15 * 60,
             per_account: 5,
             per_client: 100,
+            signups_per_client: 20,
         }
     }
 }
@@ -30,22 +33,25 @@ pub async fn retry_after(
     limits: LoginLimits,
 ) -> Result<Option<i64>, StoreError> {
     let since = now - limits.window_secs;
-    // The window frees up when the failure that made the count reach the limit ages out.
-    let locked_until = |column: &str, key: &str, limit: i64| {
-        let sql = format!(
-            "SELECT failed_at FROM login_failures WHERE {column} = ?1 AND failed_at > ?2
-             ORDER BY failed_at DESC LIMIT 1 OFFSET ?3"
-        );
-        let args = args![key, since, limit - 1];
-        async move { store.fetch_optional(&sql, args, |row| row.get::<i64>(0)).await }
-    };
-    let account = locked_until("account_key", account_key, limits.per_account).await?;
-    let client = locked_until("client_addr", client_addr, limits.per_client).await?;
+    let account = limit_reached_at(store, "account_key", account_key, since, limits.per_account).await?;
+    let client = limit_reached_at(store, "client_addr", client_addr, since, limits.per_client).await?;
     Ok(account
         .into_iter()
         .chain(client)
         .max()
         .map(|failed_at| (failed_at + limits.window_secs - now).max(1)))
+}
+
+/// When the row that made `key`'s count in `column` reach `limit` since `since` was
+/// written: the window frees up when that row ages out. `None` while under the limit.
+async fn limit_reached_at(store: &Store, column: &str, key: &str, since: i64, limit: i64) -> Result<Option<i64>, StoreError> {
+    let sql = format!(
+        "SELECT failed_at FROM login_failures WHERE {column} = ?1 AND failed_at > ?2
+         ORDER BY failed_at DESC LIMIT 1 OFFSET ?3"
+    );
+    store
+        .fetch_optional(&sql, args![key, since, limit - 1], |row| row.get::<i64>(0))
+        .await
 }
 
 pub async fn record(store: &Store, account_key: &str, client_addr: &str, now: i64) -> Result<(), StoreError> {
@@ -67,6 +73,20 @@ pub async fn count_request(store: &Store, key: &str, client_addr: &str, now: i64
         record(store, key, client_addr, now).await?;
     }
     Ok(wait)
+}
+
+/// Counts a sign-up from `client_addr`: the seconds to wait when the address has made too
+/// many lately, else the sign-up is counted and `None` comes back. A sign-up is a row keyed
+/// `signup:ADDRESS` in both columns, so that it is not counted as a failed login.
+pub async fn count_signup(store: &Store, client_addr: &str, now: i64, limits: LoginLimits) -> Result<Option<i64>, StoreError> {
+    let key = format!("signup:{client_addr}");
+    let since = now - limits.window_secs;
+    let limit_reached_at = limit_reached_at(store, "account_key", &key, since, limits.signups_per_client).await?;
+    if let Some(failed_at) = limit_reached_at {
+        return Ok(Some((failed_at + limits.window_secs - now).max(1)));
+    }
+    record(store, &key, &key, now).await?;
+    Ok(None)
 }
 
 /// Forgets an account's failures after it logs in.

@@ -37,6 +37,19 @@ pub(super) fn user_from_row(row: &Row<'_>, first: usize) -> Result<User, StoreEr
     })
 }
 
+/// Which of a new account's unique fields another account has already: `"username"` or
+/// `"email"` (the username first when both are).
+pub async fn taken(store: &Store, username_key: &str, email_key: &str) -> Result<Option<&'static str>, StoreError> {
+    store
+        .fetch_optional(
+            "SELECT username_key = ?1 FROM users WHERE username_key = ?1 OR email_key = ?2
+             ORDER BY username_key = ?1 DESC LIMIT 1",
+            args![username_key, email_key],
+            |row| Ok(if row.get::<bool>(0)? { "username" } else { "email" }),
+        )
+        .await
+}
+
 /// Creates an account; `Duplicate("username")` or `Duplicate("email")` when taken.
 pub async fn create(store: &Store, user: NewUser) -> Result<User, StoreError> {
     let sql = format!(

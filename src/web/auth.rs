@@ -11,12 +11,10 @@ use serde::Deserialize;
 use super::Error;
 use super::pages::{FieldMessage, Layout, minutes, render, render_with};
 use super::visit::{ClientAddr, CsrfForm, NoFields, Visit};
+use crate::accounts::{self, SignupOutcome};
 use crate::app::AppState;
 use crate::domain::{FieldErrors, SignupInput};
 use crate::login::{self, LoginOutcome};
-use crate::mail_links;
-use crate::store::StoreError;
-use crate::store::users::{self, NewUser};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -45,25 +43,36 @@ async fn signup_page(visit: Visit) -> Result<Response, Error> {
     })
 }
 
-async fn signup(State(state): State<AppState>, visit: Visit, CsrfForm(form): CsrfForm<SignupInput>) -> Result<Response, Error> {
+async fn signup(
+    State(state): State<AppState>,
+    visit: Visit,
+    ClientAddr(client): ClientAddr,
+    CsrfForm(form): CsrfForm<SignupInput>,
+) -> Result<Response, Error> {
     let signup = match form.parse() {
         Ok(signup) => signup,
-        Err(errors) => return signup_again(&visit, form, errors),
+        Err(errors) => return signup_again(&visit, form, errors, StatusCode::UNPROCESSABLE_ENTITY),
     };
-    let password_hash = state.hasher.hash(&signup.password).await?;
-    let new_user = NewUser::new(signup, password_hash);
-    let user = match users::create(&state.store, new_user).await {
-        Ok(user) => user,
-        Err(StoreError::Duplicate(field)) => {
+    let user = match accounts::sign_up(&state, signup, &client).await? {
+        SignupOutcome::Created(user) => user,
+        SignupOutcome::Taken(field) => {
             let value = if field == "email" { &form.email } else { &form.username };
             let errors = FieldErrors::taken(field, value);
-            return signup_again(&visit, form, errors);
+            return signup_again(&visit, form, errors, StatusCode::UNPROCESSABLE_ENTITY);
         }
-        Err(error) => return Err(error.into()),
+        SignupOutcome::Limited { retry_after_secs } => {
+            let mut errors = FieldErrors::new();
+            errors.add(
+                "username",
+                &format!("Too many sign-ups from your network. Try again in {}.", minutes(retry_after_secs)),
+            );
+            let mut response = signup_again(&visit, form, errors, StatusCode::TOO_MANY_REQUESTS)?;
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            return Ok(response);
+        }
     };
-    if let Err(error) = mail_links::send_verification(&state, &user).await {
-        tracing::warn!(%error, "could not send the address confirmation");
-    }
     let welcome = format!(
         "Welcome, {}! Your account is ready. To confirm your address, open the link we sent to {}.",
         user.name, user.email
@@ -72,13 +81,13 @@ async fn signup(State(state): State<AppState>, visit: Visit, CsrfForm(form): Csr
     Ok(Redirect::to("/").into_response())
 }
 
-fn signup_again(visit: &Visit, form: SignupInput, errors: FieldErrors) -> Result<Response, Error> {
+fn signup_again(visit: &Visit, form: SignupInput, errors: FieldErrors, status: StatusCode) -> Result<Response, Error> {
     let form = SignupInput {
         password: String::new(),
         ..form
     };
     render_with(
-        StatusCode::UNPROCESSABLE_ENTITY,
+        status,
         &SignupPage {
             layout: visit.layout(),
             form,

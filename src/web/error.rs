@@ -24,6 +24,9 @@ pub enum Error {
     PayloadTooLarge,
     #[error("the database is unavailable")]
     Unavailable,
+    /// Too much work queued (password checks): try again in a moment.
+    #[error("the server is busy")]
+    Busy,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -48,7 +51,10 @@ impl From<crate::login::LoginError> for Error {
 
 impl From<HashError> for Error {
     fn from(error: HashError) -> Self {
-        Self::Internal(error.to_string())
+        match error {
+            HashError::Busy => Self::Busy,
+            HashError::Failed(detail) => Self::Internal(detail),
+        }
     }
 }
 
@@ -119,6 +125,17 @@ impl IntoResponse for Error {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
+                response
+            }
+            Self::Busy => {
+                let mut response = error_page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Busy",
+                    "We are busy right now. Please try again in a few seconds.",
+                );
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
                 response
             }
             Self::Internal(detail) => {

@@ -160,6 +160,7 @@ async fn the_lock_ends_when_the_window_passes_and_success_clears_the_count() {
         window_secs: 2,
         per_account: 3,
         per_client: 100,
+        ..LoginLimits::default()
     })
     .await;
     app.signed_up("ann").await;
@@ -191,6 +192,7 @@ async fn one_address_gets_a_larger_allowance_across_usernames() {
         window_secs: 900,
         per_account: 5,
         per_client: 12,
+        ..LoginLimits::default()
     })
     .await;
     app.signed_up("ann").await;
@@ -364,4 +366,124 @@ async fn answers_built_outside_the_handlers_carry_the_security_headers() {
     assert_eq!(chunked.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_security_headers("chunked 413", chunked.headers());
     assert!(ann.get("/").await.dessert_names().is_empty());
+}
+
+/// A flood of password checks beyond what the queue holds is turned away at once with 503
+/// and Retry-After, never a 500, and a real login works right after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_password_queue_answers_503_and_recovers() {
+    let app = TestApp::spawn_with_limits(LoginLimits {
+        per_client: 100_000,
+        ..LoginLimits::default()
+    })
+    .await;
+    let api = app.api();
+    api.signed_up("ann").await;
+    let attempts: Vec<_> = (0..300)
+        .map(|n| {
+            let api = api.clone();
+            tokio::spawn(async move {
+                let answer = api
+                    .post(
+                        "/api/v1/tokens",
+                        serde_json::json!({"username": format!("nobody{n}"), "password": "wrong password"}),
+                    )
+                    .await;
+                if answer.status == StatusCode::SERVICE_UNAVAILABLE {
+                    assert_eq!(answer.error_code(), "unavailable");
+                    assert!(!answer.header("retry-after").is_empty());
+                }
+                answer.status
+            })
+        })
+        .collect();
+    let mut busy = 0;
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            StatusCode::UNAUTHORIZED => {}
+            StatusCode::SERVICE_UNAVAILABLE => busy += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(busy > 0, "300 checks at once overflow the queue");
+    let token = api
+        .post(
+            "/api/v1/tokens",
+            serde_json::json!({"username": "ann", "password": "correct horse battery"}),
+        )
+        .await;
+    assert_eq!(token.status, StatusCode::CREATED, "{}", token.text);
+}
+
+/// A sign-up with a taken name is refused before any hashing: a flood of them leaves logins
+/// as fast as ever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn taken_sign_ups_cost_no_hashing() {
+    let app = TestApp::spawn_with_limits(LoginLimits {
+        signups_per_client: 100_000,
+        ..LoginLimits::default()
+    })
+    .await;
+    let api = app.api();
+    api.signed_up("ann").await;
+    let flood: Vec<_> = (0..120)
+        .map(|n| {
+            let api = api.clone();
+            tokio::spawn(async move {
+                api.post(
+                    "/api/v1/users",
+                    serde_json::json!({"username": "ann", "email": format!("x{n}@example.com"), "name": "X", "password": "correct horse battery"}),
+                )
+                .await
+                .status
+            })
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let login = api
+        .post(
+            "/api/v1/tokens",
+            serde_json::json!({"username": "ann", "password": "correct horse battery"}),
+        )
+        .await;
+    let took = started.elapsed();
+    assert_eq!(login.status, StatusCode::CREATED);
+    for attempt in flood {
+        assert_eq!(attempt.await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    assert!(took < Duration::from_millis(1000), "a login beside taken sign-ups took {took:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_ups_are_limited_per_client_address() {
+    let app = TestApp::spawn_with_limits(LoginLimits {
+        signups_per_client: 3,
+        ..LoginLimits::default()
+    })
+    .await;
+    for name in ["ann", "bob"] {
+        app.signed_up(name).await;
+    }
+    let api = app.api();
+    api.signed_up("cid").await;
+    let refused = api
+        .post(
+            "/api/v1/users",
+            serde_json::json!({"username": "dan", "email": "dan@example.com", "name": "Dan", "password": "correct horse battery"}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.error_code(), "rate_limited");
+    assert!(refused.header("retry-after").parse::<i64>().unwrap() > 0);
+    let page = app.browser().signup("eve", "correct horse battery").await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(!page.header("retry-after").is_empty());
+    page.assert_contains("Too many sign-ups");
+    assert!(
+        desserts::store::users::find_for_login(&app.store, "dan").await.unwrap().is_none()
+            && desserts::store::users::find_for_login(&app.store, "eve").await.unwrap().is_none()
+    );
+    // Sign-ups are not failed logins: the address can still log in.
+    let login = app.browser().login("ann", "correct horse battery").await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER);
 }
