@@ -64,7 +64,7 @@ async fn signup(
             let mut errors = FieldErrors::new();
             errors.add(
                 "username",
-                &format!("Too many sign-ups from your network. Try again in {}.", minutes(retry_after_secs)),
+                format!("Too many sign-ups from your network. Try again in {}.", minutes(retry_after_secs)),
             );
             let mut response = signup_again(&visit, form, errors, StatusCode::TOO_MANY_REQUESTS)?;
             response
