@@ -41,6 +41,8 @@ pub struct Shared {
     pub mailer: Mailer,
     pub settings: WebSettings,
     pub login_limits: LoginLimits,
+    /// Signs the form tokens of visitors without a session row; read once from the database.
+    form_key: tokio::sync::OnceCell<String>,
 }
 
 impl std::ops::Deref for AppState {
@@ -63,7 +65,19 @@ impl AppState {
             mailer: Mailer::new(&settings.mail)?,
             settings,
             login_limits,
+            form_key: tokio::sync::OnceCell::new(),
         })))
+    }
+
+    /// The key that signs form tokens, shared by every instance on the database.
+    pub async fn form_key(&self) -> Result<&str, store::StoreError> {
+        self.form_key
+            .get_or_try_init(|| async {
+                let fresh = crate::tokens::random_token().map_err(|e| store::StoreError::Internal(e.to_string()))?;
+                store::server_keys::get_or_create(&self.store, "form_key", fresh).await
+            })
+            .await
+            .map(String::as_str)
     }
 }
 

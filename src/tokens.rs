@@ -15,6 +15,17 @@ pub fn random_token() -> Result<String, RandomError> {
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
+/// The form token of a visitor who has no session row yet: a keyed hash (HMAC-SHA-256) of
+/// the id in their cookie, so that it needs no row and no one without the key, or without
+/// the cookie, which scripts cannot read, can make it.
+pub fn form_token(key: &str, session_id: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes()).expect("HMAC takes a key of any length");
+    mac.update(b"form-token:");
+    mac.update(session_id.as_bytes());
+    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
 /// How a token is stored: its SHA-256, hex. A stolen database holds no usable token.
 pub fn token_hash(token: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -35,6 +46,10 @@ mod tests {
         let (a, b) = (random_token().unwrap(), random_token().unwrap());
         assert_eq!(a.len(), 43);
         assert_ne!(a, b);
+        assert_eq!(form_token("key", "id"), form_token("key", "id"));
+        assert_ne!(form_token("key", "id"), form_token("other key", "id"));
+        assert_ne!(form_token("key", "id"), form_token("key", "id2"));
+        assert_eq!(form_token("key", "id").len(), 43);
         assert_eq!(
             token_hash("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

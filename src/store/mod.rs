@@ -11,6 +11,7 @@ pub mod mail_tokens;
 pub mod menus;
 pub mod migrations;
 mod postgres;
+pub mod server_keys;
 pub mod sessions;
 mod sqlite;
 pub mod users;

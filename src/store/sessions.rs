@@ -106,3 +106,8 @@ pub async fn delete(store: &Store, id_hash: &str) -> Result<(), StoreError> {
 pub async fn delete_expired(store: &Store, now: i64) -> Result<u64, StoreError> {
     store.execute("DELETE FROM sessions WHERE expires_at <= ?1", args![now]).await
 }
+
+/// How many session rows there are, live or expired.
+pub async fn count(store: &Store) -> Result<i64, StoreError> {
+    store.fetch_one("SELECT count(*) FROM sessions", vec![], |row| row.get(0)).await
+}

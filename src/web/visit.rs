@@ -18,13 +18,16 @@ use super::Error;
 use super::pages::Layout;
 use crate::app::AppState;
 use crate::domain::User;
-use crate::store::sessions::{self, LoadedSession, NewSession};
+use crate::store::sessions::{self, NewSession};
 use crate::store::{self, Store};
-use crate::tokens::{random_token, token_hash as hash_id};
+use crate::tokens::{form_token, random_token, token_hash as hash_id};
 
 pub const COOKIE_NAME: &str = "desserts_session";
 const LOGGED_IN_LIFETIME: i64 = 14 * 24 * 3600;
 const ANONYMOUS_LIFETIME: i64 = 24 * 3600;
+/// How long the cookie of a visitor without a session row lasts: long enough to fill in a
+/// login or sign-up form.
+const FORM_COOKIE_LIFETIME: i64 = 24 * 3600;
 /// A used session's expiry moves forward at most this often, to spare a write per request.
 const TOUCH_INTERVAL: i64 = 3600;
 
@@ -33,6 +36,7 @@ const TOUCH_INTERVAL: i64 = 3600;
 pub struct Visit(Arc<VisitState>);
 
 struct VisitState {
+    app: AppState,
     store: Store,
     secure_cookie: bool,
     inner: Mutex<Inner>,
@@ -53,6 +57,26 @@ struct Current {
     flash: Option<String>,
     last_seen_at: i64,
     user: Option<User>,
+    /// Whether a row backs this session. A visitor who has only been shown a form has a
+    /// cookie and a signed token but no row: a client without cookies, or with made-up
+    /// ones, cannot grow the database. The row is made when there is something to keep
+    /// (a login, a flash message).
+    stored: bool,
+}
+
+impl Current {
+    /// A visitor with the cookie `id` and no row.
+    fn unstored(id: String, form_key: &str, now: i64) -> Self {
+        Self {
+            id_hash: hash_id(&id),
+            csrf_token: form_token(form_key, &id),
+            id,
+            flash: None,
+            last_seen_at: now,
+            user: None,
+            stored: false,
+        }
+    }
 }
 
 fn cookie_value(headers: &HeaderMap) -> Option<String> {
@@ -74,20 +98,28 @@ pub async fn load_visit(State(state): State<AppState>, mut request: Request, nex
         Some(id) => {
             let id_hash = hash_id(&id);
             match sessions::load(&state.store, &id_hash, now).await {
-                Ok(found) => found.map(|loaded: LoadedSession| Current {
+                Ok(Some(loaded)) => Some(Current {
                     id,
                     id_hash,
                     csrf_token: loaded.csrf_token,
                     flash: loaded.flash,
                     last_seen_at: loaded.last_seen_at,
                     user: loaded.user,
+                    stored: true,
                 }),
+                // A cookie from a form page, an ended session or made up: the visitor keeps
+                // the cookie and may send the form it was given.
+                Ok(None) => match state.form_key().await {
+                    Ok(key) => Some(Current::unstored(id, key, now)),
+                    Err(error) => return Error::from(error).into_response(),
+                },
                 Err(error) => return Error::from(error).into_response(),
             }
         }
         None => None,
     };
     let visit = Visit(Arc::new(VisitState {
+        app: state.clone(),
         store: state.store.clone(),
         secure_cookie: state.settings.secure_cookies,
         inner: Mutex::new(Inner {
@@ -124,11 +156,16 @@ impl Visit {
         }
     }
 
-    /// The layout of a page with a form: a visitor without a session gets one, so the
-    /// form can carry a token.
+    /// The layout of a page with a form: a visitor without a session gets a cookie and a
+    /// token signed for it, so the form can carry one, but no row.
     pub async fn layout_with_form(&self) -> Result<Layout, Error> {
         if self.inner().current.is_none() {
-            self.start(None, None).await?;
+            let key = self.0.app.form_key().await?;
+            let id = random_token()?;
+            let cookie = self.cookie(&id, FORM_COOKIE_LIFETIME);
+            let mut inner = self.inner();
+            inner.current = Some(Current::unstored(id, key, store::now()));
+            inner.set_cookie = Some(cookie);
         }
         Ok(self.layout())
     }
@@ -163,7 +200,7 @@ impl Visit {
             now,
             expires_at: now + lifetime,
         };
-        let old = self.inner().current.as_ref().map(|c| c.id_hash.clone());
+        let old = self.inner().current.as_ref().filter(|c| c.stored).map(|c| c.id_hash.clone());
         sessions::replace(&self.0.store, old, session.clone()).await?;
         let cookie = self.cookie(&id, lifetime);
         let mut inner = self.inner();
@@ -174,6 +211,7 @@ impl Visit {
             flash,
             last_seen_at: now,
             user,
+            stored: true,
         });
         inner.set_cookie = Some(cookie);
         Ok(())
@@ -182,7 +220,7 @@ impl Visit {
     /// Leaves a one-time message for the next page.
     pub async fn flash(&self, message: impl Into<String>) -> Result<(), Error> {
         let message = message.into();
-        let id_hash = self.inner().current.as_ref().map(|c| c.id_hash.clone());
+        let id_hash = self.inner().current.as_ref().filter(|c| c.stored).map(|c| c.id_hash.clone());
         match id_hash {
             Some(id_hash) => Ok(sessions::set_flash(&self.0.store, &id_hash, &message).await?),
             None => self.start(None, Some(message)).await,

@@ -487,3 +487,68 @@ async fn sign_ups_are_limited_per_client_address() {
     let login = app.browser().login("ann", "correct horse battery").await;
     assert_eq!(login.status, StatusCode::SEE_OTHER);
 }
+
+async fn session_rows(app: &TestApp) -> i64 {
+    desserts::store::sessions::count(&app.store).await.unwrap()
+}
+
+/// Visitors without cookies, or with made-up ones, get forms they can send but add no rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cookieless_visits_of_the_form_pages_add_no_session_rows() {
+    let app = TestApp::spawn().await;
+    let before = session_rows(&app).await;
+    let client = reqwest::Client::new();
+    let tasks: Vec<_> = (0..16)
+        .map(|task| {
+            let (client, base) = (client.clone(), app.base.clone());
+            tokio::spawn(async move {
+                for n in 0..625 {
+                    let path = ["/login", "/signup", "/password/forgot"][n % 3];
+                    let mut request = client.get(format!("{base}{path}"));
+                    if n % 2 == 0 {
+                        request = request.header("cookie", format!("desserts_session={}", format!("{task:0>5}{n:0>38}")));
+                    }
+                    let response = request.send().await.unwrap();
+                    assert_eq!(response.status(), StatusCode::OK);
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_eq!(session_rows(&app).await, before, "10 000 cookieless visits");
+
+    // The token works with the cookie it was given for, and only with it.
+    let ann = app.browser();
+    let other = app.browser();
+    let token = ann.get("/login").await.csrf_token();
+    let _ = other.get("/login").await;
+    let stolen = other
+        .post_raw(
+            "/signup",
+            &[
+                ("csrf_token", &token),
+                ("username", "eve"),
+                ("email", "eve@example.com"),
+                ("name", "Eve"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
+    assert_eq!(stolen.status, StatusCode::FORBIDDEN);
+    let signed_up = ann
+        .post_raw(
+            "/signup",
+            &[
+                ("csrf_token", &token),
+                ("username", "ann"),
+                ("email", "ann@example.com"),
+                ("name", "Ann"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
+    assert_eq!(signed_up.status, StatusCode::SEE_OTHER, "{}", signed_up.body);
+    assert_eq!(session_rows(&app).await, before + 1, "the login made the row");
+}
