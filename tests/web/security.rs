@@ -506,7 +506,7 @@ async fn cookieless_visits_of_the_form_pages_add_no_session_rows() {
                     let path = ["/login", "/signup", "/password/forgot"][n % 3];
                     let mut request = client.get(format!("{base}{path}"));
                     if n % 2 == 0 {
-                        request = request.header("cookie", format!("desserts_session={}", format!("{task:0>5}{n:0>38}")));
+                        request = request.header("cookie", format!("desserts_session={task:0>5}{n:0>38}"));
                     }
                     let response = request.send().await.unwrap();
                     assert_eq!(response.status(), StatusCode::OK);
