@@ -3,9 +3,15 @@ use serde::Deserialize;
 
 use super::{FieldErrors, HttpUrl, single_line};
 
-/// The form in which usernames and emails are compared: unique ignoring case.
+/// The form in which usernames and emails are compared: unique ignoring case. Control
+/// characters, which no username or address may hold, become U+FFFD: a name typed with a
+/// NUL finds no account, and no NUL reaches a query (PostgreSQL refuses it in text).
 pub fn lookup_key(raw: &str) -> String {
-    raw.trim().to_lowercase()
+    raw.trim()
+        .chars()
+        .map(|c| if c.is_control() { char::REPLACEMENT_CHARACTER } else { c })
+        .collect::<String>()
+        .to_lowercase()
 }
 
 /// 3–32 characters of `A-Z a-z 0-9 _ . -`.
@@ -71,7 +77,7 @@ pub struct PersonName(String);
 impl PersonName {
     pub fn parse(raw: &str) -> Result<Self, String> {
         const MESSAGE: &str = "Name must be 1 to 100 characters on one line";
-        let name = single_line(raw).ok_or(MESSAGE)?;
+        let name = single_line(raw, MESSAGE)?;
         if name.is_empty() || name.chars().count() > 100 {
             return Err(MESSAGE.into());
         }

@@ -11,7 +11,7 @@ pub struct DessertName(String);
 impl DessertName {
     pub fn parse(raw: &str) -> Result<Self, String> {
         const MESSAGE: &str = "Name must be 1 to 100 characters on one line";
-        let name = single_line(raw).ok_or(MESSAGE)?;
+        let name = single_line(raw, MESSAGE)?;
         if name.is_empty() || name.chars().count() > 100 {
             return Err(MESSAGE.into());
         }
@@ -117,7 +117,7 @@ pub struct Origin(String);
 impl Origin {
     pub fn parse_optional(raw: &str) -> Result<Option<Self>, String> {
         const MESSAGE: &str = "Origin must be at most 100 characters on one line";
-        let origin = single_line(raw).ok_or(MESSAGE)?;
+        let origin = single_line(raw, MESSAGE)?;
         match origin.chars().count() {
             0 => Ok(None),
             1..=100 => Ok(Some(Self(origin.to_string()))),

@@ -69,6 +69,9 @@ impl SortDir {
 pub struct DessertQuery {
     /// Lower-cased text the name must contain; `None` for every dessert.
     pub search: Option<String>,
+    /// The search held a control character (a NUL, say), which no name holds: it finds
+    /// nothing, and the text is never sent to the database.
+    pub finds_nothing: bool,
     pub sort: SortField,
     pub dir: SortDir,
     /// Counted from 1.
@@ -86,8 +89,10 @@ impl DessertQuery {
             .take(Self::MAX_SEARCH_CHARS)
             .collect::<String>()
             .to_lowercase();
+        let finds_nothing = search.chars().any(char::is_control);
         Self {
-            search: (!search.is_empty()).then_some(search),
+            search: (!search.is_empty() && !finds_nothing).then_some(search),
+            finds_nothing,
             sort,
             dir,
             page: page.max(1),
@@ -112,6 +117,8 @@ mod tests {
         assert_eq!(query.offset(), 0);
         assert_eq!(DessertQuery::new("", SortField::Name, SortDir::Asc, 3, 20).offset(), 40);
         assert_eq!(DessertQuery::new(" ", SortField::Name, SortDir::Asc, 1, 20).search, None);
+        let nul = DessertQuery::new("ca\0ke", SortField::Name, SortDir::Asc, 1, 20);
+        assert!(nul.finds_nothing && nul.search.is_none());
     }
 
     #[test]

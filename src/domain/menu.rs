@@ -9,7 +9,7 @@ pub struct MenuName(String);
 impl MenuName {
     pub fn parse(raw: &str) -> Result<Self, String> {
         const MESSAGE: &str = "Menu name must be 1 to 100 characters on one line";
-        let name = single_line(raw).ok_or(MESSAGE)?;
+        let name = single_line(raw, MESSAGE)?;
         if name.is_empty() || name.chars().count() > 100 {
             return Err(MESSAGE.into());
         }

@@ -56,6 +56,12 @@ fn like_pattern(search: &str) -> String {
 }
 
 pub async fn list_for_user(store: &Store, owner: i64, query: &DessertQuery) -> Result<DessertPage, StoreError> {
+    if query.finds_nothing {
+        return Ok(DessertPage {
+            items: Vec::new(),
+            total: 0,
+        });
+    }
     let mut args = args![owner];
     let filter = match &query.search {
         Some(search) => {

@@ -346,6 +346,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
                 Error::BadRequest(rejection.body_text())
             }
         })?;
+        if !is_utf8_form(&body) {
+            return Err(Error::BadRequest("The form could not be read: it is not valid UTF-8 text.".into()));
+        }
         let pairs: Vec<(String, String)> =
             serde_urlencoded::from_bytes(&body).map_err(|_| Error::BadRequest("The form could not be read.".into()))?;
         let token = pairs.iter().find(|(name, _)| name == "csrf_token").map(|(_, value)| value.as_str());
@@ -355,6 +358,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
         let form = serde_urlencoded::from_bytes(&body).map_err(|_| Error::BadRequest("The form could not be read.".into()))?;
         Ok(Self(form))
     }
+}
+
+/// Whether every name and value of a URL-encoded form decodes to UTF-8. The usual decoder
+/// would turn other bytes into U+FFFD and store them; a form that sends them is refused.
+fn is_utf8_form(body: &[u8]) -> bool {
+    body.split(|b| *b == b'&')
+        .flat_map(|pair| pair.split(|b| *b == b'='))
+        .all(|part| percent_encoding::percent_decode(part).decode_utf8().is_ok())
 }
 
 /// The body of a form that sends nothing but its token (logout, delete).
@@ -399,6 +410,15 @@ mod tests {
         assert!(!same_origin(&headers(&[("origin", "null"), ("host", "127.0.0.1:5000")])));
         assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
         assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
+    }
+
+    #[test]
+    fn forms_must_decode_to_utf8() {
+        assert!(is_utf8_form(b"name=Cr%C3%A8me+br%C3%BBl%C3%A9e&price=3"));
+        assert!(is_utf8_form(b""));
+        assert!(!is_utf8_form(b"name=%FF%FE"));
+        assert!(!is_utf8_form(b"%C0%80=1"));
+        assert!(!is_utf8_form(b"name=%ED%A0%80"));
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod cli;
 mod connections;
 mod desserts;
 mod durability;
+mod hostile;
 mod instances;
 mod legacy;
 mod mail;
