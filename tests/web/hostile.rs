@@ -7,6 +7,10 @@ use reqwest::{Method, StatusCode};
 
 use crate::support::{Browser, TestApp};
 
+/// A field's name and a valid value for it.
+type Field = (&'static str, &'static str);
+type Fields<'a> = &'a [Field];
+
 /// Percent-encoded form and query values.
 fn hostile_encoded() -> Vec<String> {
     vec![
@@ -89,7 +93,7 @@ async fn every_text_input_refuses_hostile_values_without_a_server_error() {
     ];
     let edit = format!("/desserts/{dessert}/edit");
     let menu_desserts = format!("/menus/{menu}/desserts");
-    let forms: Vec<(&Browser, &str, &str, &[(&str, &str)])> = vec![
+    let forms: Vec<(&Browser, &str, &str, Fields)> = vec![
         (
             &newcomer,
             "/signup",
@@ -201,7 +205,7 @@ async fn every_text_input_refuses_hostile_values_without_a_server_error() {
     }
 
     // JSON bodies: each string field in turn.
-    let json_bodies: Vec<(Method, String, Vec<(&str, &str)>)> = vec![
+    let json_bodies: Vec<(Method, String, Vec<Field>)> = vec![
         (
             Method::POST,
             "/api/v1/users".into(),
