@@ -108,7 +108,8 @@ pub fn build(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(CatchPanicLayer::new())
-        .layer(middleware::from_fn(api::json_errors));
+        .layer(middleware::from_fn(api::json_errors))
+        .layer(middleware::map_response(close_after_unread_body));
     // Outermost, so that every answer carries them: those of the body limit, the timeout,
     // a panic and the API's rebuilt errors as much as a handler's.
     security_headers.into_iter().fold(
@@ -141,6 +142,15 @@ const LINGER_TIME: Duration = Duration::from_secs(2);
 const LINGER_BYTES: usize = 1024 * 1024;
 
 type BoxedAnswer = Pin<Box<dyn Future<Output = Result<axum::response::Response, Infallible>> + Send>>;
+
+/// A body refused as too large is left unread, so the connection cannot carry another
+/// request: say so, or a client would send its next request on a connection about to close.
+async fn close_after_unread_body(mut response: axum::response::Response) -> axum::response::Response {
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
 
 /// Serves until `shutdown` completes, then finishes the requests under way.
 pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {

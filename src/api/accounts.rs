@@ -22,17 +22,18 @@ use crate::web::visit::ClientAddr;
 const TOKEN_PREFIX: &str = "desserts_";
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SignupBody {
     /// 3–32 of `A-Z a-z 0-9 _ . -`, unique ignoring case.
     #[serde(default)]
     #[schema(value_type = String, required = true, min_length = 3, max_length = 32, pattern = "^[A-Za-z0-9_.-]+$", example = "ann")]
     username: Field,
     #[serde(default)]
-    #[schema(value_type = String, required = true, max_length = 254, pattern = "^[^@\\s\\x00-\\x1f\\x7f-\\x9f]+@[^@\\s\\x00-\\x1f\\x7f-\\x9f]+$", example = "ann@example.com")]
+    #[schema(value_type = String, required = true, pattern = "^\\s*[^@\\s\\x00-\\x1f\\x7f-\\x9f]+@[^@\\s\\x00-\\x1f\\x7f-\\x9f]+\\s*$", example = "ann@example.com")]
     email: Field,
     /// 1–100 characters.
     #[serde(default)]
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 100, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$", example = "Ann Lee")]
+    #[schema(value_type = String, required = true, min_length = 1, example = "Ann Lee")]
     name: Field,
     /// 8–1024 characters.
     #[serde(default)]
@@ -40,7 +41,7 @@ pub struct SignupBody {
     password: Field,
     /// A picture URL (http or https), up to 500 characters.
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 500, pattern = "^https?://[^\\s/?#]+", example = "https://example.com/ann.jpg")]
+    #[schema(value_type = Option<String>, example = "https://example.com/ann.jpg")]
     avatar: Field,
 }
 
@@ -56,7 +57,8 @@ pub struct SignupBody {
         (status = 400, description = "Malformed JSON", body = super::ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = super::ErrorBody),
         (status = 415, description = "Not application/json", body = super::ErrorBody),
-        (status = 422, description = "A field is not valid, or the username or email is taken", body = super::ErrorBody),
+        (status = 422, description = "A field is not valid", body = super::ErrorBody),
+        (status = 409, description = "The username or the email address is taken", body = super::ErrorBody),
         (status = 429, description = "Too many sign-ups from this address lately; see Retry-After", body = super::ErrorBody),
         (status = 503, description = "Too busy to take the password now; see Retry-After", body = super::ErrorBody),
     )
@@ -79,13 +81,14 @@ pub async fn sign_up(
         SignupOutcome::Created(user) => Ok((StatusCode::CREATED, Json(SignedUp { user: user.into() }))),
         SignupOutcome::Taken(field) => {
             let value = if field == "email" { &input.email } else { &input.username };
-            Err(Error::Validation(FieldErrors::taken(field, value)))
+            Err(Error::Conflict(FieldErrors::taken(field, value)))
         }
         SignupOutcome::Limited { retry_after_secs } => Err(Error::RateLimited { retry_after_secs }),
     }
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     /// The username or the email address, in any case.
     #[serde(default)]

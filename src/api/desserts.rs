@@ -124,26 +124,27 @@ pub async fn list(State(state): State<AppState>, caller: Caller, RawQuery(raw): 
 /// A dessert's fields. Creating one needs `name`, `price` and `calories`; changing one
 /// takes any of them, and `null` clears `origin` or `image_url`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DessertBody {
     /// 1–100 characters, not only digits, unique among your desserts ignoring case.
     #[serde(default)]
-    #[schema(value_type = String, min_length = 1, max_length = 100, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\d\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$", example = "Apple Pie")]
+    #[schema(value_type = String, min_length = 1, example = "Apple Pie")]
     name: Field,
     /// In dollars, 0–10000, at most two decimals.
     #[serde(default)]
-    #[schema(value_type = f64, minimum = 0, maximum = 10000, example = 4.5)]
+    #[schema(value_type = f64, example = 4.5)]
     price: Field,
     /// A whole number, 0–10000.
     #[serde(default)]
-    #[schema(value_type = i64, minimum = 0, maximum = 10000, example = 300)]
+    #[schema(value_type = i64, example = 300)]
     calories: Field,
     /// Where it comes from, up to 100 characters.
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 100, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$", example = "France")]
+    #[schema(value_type = Option<String>, example = "France")]
     origin: Field,
     /// A picture URL (http or https), up to 500 characters.
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 500, pattern = "^https?://[^\\s/?#]+", example = "https://example.com/pie.jpg")]
+    #[schema(value_type = Option<String>, example = "https://example.com/pie.jpg")]
     image_url: Field,
     /// False unless given.
     #[serde(default)]
@@ -205,7 +206,8 @@ impl DessertBody {
         (status = 401, description = "Missing, malformed, revoked or unknown token", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
         (status = 415, description = "Not application/json", body = ErrorBody),
-        (status = 422, description = "A field is not valid, or the name is taken", body = ErrorBody),
+        (status = 422, description = "A field is not valid", body = ErrorBody),
+        (status = 409, description = "You already have a dessert of that name", body = ErrorBody),
     )
 )]
 pub async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<DessertBody>) -> Result<Response, Error> {
@@ -222,7 +224,7 @@ pub async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body
             )
                 .into_response())
         }
-        Err(StoreError::Duplicate(_)) => Err(Error::Validation(FieldErrors::taken("name", &input.name))),
+        Err(StoreError::Duplicate(_)) => Err(Error::Conflict(FieldErrors::taken("name", &input.name))),
         Err(error) => Err(error.into()),
     }
 }
@@ -262,7 +264,8 @@ pub async fn read(State(state): State<AppState>, caller: Caller, Id(id): Id) -> 
         (status = 404, description = "No such dessert among the caller's", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
         (status = 415, description = "Not application/json", body = ErrorBody),
-        (status = 422, description = "A field is not valid, or the name is taken", body = ErrorBody),
+        (status = 422, description = "A field is not valid", body = ErrorBody),
+        (status = 409, description = "You already have a dessert of that name", body = ErrorBody),
     )
 )]
 pub async fn update(
@@ -278,7 +281,7 @@ pub async fn update(
     match desserts::update(&state.store, caller.user.id, id, draft).await {
         Ok(Some(dessert)) => Ok(Json(dessert.into())),
         Ok(None) => Err(Error::NotFound),
-        Err(StoreError::Duplicate(_)) => Err(Error::Validation(FieldErrors::taken("name", &input.name))),
+        Err(StoreError::Duplicate(_)) => Err(Error::Conflict(FieldErrors::taken("name", &input.name))),
         Err(error) => Err(error.into()),
     }
 }

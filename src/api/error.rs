@@ -24,7 +24,11 @@ pub enum Error {
     PayloadTooLarge,
     UnsupportedMediaType,
     Validation(FieldErrors),
-    RateLimited { retry_after_secs: i64 },
+    /// A name that must be unique is taken; the field errors say which.
+    Conflict(FieldErrors),
+    RateLimited {
+        retry_after_secs: i64,
+    },
     Unavailable,
     Internal(String),
 }
@@ -38,12 +42,12 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable, for programs: `bad_request`, `unauthorized`, `not_found`, `method_not_allowed`,
-    /// `payload_too_large`, `unsupported_media_type`, `validation_failed`, `rate_limited`,
+    /// `payload_too_large`, `unsupported_media_type`, `validation_failed`, `conflict`, `rate_limited`,
     /// `unavailable`, `internal`.
     pub code: &'static str,
     /// For people.
     pub message: String,
-    /// Field name → what is wrong with it; only for `validation_failed`.
+    /// Field name → what is wrong with it; only for `validation_failed` and `conflict`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<BTreeMap<String, String>>,
 }
@@ -58,6 +62,7 @@ impl Error {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -93,6 +98,13 @@ impl Error {
                     .map(|(field, message)| (field.to_string(), message.to_string()))
                     .collect();
                 ("validation_failed", "Some fields are not valid.".to_string(), Some(fields))
+            }
+            Self::Conflict(errors) => {
+                let fields = errors
+                    .iter()
+                    .map(|(field, message)| (field.to_string(), message.to_string()))
+                    .collect();
+                ("conflict", "A name you chose is already taken.".to_string(), Some(fields))
             }
             Self::RateLimited { .. } => ("rate_limited", "Too many failed attempts; try again later.".to_string(), None),
             Self::Unavailable => ("unavailable", "The service is unavailable; try again later.".to_string(), None),

@@ -87,7 +87,12 @@ impl Field {
     pub fn number(&self, errors: &mut FieldErrors, name: &'static str) -> String {
         match self {
             Self::Missing | Self::Present(Value::Null) => String::new(),
-            Self::Present(Value::Number(number)) => number.to_string(),
+            // 582.0 is the whole number 582 (JSON has one number type); the parsers
+            // take it as such.
+            Self::Present(Value::Number(number)) => match number.as_f64() {
+                Some(value) if number.is_f64() && value.fract() == 0.0 && value.abs() < 1e15 => format!("{}", value as i64),
+                _ => number.to_string(),
+            },
             Self::Present(_) => {
                 errors.add(name, format!("{} must be a number", label(name)));
                 String::new()
@@ -95,9 +100,10 @@ impl Field {
         }
     }
 
+    /// A boolean: absent is false, and `null` is no boolean.
     pub fn flag(&self, errors: &mut FieldErrors, name: &'static str) -> bool {
         match self {
-            Self::Missing | Self::Present(Value::Null) => false,
+            Self::Missing => false,
             Self::Present(Value::Bool(flag)) => *flag,
             Self::Present(_) => {
                 errors.add(name, format!("{} must be true or false", label(name)));
@@ -169,6 +175,7 @@ mod tests {
         let mut errors = FieldErrors::new();
         assert_eq!(Field::Present(Value::from(4.5)).number(&mut errors, "price"), "4.5");
         assert_eq!(Field::Present(Value::from(300)).number(&mut errors, "calories"), "300");
+        assert_eq!(Field::Present(Value::from(582.0)).number(&mut errors, "calories"), "582");
         assert_eq!(Field::Missing.text(&mut errors, "name"), "");
         assert_eq!(Field::Present(Value::Null).text(&mut errors, "origin"), "");
         assert!(Field::Present(Value::Bool(true)).flag(&mut errors, "liked"));

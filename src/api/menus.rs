@@ -53,11 +53,11 @@ pub async fn list(State(state): State<AppState>, caller: Caller, Site(site): Sit
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MenuBody {
     /// 1–100 characters, unique among your menus ignoring case.
     #[serde(default)]
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 100,
-        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$", example = "Summer")]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 100, example = "Summer")]
     name: Field,
 }
 
@@ -76,7 +76,8 @@ pub struct MenuBody {
         (status = 401, description = "Missing, malformed, revoked or unknown token", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
         (status = 415, description = "Not application/json", body = ErrorBody),
-        (status = 422, description = "The name is not valid or already used", body = ErrorBody),
+        (status = 422, description = "The name is not valid", body = ErrorBody),
+        (status = 409, description = "You already have a menu of that name", body = ErrorBody),
     )
 )]
 pub async fn create(
@@ -101,7 +102,7 @@ pub async fn create(
             )
                 .into_response())
         }
-        Err(StoreError::Duplicate(_)) => Err(Error::Validation(FieldErrors::single("name", menu_name_taken(&raw)))),
+        Err(StoreError::Duplicate(_)) => Err(Error::Conflict(FieldErrors::single("name", menu_name_taken(&raw)))),
         Err(error) => Err(error.into()),
     }
 }

@@ -6,6 +6,7 @@ mod desserts;
 mod error;
 mod extract;
 mod json;
+mod limits;
 mod menus;
 
 use std::sync::LazyLock;
@@ -74,6 +75,8 @@ fn routes() -> OpenApiRouter<AppState> {
 pub fn openapi() -> &'static str {
     static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
         let (_, mut document) = routes().split_for_parts();
+        // After the routes, which bring the body schemas it edits.
+        limits::Limits.modify(&mut document);
         document.info.version = env!("CARGO_PKG_VERSION").to_string();
         document.to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     });

@@ -42,14 +42,18 @@ impl Username {
 pub struct Email(String);
 
 impl Email {
+    pub const MAX_CHARS: usize = 254;
+
     pub fn parse(raw: &str) -> Result<Self, String> {
+        // Counted as typed, spaces around it included, as the API's document counts.
+        let typed_chars = raw.chars().count();
         let raw = raw.trim();
         let valid = match raw.split_once('@') {
             Some((local, domain)) => {
                 !local.is_empty()
                     && !domain.is_empty()
                     && !domain.contains('@')
-                    && raw.chars().count() <= 254
+                    && typed_chars <= Self::MAX_CHARS
                     && !raw.chars().any(|c| c.is_whitespace() || c.is_control())
             }
             None => false,
@@ -75,10 +79,12 @@ impl Email {
 pub struct PersonName(String);
 
 impl PersonName {
+    pub const MAX_CHARS: usize = 100;
+
     pub fn parse(raw: &str) -> Result<Self, String> {
         const MESSAGE: &str = "Name must be 1 to 100 characters on one line";
-        let name = single_line(raw, MESSAGE)?;
-        if name.is_empty() || name.chars().count() > 100 {
+        let name = single_line(raw, Self::MAX_CHARS, MESSAGE)?;
+        if name.is_empty() || name.chars().count() > Self::MAX_CHARS {
             return Err(MESSAGE.into());
         }
         Ok(Self(name.to_string()))

@@ -9,10 +9,12 @@ use super::{FieldErrors, HttpUrl, Timestamp, single_line};
 pub struct DessertName(String);
 
 impl DessertName {
+    pub const MAX_CHARS: usize = 100;
+
     pub fn parse(raw: &str) -> Result<Self, String> {
         const MESSAGE: &str = "Name must be 1 to 100 characters on one line";
-        let name = single_line(raw, MESSAGE)?;
-        if name.is_empty() || name.chars().count() > 100 {
+        let name = single_line(raw, Self::MAX_CHARS, MESSAGE)?;
+        if name.is_empty() || name.chars().count() > Self::MAX_CHARS {
             return Err(MESSAGE.into());
         }
         if name.chars().all(|c| c.is_ascii_digit() || c.is_whitespace()) {
@@ -115,12 +117,14 @@ impl Calories {
 pub struct Origin(String);
 
 impl Origin {
+    pub const MAX_CHARS: usize = 100;
+
     pub fn parse_optional(raw: &str) -> Result<Option<Self>, String> {
         const MESSAGE: &str = "Origin must be at most 100 characters on one line";
-        let origin = single_line(raw, MESSAGE)?;
+        let origin = single_line(raw, Self::MAX_CHARS, MESSAGE)?;
         match origin.chars().count() {
             0 => Ok(None),
-            1..=100 => Ok(Some(Self(origin.to_string()))),
+            1..=Self::MAX_CHARS => Ok(Some(Self(origin.to_string()))),
             _ => Err(MESSAGE.into()),
         }
     }

@@ -1,25 +1,41 @@
 use std::fmt;
 
-const MAX_LEN: usize = 500;
-
 /// An absolute `http` or `https` URL of at most 500 characters, stored normalised so
 /// that it can be put in an attribute as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpUrl(String);
 
 impl HttpUrl {
+    /// As typed (trimmed); the stored form, normalised, may differ by a character or two.
+    pub const MAX_CHARS: usize = 500;
+
+    /// What an accepted URL looks like, as typed: `http` or `https`, a host name whose last
+    /// label starts with a letter or an IPv4 address, a port of up to four digits, and a
+    /// path, query and fragment of the characters a URL keeps unencoded. The API's document
+    /// states the same pattern, so what it calls valid the server takes as it is.
+    pub const PATTERN: &str = concat!(
+        r"^\s*https?://",
+        r"(?:(?:[A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*|(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9]))",
+        r"(?::[1-9][0-9]{0,3})?",
+        r"(?:[/?#][A-Za-z0-9._~!$&'()*+,;=:@/?#%-]*)?\s*$"
+    );
+
     pub fn parse(raw: &str) -> Result<Self, String> {
         const MESSAGE: &str = "Enter a full web address starting with http:// or https://";
+        // Counted as typed, spaces around it included, as the API's document counts.
+        if raw.chars().count() > Self::MAX_CHARS {
+            return Err(format!("Web address must be at most {} characters", Self::MAX_CHARS));
+        }
+        static SHAPE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| regex::Regex::new(HttpUrl::PATTERN).ok());
+        if !SHAPE.as_ref().is_some_and(|shape| shape.is_match(raw)) {
+            return Err(MESSAGE.into());
+        }
         let raw = raw.trim();
         let url = url::Url::parse(raw).map_err(|_| MESSAGE.to_string())?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
             return Err(MESSAGE.into());
         }
-        let normalised = String::from(url);
-        if normalised.chars().count() > MAX_LEN {
-            return Err(format!("Web address must be at most {MAX_LEN} characters"));
-        }
-        Ok(Self(normalised))
+        Ok(Self(String::from(url)))
     }
 
     /// Empty input means "no URL".
@@ -57,6 +73,23 @@ mod tests {
             "https://example.com/a.png"
         );
         assert!(HttpUrl::parse("http://example.com").is_ok());
+        assert!(HttpUrl::parse("http://127.0.0.1:8080/a?b=c#d").is_ok());
+        assert!(regex::Regex::new(HttpUrl::PATTERN).is_ok());
+    }
+
+    #[test]
+    fn rejects_what_the_pattern_does_not_describe() {
+        for raw in [
+            "http://a*/",
+            "http://[",
+            "http://999.1.1.1/",
+            "http://a.1/",
+            "http://ex ample.com",
+            "http://a.com/\"<x>",
+            "http://a.com:123456",
+        ] {
+            assert!(HttpUrl::parse(raw).is_err(), "{raw} should be rejected");
+        }
     }
 
     #[test]

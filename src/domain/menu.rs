@@ -7,10 +7,12 @@ use super::{Dessert, Timestamp, single_line};
 pub struct MenuName(String);
 
 impl MenuName {
+    pub const MAX_CHARS: usize = 100;
+
     pub fn parse(raw: &str) -> Result<Self, String> {
         const MESSAGE: &str = "Menu name must be 1 to 100 characters on one line";
-        let name = single_line(raw, MESSAGE)?;
-        if name.is_empty() || name.chars().count() > 100 {
+        let name = single_line(raw, Self::MAX_CHARS, MESSAGE)?;
+        if name.is_empty() || name.chars().count() > Self::MAX_CHARS {
             return Err(MESSAGE.into());
         }
         Ok(Self(name.to_string()))

@@ -1,0 +1,128 @@
+//! States the parsers' limits in the OpenAPI document from the same constants, so that the
+//! document says exactly what the server accepts: a tool that generates data from it (or a
+//! client that validates before sending) gets no surprise.
+
+use utoipa::Modify;
+use utoipa::openapi::schema::{AdditionalProperties, Object, Schema};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
+
+use crate::domain::{Calories, DessertName, Email, HttpUrl, MenuName, Origin, PersonName, Price, forbidden_in_text_class};
+
+pub struct Limits;
+
+/// Text on one line that must hold something besides spaces (and, for a dessert's name,
+/// besides digits).
+fn required_line(also_not_digits: bool) -> String {
+    let forbidden = forbidden_in_text_class();
+    let digits = if also_not_digits { "\\d" } else { "" };
+    format!("^[^{forbidden}]*[^\\s{digits}{forbidden}][^{forbidden}]*$")
+}
+
+fn optional_line() -> String {
+    format!("^[^{}]*$", forbidden_in_text_class())
+}
+
+impl Modify for Limits {
+    fn modify(&self, openapi: &mut OpenApi) {
+        every_operation_may_be_unavailable(openapi);
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        for (schema, property, edit) in rules() {
+            let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(schema) else {
+                panic!("the document has no schema {schema}");
+            };
+            object.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+            let Some(RefOr::T(Schema::Object(field))) = object.properties.get_mut(property) else {
+                panic!("the schema {schema} has no property {property}");
+            };
+            edit(field);
+        }
+        creating_a_dessert_needs_its_main_fields(openapi);
+    }
+}
+
+/// One body type serves creating a dessert and changing one, where every field is
+/// optional; creating one needs `name`, `price` and `calories`, which the document states
+/// as a schema of its own, `NewDessertBody`.
+fn creating_a_dessert_needs_its_main_fields(openapi: &mut OpenApi) {
+    let Some(components) = openapi.components.as_mut() else {
+        return;
+    };
+    let Some(RefOr::T(Schema::Object(changes))) = components.schemas.get("DessertBody") else {
+        panic!("the document has no DessertBody");
+    };
+    let mut new = changes.clone();
+    new.required = vec!["name".into(), "price".into(), "calories".into()];
+    new.description = Some("A new dessert: `name`, `price` and `calories` are required.".into());
+    components.schemas.insert("NewDessertBody".into(), RefOr::T(Schema::Object(new)));
+    let create = openapi
+        .paths
+        .paths
+        .get_mut("/api/v1/desserts")
+        .and_then(|item| item.post.as_mut())
+        .and_then(|operation| operation.request_body.as_mut())
+        .and_then(|body| body.content.get_mut("application/json"))
+        .expect("POST /api/v1/desserts takes JSON");
+    create.schema = Some(RefOr::Ref(Ref::from_schema_name("NewDessertBody")));
+}
+
+type Rule = (&'static str, &'static str, Box<dyn Fn(&mut Object)>);
+
+fn text(max_chars: usize, pattern: String) -> Box<dyn Fn(&mut Object)> {
+    Box::new(move |field: &mut Object| {
+        field.max_length = Some(max_chars);
+        field.pattern = Some(pattern.clone());
+    })
+}
+
+fn rules() -> Vec<Rule> {
+    let price = Box::new(|field: &mut Object| {
+        field.minimum = Some(0.into());
+        field.maximum = Some(((Price::MAX_CENTS / 100) as usize).into());
+        field.multiple_of = Some(0.01.into());
+    });
+    let calories = Box::new(|field: &mut Object| {
+        field.minimum = Some(0.into());
+        field.maximum = Some((Calories::MAX as usize).into());
+    });
+    vec![
+        ("DessertBody", "name", text(DessertName::MAX_CHARS, required_line(true))),
+        ("DessertBody", "origin", text(Origin::MAX_CHARS, optional_line())),
+        ("DessertBody", "image_url", text(HttpUrl::MAX_CHARS, HttpUrl::PATTERN.into())),
+        ("DessertBody", "price", price),
+        ("DessertBody", "calories", calories),
+        ("DessertBody", "liked", Box::new(|_: &mut Object| {})),
+        ("SignupBody", "name", text(PersonName::MAX_CHARS, required_line(false))),
+        (
+            "SignupBody",
+            "email",
+            Box::new(|field: &mut Object| field.max_length = Some(Email::MAX_CHARS)),
+        ),
+        ("SignupBody", "avatar", text(HttpUrl::MAX_CHARS, HttpUrl::PATTERN.into())),
+        ("TokenRequest", "username", Box::new(|_: &mut Object| {})),
+        ("MenuBody", "name", text(MenuName::MAX_CHARS, required_line(false))),
+    ]
+}
+
+/// Any operation may find the database away or the password queue full: `503` with
+/// `Retry-After`.
+fn every_operation_may_be_unavailable(openapi: &mut OpenApi) {
+    let unavailable = ResponseBuilder::new()
+        .description("The database is unavailable or the server is busy; try again after Retry-After seconds")
+        .content(
+            "application/json",
+            ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+        )
+        .build();
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for operation in operations.into_iter().flatten() {
+            operation
+                .responses
+                .responses
+                .entry("503".into())
+                .or_insert_with(|| RefOr::T(unavailable.clone()));
+        }
+    }
+}
