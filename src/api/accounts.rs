@@ -92,7 +92,7 @@ pub async fn sign_up(
 pub struct TokenRequest {
     /// The username or the email address, in any case.
     #[serde(default)]
-    #[schema(value_type = String, required = true, min_length = 1, example = "ann")]
+    #[schema(value_type = String, required = true, min_length = 1, pattern = "\\S", example = "ann")]
     username: Field,
     #[serde(default)]
     #[schema(value_type = String, required = true, format = Password, min_length = 1, example = "correct horse battery")]

@@ -176,6 +176,9 @@ mod tests {
         assert_eq!(Field::Present(Value::from(4.5)).number(&mut errors, "price"), "4.5");
         assert_eq!(Field::Present(Value::from(300)).number(&mut errors, "calories"), "300");
         assert_eq!(Field::Present(Value::from(582.0)).number(&mut errors, "calories"), "582");
+        // Read exactly: the double next to 1.36 is not 1.36, and its price is refused.
+        let near: Value = serde_json::from_str("1.3599999999999999").unwrap();
+        assert_eq!(Field::Present(near).number(&mut errors, "price"), "1.3599999999999999");
         assert_eq!(Field::Missing.text(&mut errors, "name"), "");
         assert_eq!(Field::Present(Value::Null).text(&mut errors, "origin"), "");
         assert!(Field::Present(Value::Bool(true)).flag(&mut errors, "liked"));

@@ -37,10 +37,10 @@ fn single_line<'a>(raw: &'a str, max_chars: usize, message: &'static str) -> Res
     if raw.chars().count() > max_chars {
         return Err(message);
     }
-    let trimmed = raw.trim();
-    if trimmed.chars().any(char::is_control) {
+    if raw.chars().any(char::is_control) {
         return Err(message);
     }
+    let trimmed = raw.trim();
     if trimmed.chars().any(is_format_character) {
         return Err(INVISIBLE_CHARACTERS);
     }
