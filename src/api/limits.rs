@@ -18,6 +18,11 @@ fn required_line(also_not_digits: bool) -> String {
     format!("^[^{forbidden}]*[^\\s{digits}{forbidden}][^{forbidden}]*$")
 }
 
+/// An optional URL: empty (or spaces) means none.
+fn optional_url() -> String {
+    format!("^\\s*$|{}", HttpUrl::PATTERN)
+}
+
 fn optional_line() -> String {
     format!("^[^{}]*$", forbidden_in_text_class())
 }
@@ -39,6 +44,42 @@ impl Modify for Limits {
             edit(field);
         }
         creating_a_dessert_needs_its_main_fields(openapi);
+    }
+}
+
+/// OpenAPI links from each `201` to the operations that take the new id, so that a client
+/// (or a stateful test) can follow create → read → change → delete. Written into the JSON
+/// document itself: utoipa 5.5 spells a link's `operationId` as `operation_id`.
+pub fn link_what_is_made_to_what_uses_it(document: &mut serde_json::Value) {
+    let made: [(&str, &[(&str, &str)]); 2] = [
+        (
+            "/api/v1/desserts",
+            &[
+                ("ReadDessert", "read_dessert"),
+                ("UpdateDessert", "update_dessert"),
+                ("DeleteDessert", "delete_dessert"),
+            ],
+        ),
+        (
+            "/api/v1/menus",
+            &[
+                ("ReadMenu", "read_menu"),
+                ("DeleteMenu", "delete_menu"),
+                ("AddDessertToMenu", "add_menu_dessert"),
+            ],
+        ),
+    ];
+    for (path, links) in made {
+        let created = &mut document["paths"][path]["post"]["responses"]["201"];
+        assert!(created.is_object(), "POST {path} answers 201");
+        created["links"] = links
+            .iter()
+            .map(|(name, operation_id)| {
+                let link = serde_json::json!({"operationId": operation_id, "parameters": {"id": "$response.body#/id"}});
+                ((*name).to_string(), link)
+            })
+            .collect::<serde_json::Map<_, _>>()
+            .into();
     }
 }
 
@@ -89,7 +130,7 @@ fn rules() -> Vec<Rule> {
     vec![
         ("DessertBody", "name", text(DessertName::MAX_CHARS, required_line(true))),
         ("DessertBody", "origin", text(Origin::MAX_CHARS, optional_line())),
-        ("DessertBody", "image_url", text(HttpUrl::MAX_CHARS, HttpUrl::PATTERN.into())),
+        ("DessertBody", "image_url", text(HttpUrl::MAX_CHARS, optional_url())),
         ("DessertBody", "price", price),
         ("DessertBody", "calories", calories),
         ("DessertBody", "liked", Box::new(|_: &mut Object| {})),
@@ -99,7 +140,7 @@ fn rules() -> Vec<Rule> {
             "email",
             Box::new(|field: &mut Object| field.max_length = Some(Email::MAX_CHARS)),
         ),
-        ("SignupBody", "avatar", text(HttpUrl::MAX_CHARS, HttpUrl::PATTERN.into())),
+        ("SignupBody", "avatar", text(HttpUrl::MAX_CHARS, optional_url())),
         ("TokenRequest", "username", Box::new(|_: &mut Object| {})),
         ("MenuBody", "name", text(MenuName::MAX_CHARS, required_line(false))),
     ]

@@ -78,7 +78,9 @@ pub fn openapi() -> &'static str {
         // After the routes, which bring the body schemas it edits.
         limits::Limits.modify(&mut document);
         document.info.version = env!("CARGO_PKG_VERSION").to_string();
-        document.to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        let mut json = serde_json::to_value(&document).unwrap_or_default();
+        limits::link_what_is_made_to_what_uses_it(&mut json);
+        serde_json::to_string_pretty(&json).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     });
     &DOCUMENT
 }
