@@ -78,6 +78,7 @@ async fn a_full_disk_acknowledges_nothing_it_did_not_store_and_writes_resume_whe
             StatusCode::SERVICE_UNAVAILABLE => {
                 assert_eq!(answer.error_code(), "unavailable");
                 assert!(!answer.header("retry-after").is_empty(), "Retry-After on a full disk");
+                assert_eq!(answer.header("x-content-type-options"), "nosniff");
                 refused += 1;
                 if refused >= 20 {
                     break;
