@@ -34,7 +34,9 @@ pub async fn check(state: &AppState, name: &str, password: &str, client: &str) -
         .as_ref()
         .map_or_else(|| format!("name:{key}"), |(user, _)| format!("user:{}", user.id));
     let now = store::now();
-    if let Some(retry_after_secs) = login_failures::retry_after(&state.store, &account_key, client, now, state.login_limits).await? {
+    // The attempt is counted before the (slow) check, so that parallel attempts cannot all
+    // pass the limit; a success clears it again.
+    if let Some(retry_after_secs) = login_failures::reserve(&state.store, &account_key, client, now, state.login_limits).await? {
         return Ok(LoginOutcome::Locked { retry_after_secs });
     }
     let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
@@ -46,9 +48,7 @@ pub async fn check(state: &AppState, name: &str, password: &str, client: &str) -
             state.store.transaction(vec![mail_tokens::end_reset_links(user.id)]).await?;
             Ok(LoginOutcome::Accepted(user))
         }
-        None => {
-            login_failures::record(&state.store, &account_key, client, now).await?;
-            Ok(LoginOutcome::Refused)
-        }
+        // The reservation made above is the failure's record.
+        None => Ok(LoginOutcome::Refused),
     }
 }

@@ -1,7 +1,7 @@
 //! Failed logins, counted in the database so that every server instance sees the same
 //! counts.
 
-use super::{Store, StoreError, args};
+use super::{Statement, Store, StoreError, args};
 
 /// How many failures, over how long, lock an account or a client address out.
 #[derive(Debug, Clone, Copy)]
@@ -52,6 +52,40 @@ async fn limit_reached_at(store: &Store, column: &str, key: &str, since: i64, li
     store
         .fetch_optional(&sql, args![key, since, limit - 1], |row| row.get::<i64>(0))
         .await
+}
+
+/// Reserves a login attempt for `account_key` from `client_addr` before the password is
+/// checked: the attempt is counted as a failure at once, unless the account or the client
+/// is at its limit, in which case the seconds to wait come back and nothing is counted.
+/// The count and the insert are one statement in one transaction, serialised per account
+/// and per client (by SQLite's one writer, or PostgreSQL advisory locks), so parallel
+/// attempts cannot all slip under the limit, on one instance or several. A login that
+/// succeeds clears the account's count, its reservation included.
+pub async fn reserve(
+    store: &Store,
+    account_key: &str,
+    client_addr: &str,
+    now: i64,
+    limits: LoginLimits,
+) -> Result<Option<i64>, StoreError> {
+    let since = now - limits.window_secs;
+    let mut statements: Vec<Statement> = [account_key, client_addr]
+        .iter()
+        .filter_map(|key| store.serialize_on(&format!("login_failures:{key}")))
+        .collect();
+    statements.push(Statement::new(
+        "INSERT INTO login_failures (account_key, client_addr, failed_at)
+         SELECT ?1, ?2, ?3
+         WHERE (SELECT count(*) FROM login_failures WHERE account_key = ?1 AND failed_at > ?4) < ?5
+           AND (SELECT count(*) FROM login_failures WHERE client_addr = ?2 AND failed_at > ?4) < ?6",
+        args![account_key, client_addr, now, since, limits.per_account, limits.per_client],
+    ));
+    let changed = store.transaction(statements).await?;
+    if changed.last() == Some(&1) {
+        return Ok(None);
+    }
+    // Refused: say how long until the window frees up (at least a second).
+    Ok(Some(retry_after(store, account_key, client_addr, now, limits).await?.unwrap_or(1)))
 }
 
 pub async fn record(store: &Store, account_key: &str, client_addr: &str, now: i64) -> Result<(), StoreError> {

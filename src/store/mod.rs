@@ -310,6 +310,16 @@ impl Store {
         }
     }
 
+    /// A statement that, first in a transaction, makes transactions that name the same
+    /// `key` run one at a time: on PostgreSQL an advisory lock held to the end of the
+    /// transaction; on SQLite nothing, since its one writer already runs them one at a time.
+    pub(crate) fn serialize_on(&self, key: &str) -> Option<Statement> {
+        match &*self.backend {
+            Backend::Sqlite(_) => None,
+            Backend::Postgres(_) => Some(Statement::new("SELECT pg_advisory_xact_lock(hashtextextended(?1, 0))", args![key])),
+        }
+    }
+
     /// Statements that, after rows were inserted with their ids, make new rows of `tables`
     /// get ids past them.
     pub(crate) fn resume_ids(&self, tables: &[&str]) -> Vec<Statement> {

@@ -552,3 +552,46 @@ async fn cookieless_visits_of_the_form_pages_add_no_session_rows() {
     assert_eq!(signed_up.status, StatusCode::SEE_OTHER, "{}", signed_up.body);
     assert_eq!(session_rows(&app).await, before + 1, "the login made the row");
 }
+
+/// Parallel wrong passwords cannot race past the limit: the attempt is counted before the
+/// password is checked. Half go to a second instance on the same database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_wrong_passwords_get_at_most_the_limits_worth_of_checks() {
+    let first = TestApp::spawn().await;
+    let second = TestApp::spawn_sharing(&first).await;
+    first.api().signed_up("ann").await;
+    let attempts: Vec<_> = (0..50)
+        .map(|n| {
+            let api = if n % 2 == 0 { first.api() } else { second.api() };
+            tokio::spawn(async move {
+                api.post(
+                    "/api/v1/tokens",
+                    serde_json::json!({"username": "ann", "password": format!("wrong password {n}")}),
+                )
+                .await
+                .status
+            })
+        })
+        .collect();
+    let mut checked = 0;
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(
+        checked,
+        LoginLimits::default().per_account,
+        "passwords checked out of 50 parallel attempts"
+    );
+    let locked = first
+        .api()
+        .post(
+            "/api/v1/tokens",
+            serde_json::json!({"username": "ann", "password": "correct horse battery"}),
+        )
+        .await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "locked, whatever the password");
+}
