@@ -91,8 +91,9 @@ pub fn build(state: AppState) -> Router {
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "same-origin"),
-        // Pages hold personal data: no shared cache may keep them. Static files set their own.
-        (header::CACHE_CONTROL, "private, no-cache"),
+        // Pages and API answers hold personal data: no cache may keep them, not even the
+        // browser's (a shared computer's back button). Static files set their own.
+        (header::CACHE_CONTROL, "no-store"),
     ];
     let router = Router::new()
         .merge(web::router(state.clone()))

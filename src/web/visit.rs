@@ -23,6 +23,13 @@ use crate::store::{self, Store};
 use crate::tokens::{form_token, random_token, token_hash as hash_id};
 
 pub const COOKIE_NAME: &str = "desserts_session";
+/// The name behind HTTPS: browsers take a `__Host-` cookie only when it is `Secure`, for
+/// the whole host (`Path=/`, no `Domain`), so a sibling subdomain cannot plant one.
+pub const SECURE_COOKIE_NAME: &str = "__Host-desserts_session";
+
+fn cookie_name(secure: bool) -> &'static str {
+    if secure { SECURE_COOKIE_NAME } else { COOKIE_NAME }
+}
 const LOGGED_IN_LIFETIME: i64 = 14 * 24 * 3600;
 const ANONYMOUS_LIFETIME: i64 = 24 * 3600;
 /// How long the cookie of a visitor without a session row lasts: long enough to fill in a
@@ -79,14 +86,14 @@ impl Current {
     }
 }
 
-fn cookie_value(headers: &HeaderMap) -> Option<String> {
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
+        .find(|(found, _)| *found == name)
         .map(|(_, value)| value.to_string())
         .filter(|value| value.len() == 43)
 }
@@ -94,7 +101,7 @@ fn cookie_value(headers: &HeaderMap) -> Option<String> {
 /// Loads the session named by the request's cookie and writes back what the handler changed.
 pub async fn load_visit(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let now = store::now();
-    let current = match cookie_value(request.headers()) {
+    let current = match cookie_value(request.headers(), cookie_name(state.settings.secure_cookies)) {
         Some(id) => {
             let id_hash = hash_id(&id);
             match sessions::load(&state.store, &id_hash, now).await {
@@ -229,7 +236,8 @@ impl Visit {
 
     fn cookie(&self, id: &str, max_age: i64) -> String {
         let secure = if self.0.secure_cookie { "; Secure" } else { "" };
-        format!("{COOKIE_NAME}={id}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
+        let name = cookie_name(self.0.secure_cookie);
+        format!("{name}={id}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
     }
 
     async fn write_back(&self, response: &mut Response, now: i64) {
@@ -425,7 +433,7 @@ mod tests {
     fn cookie_value_finds_our_cookie_only() {
         let id = "a".repeat(43);
         let value: &'static str = Box::leak(format!("other=1; {COOKIE_NAME}={id}").into_boxed_str());
-        assert_eq!(cookie_value(&headers(&[("cookie", value)])), Some(id));
-        assert_eq!(cookie_value(&headers(&[("cookie", "desserts_session=short")])), None);
+        assert_eq!(cookie_value(&headers(&[("cookie", value)]), COOKIE_NAME), Some(id));
+        assert_eq!(cookie_value(&headers(&[("cookie", "desserts_session=short")]), COOKIE_NAME), None);
     }
 }

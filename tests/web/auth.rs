@@ -248,6 +248,28 @@ async fn session_cookie_flags() {
     .await;
     let cookie = behind_https.browser().get("/login").await.header("set-cookie").to_string();
     assert!(cookie.contains("; Secure"), "{cookie}");
+    assert!(
+        cookie.starts_with("__Host-desserts_session="),
+        "a __Host- cookie behind HTTPS: {cookie}"
+    );
+    assert!(cookie.contains("Path=/") && !cookie.contains("Domain"), "{cookie}");
+    // The prefixed cookie is the one read back: a form sent with it is accepted.
+    let (name_value, _) = cookie.split_once(';').unwrap();
+    let browser = behind_https.browser_with_cookie(name_value);
+    let form = browser.get("/signup").await;
+    let page = browser
+        .post_raw(
+            "/signup",
+            &[
+                ("csrf_token", &form.csrf_token()),
+                ("username", "sam"),
+                ("email", "sam@example.com"),
+                ("name", "Sam"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

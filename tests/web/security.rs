@@ -595,3 +595,19 @@ async fn parallel_wrong_passwords_get_at_most_the_limits_worth_of_checks() {
         .await;
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "locked, whatever the password");
 }
+
+/// Pages and API answers are never cached, not even by the browser; static files are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn personal_answers_are_not_stored_by_any_cache() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    for path in ["/", "/account", "/add", "/menus", "/login"] {
+        assert_eq!(ann.get(path).await.header("cache-control"), "no-store", "{path}");
+    }
+    let api = app.api().signed_up("bob").await;
+    for path in ["/api/v1/me", "/api/v1/desserts", "/api/v1/nothing"] {
+        assert_eq!(api.get(path).await.header("cache-control"), "no-store", "{path}");
+    }
+    let css = ann.get("/static/style.css").await;
+    assert!(css.header("cache-control").contains("max-age"), "{}", css.header("cache-control"));
+}
