@@ -6,6 +6,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod files;
 pub mod legacy;
 pub mod login;
 pub mod mail;

@@ -20,8 +20,16 @@ pub async fn export(store: &Store, out: Option<&Path>) -> anyhow::Result<()> {
         Some(path) => {
             // Written beside the target and renamed into place, so that a failure never
             // leaves half a document.
+            // It holds password hashes: readable by its owner only.
             let partial = path.with_extension("partial");
-            std::fs::write(&partial, text).with_context(|| format!("cannot write {}", partial.display()))?;
+            if std::fs::symlink_metadata(&partial).is_ok() {
+                // Left by a run that failed (or planted): the name itself goes, never what it points to.
+                std::fs::remove_file(&partial).with_context(|| format!("cannot remove {}", partial.display()))?;
+            }
+            let mut file = crate::files::create_private(&partial).with_context(|| format!("cannot create {}", partial.display()))?;
+            file.write_all(text.as_bytes())
+                .and_then(|()| file.sync_all())
+                .with_context(|| format!("cannot write {}", partial.display()))?;
             std::fs::rename(&partial, path).with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!(
                 "exported {} users, {} desserts, {} menus to {}",

@@ -31,6 +31,14 @@ struct Inner {
 
 impl Sqlite {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        // A new database holds password hashes and sessions: create it readable by its
+        // owner only. SQLite gives its -wal and -shm files the same permissions.
+        if std::fs::symlink_metadata(path).is_err()
+            && let Err(error) = crate::files::create_private(path)
+            && error.kind() != std::io::ErrorKind::AlreadyExists
+        {
+            return Err(StoreError::Unavailable(format!("cannot create {}: {error}", path.display())));
+        }
         let writer = connect(path, false)?;
         let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let readers = (0..threads * 2)
@@ -175,6 +183,9 @@ fn copy_rows(conn: &Connection, sql: &str) -> Result<Vec<Vec<Param>>, StoreError
 }
 
 pub(super) fn vacuum_into(conn: &mut Connection, target: &Path) -> Result<(), StoreError> {
+    // Made first, empty and private (SQLite fills an empty file), so the copy of password
+    // hashes and sessions is readable by its owner only.
+    crate::files::create_private(target).map_err(|e| StoreError::Internal(format!("cannot create {}: {e}", target.display())))?;
     let target = target
         .to_str()
         .ok_or_else(|| StoreError::Internal(format!("{} is not a UTF-8 path", target.display())))?;

@@ -291,3 +291,32 @@ fn each_subcommands_help_lists_only_its_own_options() {
         assert!(text.contains("--database-url"), "{command:?}: {text}");
     }
 }
+
+/// A new database, an export and a backup hold password hashes: owner-only files.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_with_secrets_are_created_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("dir");
+    let mode = |path: &std::path::Path| std::fs::metadata(path).expect("file").permissions().mode() & 0o777;
+    let db = dir.path().join("new.db");
+    let url = format!("sqlite://{}", db.display());
+    assert!(desserts(&url, &["migrate"], "").status.success());
+    assert_eq!(mode(&db), 0o600, "database");
+    let export = dir.path().join("all.json");
+    let exported = desserts(&url, &["export", "--out", export.to_str().unwrap()], "");
+    assert!(exported.status.success(), "{}", text(&exported.stderr));
+    assert_eq!(mode(&export), 0o600, "export");
+    let backup = dir.path().join("copy.db");
+    let backed_up = desserts(&url, &["backup", backup.to_str().unwrap()], "");
+    assert!(backed_up.status.success(), "{}", text(&backed_up.stderr));
+    assert_eq!(mode(&backup), 0o600, "backup");
+    // A planted link at the export's working name is replaced, not followed.
+    let target = dir.path().join("elsewhere");
+    std::fs::write(&target, "untouched").unwrap();
+    std::os::unix::fs::symlink(&target, dir.path().join("again.partial")).unwrap();
+    let again = dir.path().join("again.json");
+    assert!(desserts(&url, &["export", "--out", again.to_str().unwrap()], "").status.success());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "untouched");
+    assert_eq!(mode(&again), 0o600);
+}
