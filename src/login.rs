@@ -5,6 +5,7 @@ use crate::app::AppState;
 use crate::domain::{User, lookup_key};
 use crate::passwords::HashError;
 use crate::store::{self, StoreError, login_failures, mail_tokens, users};
+use crate::tokens::token_hash;
 
 pub enum LoginOutcome {
     Accepted(User),
@@ -32,7 +33,8 @@ pub async fn check(state: &AppState, name: &str, password: &str, client: &str) -
     let found = users::find_for_login(&state.store, &key).await?;
     let account_key = found
         .as_ref()
-        .map_or_else(|| format!("name:{key}"), |(user, _)| format!("user:{}", user.id));
+        // An unknown name counts under its hash: a 60 KB name is no 60 KB key.
+        .map_or_else(|| format!("name:{}", token_hash(&key)), |(user, _)| format!("user:{}", user.id));
     let now = store::now();
     // The attempt is counted before the (slow) check, so that parallel attempts cannot all
     // pass the limit; a success clears it again.

@@ -136,3 +136,14 @@ pub async fn delete_older_than(store: &Store, cutoff: i64) -> Result<u64, StoreE
         .execute("DELETE FROM login_failures WHERE failed_at <= ?1", args![cutoff])
         .await
 }
+
+/// The length of the longest key counted, for checks that keys stay small.
+pub async fn longest_key(store: &Store) -> Result<i64, StoreError> {
+    store
+        .fetch_one(
+            "SELECT CAST(COALESCE(max(length(account_key)), 0) AS BIGINT) FROM login_failures",
+            vec![],
+            |row| row.get(0),
+        )
+        .await
+}

@@ -611,3 +611,14 @@ async fn personal_answers_are_not_stored_by_any_cache() {
     let css = ann.get("/static/style.css").await;
     assert!(css.header("cache-control").contains("max-age"), "{}", css.header("cache-control"));
 }
+
+/// A huge login name is counted under a key of bounded size.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_logins_are_kept_under_keys_of_bounded_size() {
+    let app = TestApp::spawn().await;
+    let huge = "x".repeat(60_000);
+    let page = app.browser().login(&huge, "wrong password").await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let longest: i64 = desserts::store::login_failures::longest_key(&app.store).await.unwrap();
+    assert!((1..=100).contains(&longest), "longest key: {longest}");
+}
