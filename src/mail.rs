@@ -149,7 +149,8 @@ impl Inner {
         let message = match self.message(&mail) {
             Ok(message) => message,
             Err(error) => {
-                tracing::error!(%error, to = %mail.to, "cannot build a mail message");
+                tracing::error!(%error, subject = %mail.subject, "cannot build a mail message");
+                tracing::debug!(to = %mail.to, "the message that could not be built");
                 return;
             }
         };
@@ -170,16 +171,19 @@ impl Inner {
         loop {
             match smtp.send(message.clone()).await {
                 Ok(_) => {
-                    tracing::info!(to = %mail.to, subject = %mail.subject, "mail sent");
+                    // Addresses are personal data: in the log only when asked for (debug).
+                    tracing::info!(subject = %mail.subject, "mail sent");
+                    tracing::debug!(to = %mail.to, subject = %mail.subject, "mail sent");
                     return;
                 }
                 Err(error) => match waits.next() {
                     Some(wait) => {
-                        tracing::warn!(%error, to = %mail.to, retry_in = ?wait, "mail not sent, will try again");
+                        tracing::warn!(%error, subject = %mail.subject, retry_in = ?wait, "mail not sent, will try again");
                         tokio::time::sleep(*wait).await;
                     }
                     None => {
-                        tracing::error!(%error, to = %mail.to, subject = %mail.subject, "mail not sent, giving up");
+                        tracing::error!(%error, subject = %mail.subject, "mail not sent, giving up");
+                        tracing::debug!(to = %mail.to, "the mail given up on");
                         return;
                     }
                 },

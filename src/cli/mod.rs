@@ -105,7 +105,10 @@ pub fn run() -> anyhow::Result<()> {
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
         match cli.command.unwrap_or(Command::Serve(cli.serve)) {
-            Command::Serve(args) => serve::run(open_migrated(&url, pool).await?, args).await,
+            Command::Serve(args) => {
+                serve::check(&args)?;
+                serve::run(open_migrated(&url, pool).await?, args).await
+            }
             Command::Migrate { status } => migrate::run(&Store::open(&url, pool)?, status).await,
             Command::User(command) => user::run(&open_migrated(&url, pool).await?, command).await,
             Command::Export { out } => transfer::export(&open_migrated(&url, pool).await?, out.as_deref()).await,

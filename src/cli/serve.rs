@@ -31,12 +31,38 @@ pub struct ServeArgs {
     /// Sign-ups one client address may make within 15 minutes.
     #[arg(long, env = "DESSERTS_SIGNUPS_PER_ADDRESS", default_value_t = LoginLimits::default().signups_per_client)]
     signups_per_address: i64,
+    /// Without an SMTP server, write mail (and the links in it) to the log even though the
+    /// server listens on an address other machines can reach.
+    #[arg(long, env = "DESSERTS_MAIL_TO_LOG")]
+    mail_to_log: bool,
     /// The sender of mail.
     #[arg(long, env = "DESSERTS_MAIL_FROM", default_value = "Desserts <desserts@localhost>")]
     mail_from: String,
 }
 
+/// Refuses settings that would leak secrets, before anything is opened: without an SMTP
+/// server, mail (password reset links included) goes to the log, which is fine for a
+/// development server on loopback and not for one others can reach, unless asked for.
+pub fn check(args: &ServeArgs) -> anyhow::Result<()> {
+    let no_smtp = args.smtp_url.as_deref().is_none_or(str::is_empty);
+    if no_smtp && !args.addr.ip().is_loopback() && !args.mail_to_log {
+        anyhow::bail!(
+            "DESSERTS_SMTP_URL is not set, so mail, with its password reset links, would be written to the log, \
+             and {} is reachable from other machines: set DESSERTS_SMTP_URL, or DESSERTS_MAIL_TO_LOG=true \
+             (--mail-to-log) if the log is as private as a mailbox",
+            args.addr
+        );
+    }
+    Ok(())
+}
+
 pub async fn run(store: Store, args: ServeArgs) -> anyhow::Result<()> {
+    if args.smtp_url.as_deref().is_none_or(str::is_empty) {
+        tracing::warn!(
+            "DESSERTS_SMTP_URL is not set: no mail is sent, and every message, with its links (password resets \
+             included), is written to this log instead. Set DESSERTS_SMTP_URL to send mail."
+        );
+    }
     let settings = WebSettings {
         secure_cookies: args.secure_cookies,
         trust_forwarded_for: args.trust_forwarded_for,

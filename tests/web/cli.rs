@@ -320,3 +320,16 @@ async fn files_with_secrets_are_created_readable_by_their_owner_only() {
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "untouched");
     assert_eq!(mode(&again), 0o600);
 }
+
+/// Without SMTP, mail goes to the log: said loudly at start, and refused on an address
+/// other machines can reach unless asked for.
+#[test]
+fn mail_to_the_log_is_announced_and_refused_off_loopback() {
+    let db = TestDb::new();
+    let refused = desserts(&db.url, &["serve", "--addr", "0.0.0.0:0"], "");
+    assert!(!refused.status.success());
+    assert!(text(&refused.stderr).contains("DESSERTS_SMTP_URL"), "{}", text(&refused.stderr));
+    let server = ServerProcess::start(&db.url, &[]);
+    let (_, log) = server.stop();
+    assert!(log.contains("WARN") && log.contains("DESSERTS_SMTP_URL is not set"), "{log}");
+}

@@ -10,6 +10,7 @@ mod durability;
 mod hostile;
 mod instances;
 mod legacy;
+mod log_secrets;
 mod mail;
 mod menus;
 mod outage;
