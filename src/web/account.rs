@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::Error;
 use super::pages::{FieldMessage, Layout, minutes, render_with};
-use super::visit::{ClientAddr, CsrfForm, CurrentUser, Visit};
+use super::visit::{CsrfForm, CurrentUser, Visit};
 use crate::app::AppState;
 use crate::domain::{Email, FieldErrors, Password, User};
 use crate::mail_links;
@@ -74,19 +74,23 @@ enum Refusal {
     Limited(i64),
 }
 
-/// Checks the password of the logged-in person, counting failures like logins do, so a
-/// borrowed session cannot be used to guess it.
-async fn confirm_password(state: &AppState, user: &User, client: &str, password: &str) -> Result<Option<Refusal>, Error> {
+/// Checks the password of the logged-in person, counting failures against the account like
+/// logins do, so a borrowed session cannot be used to guess it. Only the account: a person
+/// already logged in is not locked out because others behind the same address failed to
+/// log in, and their own failures here do not count against that address.
+async fn confirm_password(state: &AppState, user: &User, password: &str) -> Result<Option<Refusal>, Error> {
     let account_key = format!("user:{}", user.id);
+    // In the address column, a key of this account's own, never a real address.
+    let in_session = format!("in-session:{}", user.id);
     let now = store::now();
-    if let Some(seconds) = login_failures::retry_after(&state.store, &account_key, client, now, state.login_limits).await? {
+    if let Some(seconds) = login_failures::retry_after(&state.store, &account_key, &in_session, now, state.login_limits).await? {
         return Ok(Some(Refusal::Limited(seconds)));
     }
     let hash = users::password_hash(&state.store, user.id).await?;
     if state.hasher.verify(password, hash).await? {
         return Ok(None);
     }
-    login_failures::record(&state.store, &account_key, client, now).await?;
+    login_failures::record(&state.store, &account_key, &in_session, now).await?;
     Ok(Some(Refusal::WrongPassword))
 }
 
@@ -129,11 +133,10 @@ struct PasswordChange {
 async fn change_password(
     State(state): State<AppState>,
     CurrentUser { user, visit }: CurrentUser,
-    ClientAddr(client): ClientAddr,
     CsrfForm(form): CsrfForm<PasswordChange>,
 ) -> Result<Response, Error> {
     let new_password = Password::parse(&form.new_password);
-    if let Some(refusal) = confirm_password(&state, &user, &client, &form.current_password).await? {
+    if let Some(refusal) = confirm_password(&state, &user, &form.current_password).await? {
         return refuse(&state, &visit, user, "current_password", refusal, String::new()).await;
     }
     let new_password = match new_password {
@@ -167,7 +170,6 @@ struct EmailChange {
 async fn change_email(
     State(state): State<AppState>,
     CurrentUser { user, visit }: CurrentUser,
-    ClientAddr(client): ClientAddr,
     CsrfForm(form): CsrfForm<EmailChange>,
 ) -> Result<Response, Error> {
     let again = |user, errors| {
@@ -187,7 +189,7 @@ async fn change_email(
     if email.as_str() == user.email {
         return again(user, FieldErrors::single("email", "This is already your address")).await;
     }
-    if let Some(refusal) = confirm_password(&state, &user, &client, &form.email_password).await? {
+    if let Some(refusal) = confirm_password(&state, &user, &form.email_password).await? {
         return refuse(&state, &visit, user, "email_password", refusal, form.email.clone()).await;
     }
     let user = match users::set_email(&state.store, user.id, &email).await {
@@ -217,10 +219,9 @@ struct DeleteAccount {
 async fn delete_account(
     State(state): State<AppState>,
     CurrentUser { user, visit }: CurrentUser,
-    ClientAddr(client): ClientAddr,
     CsrfForm(form): CsrfForm<DeleteAccount>,
 ) -> Result<Response, Error> {
-    if let Some(refusal) = confirm_password(&state, &user, &client, &form.password).await? {
+    if let Some(refusal) = confirm_password(&state, &user, &form.password).await? {
         return refuse(&state, &visit, user, "password", refusal, String::new()).await;
     }
     users::delete(&state.store, user.id).await?;

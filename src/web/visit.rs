@@ -321,13 +321,28 @@ impl FromRequestParts<AppState> for ClientAddr {
             && let Some(forwarded) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
             && let Some(last) = forwarded.rsplit(',').map(str::trim).find(|s| !s.is_empty())
         {
-            return Ok(Self(last.to_string()));
+            return Ok(Self(client_key(last)));
         }
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0.ip().to_string());
+            .map(|info| client_key(&info.0.ip().to_string()));
         Ok(Self(peer.unwrap_or_else(|| "unknown".into())))
+    }
+}
+
+/// How a client address is counted: an IPv4 address as it is, an IPv6 address by its /64
+/// (one home or office network gets a whole /64, and can pick any address in it), and
+/// anything else (a proxy's odd entry) cut to a bounded length.
+fn client_key(address: &str) -> String {
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let network = u128::from(v6) & !((1u128 << 64) - 1);
+            format!("{}/64", std::net::Ipv6Addr::from(network))
+        }
+        Ok(std::net::IpAddr::V6(v6)) => v6.to_ipv4_mapped().map_or_else(|| v6.to_string(), |v4| v4.to_string()),
+        Ok(ip) => ip.to_string(),
+        Err(_) => address.chars().take(64).collect(),
     }
 }
 
@@ -418,6 +433,15 @@ mod tests {
         assert!(!same_origin(&headers(&[("origin", "null"), ("host", "127.0.0.1:5000")])));
         assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
         assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
+    }
+
+    #[test]
+    fn clients_are_counted_by_address_and_ipv6_by_its_64() {
+        assert_eq!(client_key("192.0.2.7"), "192.0.2.7");
+        assert_eq!(client_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(client_key("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::/64");
+        assert_eq!(client_key("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(client_key(&"x".repeat(500)).len(), 64);
     }
 
     #[test]

@@ -622,3 +622,70 @@ async fn failed_logins_are_kept_under_keys_of_bounded_size() {
     let longest: i64 = desserts::store::login_failures::longest_key(&app.store).await.unwrap();
     assert!((1..=100).contains(&longest), "longest key: {longest}");
 }
+
+/// A person already logged in can confirm their password on the account page even when
+/// their address has used up its allowance of failed logins.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_address_limit_does_not_lock_out_a_logged_in_person() {
+    let app = TestApp::spawn_with_limits(LoginLimits {
+        per_client: 3,
+        ..LoginLimits::default()
+    })
+    .await;
+    let ann = app.signed_up("ann").await;
+    for name in ["x1", "x2", "x3"] {
+        app.browser().login(name, "wrong password").await;
+    }
+    assert_eq!(
+        app.browser().login("ann", "correct horse battery").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let changed = ann
+        .submit(
+            "/account",
+            "/account/password",
+            &[
+                ("current_password", "correct horse battery"),
+                ("new_password", "another long password"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+}
+
+/// IPv6 clients are counted by their /64: hopping between addresses of one network does
+/// not buy more tries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ipv6_clients_are_counted_by_their_64() {
+    let app = TestApp::start_with(
+        desserts::config::WebSettings {
+            trust_forwarded_for: true,
+            ..Default::default()
+        },
+        LoginLimits {
+            per_client: 3,
+            ..LoginLimits::default()
+        },
+    )
+    .await;
+    let client = reqwest::Client::new();
+    let attempt = |address: &'static str, name: &'static str| {
+        let client = client.clone();
+        let base = app.base.clone();
+        async move {
+            client
+                .post(format!("{base}/api/v1/tokens"))
+                .header("x-forwarded-for", address)
+                .json(&serde_json::json!({"username": name, "password": "wrong password"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    for (address, name) in [("2001:db8:1:2::1", "a1"), ("2001:db8:1:2::2", "a2"), ("2001:db8:1:2:ffff::9", "a3")] {
+        assert_eq!(attempt(address, name).await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(attempt("2001:db8:1:2::77", "a4").await, StatusCode::TOO_MANY_REQUESTS, "same /64");
+    assert_eq!(attempt("2001:db8:1:3::1", "a5").await, StatusCode::UNAUTHORIZED, "another /64");
+}

@@ -41,6 +41,10 @@ impl TestApp {
         Self::start(settings, LoginLimits::default(), None).await
     }
 
+    pub async fn start_with(settings: WebSettings, limits: LoginLimits) -> Self {
+        Self::start(settings, limits, None).await
+    }
+
     pub async fn spawn_with_limits(limits: LoginLimits) -> Self {
         Self::start(WebSettings::default(), limits, None).await
     }
