@@ -12,6 +12,7 @@ pub mod login;
 pub mod mail;
 pub mod mail_links;
 pub mod passwords;
+pub mod security_events;
 pub mod store;
 pub mod tokens;
 pub mod transfer;

@@ -4,6 +4,7 @@
 use crate::app::AppState;
 use crate::domain::{User, lookup_key};
 use crate::passwords::HashError;
+use crate::security_events;
 use crate::store::{self, StoreError, login_failures, mail_tokens, users};
 use crate::tokens::token_hash;
 
@@ -39,9 +40,11 @@ pub async fn check(state: &AppState, name: &str, password: &str, client: &str) -
     // The attempt is counted before the (slow) check, so that parallel attempts cannot all
     // pass the limit; a success clears it again.
     if let Some(retry_after_secs) = login_failures::reserve(&state.store, &account_key, client, now, state.login_limits).await? {
+        security_events::login_locked(found.as_ref().map(|(user, _)| user.id), client);
         return Ok(LoginOutcome::Locked { retry_after_secs });
     }
     let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
+    let user_id = user.as_ref().map(|user| user.id);
     let verified = state.hasher.verify(password, hash).await?;
     match user.filter(|_| verified) {
         Some(user) => {
@@ -51,6 +54,9 @@ pub async fn check(state: &AppState, name: &str, password: &str, client: &str) -
             Ok(LoginOutcome::Accepted(user))
         }
         // The reservation made above is the failure's record.
-        None => Ok(LoginOutcome::Refused),
+        None => {
+            security_events::login_failed(user_id, client);
+            Ok(LoginOutcome::Refused)
+        }
     }
 }

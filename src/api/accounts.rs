@@ -139,6 +139,7 @@ pub async fn create_token(
         LoginOutcome::Accepted(user) => {
             let token = format!("{TOKEN_PREFIX}{}", random_token()?);
             api_tokens::create(&state.store, user.id, &token_hash(&token)).await?;
+            crate::security_events::token_created(user.id, &client);
             Ok((StatusCode::CREATED, Json(NewToken { token, user: user.into() })))
         }
         LoginOutcome::Refused => Err(Error::Unauthorized("Incorrect username or password.")),
@@ -160,6 +161,7 @@ pub async fn create_token(
 )]
 pub async fn revoke_token(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, Error> {
     api_tokens::delete(&state.store, &caller.token_hash).await?;
+    crate::security_events::token_revoked(caller.user.id);
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -154,6 +154,7 @@ async fn change_password(
     };
     let hash = state.hasher.hash(&new_password).await?;
     users::set_password_ending_sessions(&state.store, user.id, hash).await?;
+    crate::security_events::password_changed(user.id);
     visit
         .log_in(user, "Password changed. Other devices have been logged out.".into())
         .await?;
@@ -193,7 +194,10 @@ async fn change_email(
         return refuse(&state, &visit, user, "email_password", refusal, form.email.clone()).await;
     }
     let user = match users::set_email(&state.store, user.id, &email).await {
-        Ok(Some(changed)) => changed,
+        Ok(Some(changed)) => {
+            crate::security_events::email_changed(changed.id);
+            changed
+        }
         Ok(None) => return Err(Error::NotFound),
         Err(StoreError::Duplicate(field)) => return again(user, FieldErrors::taken(field, &form.email)).await,
         Err(error) => return Err(error.into()),

@@ -139,6 +139,7 @@ async fn reset(
     if !mail_tokens::reset_password(&state.store, &hash_of_token, user_id, password_hash, store::now()).await? {
         return Err(Error::NotFound);
     }
+    crate::security_events::password_reset(user_id);
     let user = users::find(&state.store, user_id).await?.ok_or(Error::NotFound)?;
     visit
         .log_in(user, "Your new password is set, and every other session has ended.".into())

@@ -358,8 +358,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
             .get::<Visit>()
             .cloned()
             .ok_or_else(|| Error::Internal("session middleware missing".into()))?;
+        // For the security log: the socket's peer (a proxy's header is the handler's to read).
+        let peer = request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| client_key(&info.0.ip().to_string()))
+            .unwrap_or_default();
+        let refused = |visit: &Visit| {
+            crate::security_events::csrf_refused(visit.user().map(|user| user.id), &peer);
+            Error::CsrfRejected
+        };
         if !same_origin(request.headers()) {
-            return Err(Error::CsrfRejected);
+            return Err(refused(&visit));
         }
         let body = Bytes::from_request(request, state).await.map_err(|rejection| {
             // A chunked body has no length to refuse up front; it is cut off while read.
@@ -376,7 +386,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
             serde_urlencoded::from_bytes(&body).map_err(|_| Error::BadRequest("The form could not be read.".into()))?;
         let token = pairs.iter().find(|(name, _)| name == "csrf_token").map(|(_, value)| value.as_str());
         if !visit.csrf_matches(token) {
-            return Err(Error::CsrfRejected);
+            return Err(refused(&visit));
         }
         let form = serde_urlencoded::from_bytes(&body).map_err(|_| Error::BadRequest("The form could not be read.".into()))?;
         Ok(Self(form))

@@ -74,9 +74,30 @@ async fn no_password_token_cookie_or_mailed_link_reaches_the_log() {
     secrets.push(reset.trim_start_matches("/password/reset/").to_string());
     secrets.push(stranger.session_cookie().expect("cookie after the reset"));
     assert_eq!(ann.login("ann", "wrong password").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A form without its token, and the token's end.
+    assert_eq!(stranger.post_raw("/add", &[("name", "Tart")]).await.status, StatusCode::FORBIDDEN);
+    // The reset ended the first token; a new one, then its end.
+    let second = api
+        .post(
+            "/api/v1/tokens",
+            serde_json::json!({"username": "ann", "password": second_password}),
+        )
+        .await;
+    let second = second.body["token"].as_str().expect("token").to_string();
+    secrets.push(second.clone());
+    let revoked = api.with_token(&second).delete("/api/v1/tokens/current").await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT);
 
     let (_, log) = server.stop();
     assert!(log.contains("/password/reset/{token}"), "the log names routes: {log}");
+    // Security events, one line each, with the account and the client address.
+    for event in ["login_failed", "csrf_refused", "password_reset", "token_created", "token_revoked"] {
+        let line = log
+            .lines()
+            .find(|line| line.contains(&format!("event=\"{event}\"")))
+            .unwrap_or_else(|| panic!("no {event} event in the log:\n{log}"));
+        assert!(line.contains("user_id=1"), "{line}");
+    }
     for secret in &secrets {
         let bare = secret.split_once('=').map_or(secret.as_str(), |(_, value)| value);
         assert!(!log.contains(bare), "{bare:?} is in the log:\n{log}");

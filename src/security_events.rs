@@ -1,0 +1,38 @@
+//! Security events: one log line each, at INFO, with the account's id and the client's
+//! address where known, under the target `desserts::security` so they can be routed apart.
+//! Never a password, a token, a cookie or a typed login name (people type passwords into
+//! the name field).
+
+const TARGET: &str = "desserts::security";
+
+pub fn login_failed(user_id: Option<i64>, client: &str) {
+    tracing::info!(target: TARGET, event = "login_failed", user_id, client, "failed login");
+}
+
+pub fn login_locked(user_id: Option<i64>, client: &str) {
+    tracing::info!(target: TARGET, event = "login_locked", user_id, client, "login refused: too many failures");
+}
+
+pub fn csrf_refused(user_id: Option<i64>, client: &str) {
+    tracing::info!(target: TARGET, event = "csrf_refused", user_id, client, "form refused: stale token or another site");
+}
+
+pub fn password_changed(user_id: i64) {
+    tracing::info!(target: TARGET, event = "password_changed", user_id, "password changed");
+}
+
+pub fn password_reset(user_id: i64) {
+    tracing::info!(target: TARGET, event = "password_reset", user_id, "password reset through a mailed link");
+}
+
+pub fn email_changed(user_id: i64) {
+    tracing::info!(target: TARGET, event = "email_changed", user_id, "email address changed");
+}
+
+pub fn token_created(user_id: i64, client: &str) {
+    tracing::info!(target: TARGET, event = "token_created", user_id, client, "API token created");
+}
+
+pub fn token_revoked(user_id: i64) {
+    tracing::info!(target: TARGET, event = "token_revoked", user_id, "API token revoked");
+}
