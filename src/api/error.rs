@@ -92,20 +92,16 @@ impl Error {
             Self::MethodNotAllowed => ("method_not_allowed", "This method is not allowed here.".to_string(), None),
             Self::PayloadTooLarge => ("payload_too_large", "The body is over 64 KiB.".to_string(), None),
             Self::UnsupportedMediaType => ("unsupported_media_type", "Send the body as application/json.".to_string(), None),
-            Self::Validation(errors) => {
-                let fields = errors
-                    .iter()
-                    .map(|(field, message)| (field.to_string(), message.to_string()))
-                    .collect();
-                ("validation_failed", "Some fields are not valid.".to_string(), Some(fields))
-            }
-            Self::Conflict(errors) => {
-                let fields = errors
-                    .iter()
-                    .map(|(field, message)| (field.to_string(), message.to_string()))
-                    .collect();
-                ("conflict", "A name you chose is already taken.".to_string(), Some(fields))
-            }
+            Self::Validation(errors) => (
+                "validation_failed",
+                "Some fields are not valid.".to_string(),
+                Some(fields_of(&errors)),
+            ),
+            Self::Conflict(errors) => (
+                "conflict",
+                "A name you chose is already taken.".to_string(),
+                Some(fields_of(&errors)),
+            ),
             Self::RateLimited { .. } => ("rate_limited", "Too many failed attempts; try again later.".to_string(), None),
             Self::Unavailable => ("unavailable", "The service is unavailable; try again later.".to_string(), None),
             Self::Internal(detail) => {
@@ -115,6 +111,14 @@ impl Error {
         };
         ErrorDetail { code, message, fields }
     }
+}
+
+/// Field name → message, as the error body shows them.
+fn fields_of(errors: &FieldErrors) -> BTreeMap<String, String> {
+    errors
+        .iter()
+        .map(|(field, message)| (field.to_string(), message.to_string()))
+        .collect()
 }
 
 impl IntoResponse for Error {
