@@ -23,7 +23,7 @@ use crate::config::WebSettings;
 use crate::mail::Mailer;
 use crate::passwords::Hasher;
 use crate::store::login_failures::LoginLimits;
-use crate::store::{self, Store, login_failures, mail_tokens, sessions};
+use crate::store::{self, Store, api_tokens, login_failures, mail_tokens, sessions};
 use crate::{api, web};
 
 /// Request bodies stop here: no form or API call needs more.
@@ -250,7 +250,7 @@ where
     drop(permit);
 }
 
-/// Deletes expired sessions and mail links, and failed logins older than the counting window.
+/// Deletes expired sessions, mail links and API tokens, and failed logins older than the counting window.
 async fn clean_up_periodically(store: Store, limits: LoginLimits) {
     let mut interval = tokio::time::interval(Duration::from_secs(600));
     loop {
@@ -264,6 +264,9 @@ async fn clean_up_periodically(store: Store, limits: LoginLimits) {
         }
         if let Err(error) = mail_tokens::delete_expired(&store, now).await {
             tracing::warn!(%error, "could not delete expired mail links");
+        }
+        if let Err(error) = api_tokens::delete_expired(&store, now).await {
+            tracing::warn!(%error, "could not delete expired API tokens");
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::app::AppState;
 use crate::domain::{User, lookup_key};
-use crate::passwords::HashError;
+use crate::passwords::{self, HashError};
 use crate::security_events;
 use crate::store::{self, StoreError, login_failures, mail_tokens, users};
 use crate::tokens::token_hash;
@@ -45,10 +45,16 @@ pub async fn check(state: &AppState, name: &str, password: &str, client: &str) -
     }
     let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
     let user_id = user.as_ref().map(|user| user.id);
-    let verified = state.hasher.verify(password, hash).await?;
+    let verified = state.hasher.verify(password, hash.clone()).await?;
     match user.filter(|_| verified) {
         Some(user) => {
             login_failures::clear_account(&state.store, &account_key).await?;
+            // A hash made otherwise than the server makes them now (imported, or made before
+            // the parameters changed) is replaced while the password is at hand.
+            if let Some(old) = hash.filter(|old| passwords::needs_rehash(old)) {
+                let new = state.hasher.rehash(password).await?;
+                users::rehash_password(&state.store, user.id, &old, &new).await?;
+            }
             // Whoever logs in knows the password: a reset link asked for meanwhile is moot.
             state.store.transaction(vec![mail_tokens::end_reset_links(user.id)]).await?;
             Ok(LoginOutcome::Accepted(user))

@@ -1,4 +1,5 @@
-//! Mail that goes out: password resets and address confirmations. Sending never holds up
+//! Mail that goes out: password resets, address confirmations and notices of changes to
+//! an account. Sending never holds up
 //! or fails a request: each message is handed to a background task that tries a few times
 //! and logs what happened. With no SMTP server configured, messages go to the log, so a
 //! fresh install works.
@@ -71,7 +72,87 @@ struct VerifyHtml<'a> {
     link: &'a str,
 }
 
+#[derive(Template)]
+#[template(path = "mail/notice.txt")]
+struct NoticeText<'a> {
+    name: &'a str,
+    what: String,
+    ended: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/notice.html")]
+struct NoticeHtml<'a> {
+    name: &'a str,
+    what: String,
+    ended: &'a str,
+    link: &'a str,
+}
+
+/// A change to an account that its owner is told of, at the account's address (the old
+/// one, for a change of address), in case it was not them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    PasswordChanged,
+    PasswordReset,
+    AddressChanged,
+}
+
+impl Notice {
+    fn subject(self) -> &'static str {
+        match self {
+            Self::PasswordChanged | Self::PasswordReset => "Your Desserts password was changed",
+            Self::AddressChanged => "The email address of your Desserts account was changed",
+        }
+    }
+
+    fn what(self, username: &str, when: &str) -> String {
+        match self {
+            Self::PasswordChanged => format!("The password of your Desserts account {username} was changed on the account page on {when}."),
+            Self::PasswordReset => {
+                format!("The password of your Desserts account {username} was set through a link mailed to you on {when}.")
+            }
+            Self::AddressChanged => format!(
+                "The email address of your Desserts account {username} was changed on {when}. Mail for the account no longer comes to this address."
+            ),
+        }
+    }
+
+    fn ended(self) -> &'static str {
+        match self {
+            Self::PasswordChanged | Self::PasswordReset => {
+                "Every other session and every API token of the account has ended, and so has every unused reset link."
+            }
+            Self::AddressChanged => "Every unused password reset link of the account has ended.",
+        }
+    }
+}
+
 impl Mail {
+    /// Tells `to` of `notice`, which happened `when`; `link` leads to setting a new password.
+    pub fn notice(to: &str, name: &str, username: &str, notice: Notice, when: &str, link: &str) -> Result<Self, askama::Error> {
+        let ended = notice.ended();
+        Ok(Self {
+            to: to.into(),
+            subject: notice.subject().into(),
+            text: NoticeText {
+                name,
+                what: notice.what(username, when),
+                ended,
+                link,
+            }
+            .render()?,
+            html: NoticeHtml {
+                name,
+                what: notice.what(username, when),
+                ended,
+                link,
+            }
+            .render()?,
+        })
+    }
+
     pub fn reset_password(to: &str, name: &str, link: &str) -> Result<Self, askama::Error> {
         Ok(Self {
             to: to.into(),

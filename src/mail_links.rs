@@ -1,8 +1,10 @@
-//! The one-time links we mail, made and sent: one rule for the pages and the API.
+//! Mail about an account, made and sent: the one-time links, and the notices of changes.
+//! One rule for the pages and the API.
 
 use crate::app::AppState;
+use crate::domain::Timestamp;
 use crate::domain::{Email, User, lookup_key};
-use crate::mail::Mail;
+use crate::mail::{Mail, Notice};
 use crate::store::{self, StoreError, mail_tokens, users};
 use crate::tokens::{RandomError, random_token, token_hash};
 
@@ -41,6 +43,17 @@ pub async fn send_reset(state: &AppState, email: &Email) -> Result<(), LinkError
     mail_tokens::create_reset(&state.store, user.id, &email_key, &token_hash(&token), store::now()).await?;
     let link = state.mailer.link(&format!("/password/reset/{token}"));
     let mail = Mail::reset_password(&user.email, &user.name, &link)?;
+    state.mailer.send_later(mail);
+    Ok(())
+}
+
+/// Tells `to` (the account's address, or its old one) of `notice`, which happened now, with
+/// a link to the page that sends a reset link. Never a reset link itself: a notice must not
+/// be a key to the account.
+pub fn send_notice(state: &AppState, to: &str, user: &User, notice: Notice) -> Result<(), LinkError> {
+    let when = Timestamp(store::now()).date_and_time();
+    let link = state.mailer.link("/password/forgot");
+    let mail = Mail::notice(to, &user.name, &user.username, notice, &when, &link)?;
     state.mailer.send_later(mail);
     Ok(())
 }

@@ -93,38 +93,96 @@ fn hash_with(password: &str, memory: &mut [Block]) -> Result<String, HashError> 
     Ok(hash.to_string())
 }
 
-/// Recomputes the hash with the stored parameters and compares in constant time. `memory`
-/// grows when the stored parameters ask for more than it holds.
-fn verify_with(password: &str, hash: &str, memory: &mut Vec<Block>) -> bool {
-    let Ok(parsed) = PasswordHash::new(hash) else {
-        return false;
-    };
-    let (Ok(algorithm), Ok(params), Some(salt), Some(expected)) = (
-        Algorithm::try_from(parsed.algorithm),
-        Params::try_from(&parsed),
-        parsed.salt,
-        parsed.hash,
-    ) else {
-        return false;
-    };
-    let Ok(version) = parsed.version.map_or(Ok(Version::V0x13), Version::try_from) else {
-        return false;
-    };
-    if memory.len() < params.block_count() {
-        memory.resize(params.block_count(), Block::default());
+/// The most a stored Argon2 hash may ask a login to spend: 64 MiB of memory, 10 passes, 4
+/// lanes, 64 bytes of output. The server's own hashes ask for far less; a hash past these
+/// can come only from an edited export or database, and is refused on import and never
+/// computed, so that no row can make a login allocate gigabytes.
+pub const MAX_MEMORY_KIB: u32 = 64 * 1024;
+pub const MAX_PASSES: u32 = 10;
+pub const MAX_LANES: u32 = 4;
+const OUTPUT_BYTES: std::ops::RangeInclusive<usize> = 16..=64;
+
+/// A stored hash, read and checked against the limits above.
+struct StoredHash {
+    algorithm: Algorithm,
+    version: Version,
+    params: Params,
+    salt: Vec<u8>,
+    expected: Output,
+}
+
+/// Reads a stored PHC string: an Argon2 hash (any of the three variants) with a salt and
+/// parameters within the limits; the reason when it is not one.
+fn read_stored(hash: &str) -> Result<StoredHash, String> {
+    let parsed = PasswordHash::new(hash).map_err(|_| "is not a PHC hash string".to_string())?;
+    let algorithm = Algorithm::try_from(parsed.algorithm).map_err(|_| "is not an Argon2 hash".to_string())?;
+    let version = parsed
+        .version
+        .map_or(Ok(Version::V0x13), Version::try_from)
+        .map_err(|_| "has an unknown Argon2 version".to_string())?;
+    let params = Params::try_from(&parsed).map_err(|_| "has unreadable Argon2 parameters".to_string())?;
+    if params.m_cost() > MAX_MEMORY_KIB || params.t_cost() > MAX_PASSES || params.p_cost() > MAX_LANES {
+        return Err(format!(
+            "asks for more than this server spends on a password (at most m={MAX_MEMORY_KIB}, t={MAX_PASSES}, p={MAX_LANES})"
+        ));
     }
     let mut salt_bytes = [0u8; 64];
-    let Ok(salt_bytes) = salt.decode_b64(&mut salt_bytes) else {
+    let salt = parsed
+        .salt
+        .and_then(|salt| salt.decode_b64(&mut salt_bytes).ok())
+        .ok_or_else(|| "has no readable salt".to_string())?
+        .to_vec();
+    let expected = parsed
+        .hash
+        .filter(|output| OUTPUT_BYTES.contains(&output.len()))
+        .ok_or_else(|| "has no hash of 16 to 64 bytes".to_string())?;
+    Ok(StoredHash {
+        algorithm,
+        version,
+        params,
+        salt,
+        expected,
+    })
+}
+
+/// Whether `hash` is a stored password hash this server will check: the reason when not.
+/// Imports call it for every account.
+pub fn check_stored(hash: &str) -> Result<(), String> {
+    read_stored(hash).map(drop)
+}
+
+/// Whether a stored hash was made otherwise than the server makes hashes now (another
+/// variant, other parameters): it is replaced at the next successful login.
+pub fn needs_rehash(hash: &str) -> bool {
+    let ours = params();
+    read_stored(hash).is_ok_and(|stored| {
+        stored.algorithm != Algorithm::Argon2id
+            || stored.version != Version::V0x13
+            || stored.params.m_cost() != ours.m_cost()
+            || stored.params.t_cost() != ours.t_cost()
+            || stored.params.p_cost() != ours.p_cost()
+            || stored.expected.len() != Params::DEFAULT_OUTPUT_LEN
+    })
+}
+
+/// Recomputes the hash with the stored parameters and compares in constant time. `memory`
+/// grows when the stored parameters ask for more than it holds (within the limits above).
+/// A hash that cannot be read, or asks for too much, verifies as false.
+fn verify_with(password: &str, hash: &str, memory: &mut Vec<Block>) -> bool {
+    let Ok(stored) = read_stored(hash) else {
         return false;
     };
-    let blocks = params.block_count();
-    let argon2 = Argon2::new(algorithm, version, params);
-    Output::init_with(expected.len(), |out| {
+    let blocks = stored.params.block_count();
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::default());
+    }
+    let argon2 = Argon2::new(stored.algorithm, stored.version, stored.params);
+    Output::init_with(stored.expected.len(), |out| {
         argon2
-            .hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, &mut memory[..blocks])
+            .hash_password_into_with_memory(password.as_bytes(), &stored.salt, out, &mut memory[..blocks])
             .map_err(|_| argon2::password_hash::Error::Crypto)
     })
-    .is_ok_and(|actual| actual == expected)
+    .is_ok_and(|actual| actual == stored.expected)
 }
 
 impl Hasher {
@@ -158,6 +216,15 @@ impl Hasher {
     pub async fn hash(&self, password: &Password) -> Result<String, HashError> {
         let password = password.clone();
         self.run(move |memory| hash_with(password.expose(), memory)).await?
+    }
+
+    /// A new hash of a password that was just verified against an older hash: such a
+    /// password may predate the password rules (an adopted legacy account), so it is taken
+    /// as it is.
+    pub async fn rehash(&self, password: &str) -> Result<String, HashError> {
+        let password = secrecy::SecretString::from(password);
+        self.run(move |memory| hash_with(secrecy::ExposeSecret::expose_secret(&password), memory))
+            .await?
     }
 
     /// Checks `password` against `hash`, or against the dummy hash when there is no account.
@@ -258,6 +325,46 @@ mod tests {
             verify_with("correct horse", &hash, &mut memory),
             "memory grows to the stored parameters"
         );
+    }
+
+    #[test]
+    fn stored_hashes_are_bounded_and_old_ones_are_rehashed() {
+        use argon2::password_hash::PasswordHasher as _;
+        let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
+        let made_with = |algorithm, m, t, p| {
+            Argon2::new(algorithm, Version::V0x13, Params::new(m, t, p, None).unwrap())
+                .hash_password(b"pw", &salt)
+                .unwrap()
+                .to_string()
+        };
+        let ours = hash_blocking("pw").unwrap();
+        assert_eq!(check_stored(&ours), Ok(()));
+        assert!(!needs_rehash(&ours));
+        for other in [
+            made_with(Algorithm::Argon2id, 4096, 1, 1),
+            made_with(Algorithm::Argon2i, 19 * 1024, 2, 1),
+            made_with(Algorithm::Argon2id, 19 * 1024, 3, 1),
+        ] {
+            assert_eq!(check_stored(&other), Ok(()), "{other}");
+            assert!(needs_rehash(&other), "{other}");
+        }
+        // Past the limits: refused, and never computed (a 4 GiB hash would take seconds
+        // and gigabytes; this one answers at once).
+        let huge = "$argon2id$v=19$m=4194304,t=2,p=1$MDEyMzQ1Njc4OWFiY2RlZg$YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE";
+        let slow = "$argon2id$v=19$m=19456,t=100000,p=1$MDEyMzQ1Njc4OWFiY2RlZg$YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE";
+        for refused in [huge, slow] {
+            assert!(
+                check_stored(refused).unwrap_err().contains("more than this server spends"),
+                "{refused}"
+            );
+            let started = std::time::Instant::now();
+            assert!(!verify_blocking("pw", refused));
+            assert!(started.elapsed() < std::time::Duration::from_millis(100));
+        }
+        for unreadable in ["", "$2b$12$abcdefghijklmnopqrstuv", "$argon2id$v=19$m=19456,t=2,p=1$$"] {
+            assert!(check_stored(unreadable).is_err(), "{unreadable}");
+            assert!(!needs_rehash(unreadable), "nothing to rehash from");
+        }
     }
 
     #[tokio::test]

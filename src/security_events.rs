@@ -36,3 +36,11 @@ pub fn token_created(user_id: i64, client: &str) {
 pub fn token_revoked(user_id: i64) {
     tracing::info!(target: TARGET, event = "token_revoked", user_id, "API token revoked");
 }
+
+pub fn tokens_revoked(user_id: i64, count: u64) {
+    tracing::info!(target: TARGET, event = "tokens_revoked", user_id, count, "API tokens revoked");
+}
+
+pub fn sessions_ended(user_id: i64, count: u64) {
+    tracing::info!(target: TARGET, event = "sessions_ended", user_id, count, "sessions ended by their owner");
+}

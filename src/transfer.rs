@@ -169,8 +169,8 @@ impl Document {
                     .check("users", &id, "email_confirmed_at", Timestamp::parse_rfc3339(time))
                     .map(|t| Some(t.0)),
             };
-            if !user.password_hash.starts_with("$argon2") {
-                problems.add("users", &id, "password_hash", "is not an Argon2 hash".into());
+            if let Err(reason) = crate::passwords::check_stored(&user.password_hash) {
+                problems.add("users", &id, "password_hash", reason);
             }
             if !user_keys.insert(user.id) {
                 problems.add("users", &id, "id", "appears twice".into());

@@ -6,15 +6,14 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::extract::{Caller, Field, JsonBody};
-use super::json::{MeJson, NewToken, SignedUp, UserJson};
+use super::extract::{Caller, ClientDescription, Field, Id, JsonBody};
+use super::json::{MeJson, NewToken, SignedUp, TokenList, UserJson};
 use super::{Error, merge};
 use crate::accounts::{self, SignupOutcome};
 use crate::app::AppState;
-use crate::domain::{FieldErrors, SignupInput};
+use crate::domain::{FieldErrors, SignupInput, Timestamp, TokenLifetime};
 use crate::login::{self, LoginOutcome};
-use crate::store::api_tokens;
-use crate::store::users;
+use crate::store::{self, api_tokens, users};
 use crate::tokens::{random_token, token_hash};
 use crate::web::visit::ClientAddr;
 
@@ -97,6 +96,30 @@ pub struct TokenRequest {
     #[serde(default)]
     #[schema(value_type = String, required = true, format = Password, min_length = 1, example = "correct horse battery")]
     password: Field,
+    /// How many days the token works, from 1 to 3650; 90 when left out, and `null` for a
+    /// token that works until it is revoked.
+    #[serde(default)]
+    #[schema(value_type = Option<i64>, example = 30)]
+    expires_in_days: Field,
+}
+
+/// A token's lifetime as asked for: absent is the default, `null` is never.
+fn lifetime(field: &Field, errors: &mut FieldErrors) -> TokenLifetime {
+    const NAME: &str = "expires_in_days";
+    match field {
+        Field::Missing => TokenLifetime::DEFAULT,
+        Field::Present(serde_json::Value::Null) => TokenLifetime::NEVER,
+        present => {
+            let raw = present.number(errors, NAME);
+            if errors.get(NAME).is_some() {
+                return TokenLifetime::DEFAULT;
+            }
+            TokenLifetime::days(&raw).unwrap_or_else(|message| {
+                errors.add(NAME, message);
+                TokenLifetime::DEFAULT
+            })
+        }
+    }
 }
 
 /// Makes an API token for an account. Failed attempts count like failed logins: after 5
@@ -113,7 +136,7 @@ pub struct TokenRequest {
         (status = 401, description = "Wrong username or password", body = super::ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = super::ErrorBody),
         (status = 415, description = "Not application/json", body = super::ErrorBody),
-        (status = 422, description = "Username or password missing", body = super::ErrorBody),
+        (status = 422, description = "Username or password missing, or a lifetime out of range", body = super::ErrorBody),
         (status = 429, description = "Too many failed attempts", body = super::ErrorBody,
             headers(("Retry-After" = u32, description = "Seconds until another attempt is counted"))),
     )
@@ -121,11 +144,13 @@ pub struct TokenRequest {
 pub async fn create_token(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
+    ClientDescription(description): ClientDescription,
     JsonBody(body): JsonBody<TokenRequest>,
 ) -> Result<(StatusCode, Json<NewToken>), Error> {
     let mut errors = FieldErrors::new();
     let username = body.username.text(&mut errors, "username");
     let password = body.password.text(&mut errors, "password");
+    let lifetime = lifetime(&body.expires_in_days, &mut errors);
     if username.trim().is_empty() {
         errors.add("username", "Enter your username or email");
     }
@@ -138,9 +163,31 @@ pub async fn create_token(
     match login::check(&state, &username, &password, &client).await? {
         LoginOutcome::Accepted(user) => {
             let token = format!("{TOKEN_PREFIX}{}", random_token()?);
-            api_tokens::create(&state.store, user.id, &token_hash(&token)).await?;
+            let now = store::now();
+            let expires_at = lifetime.expires_at(now);
+            let id = api_tokens::create(
+                &state.store,
+                api_tokens::NewToken {
+                    user_id: user.id,
+                    token_hash: token_hash(&token),
+                    now,
+                    expires_at,
+                    client: description,
+                    client_addr: client.clone(),
+                },
+            )
+            .await?;
             crate::security_events::token_created(user.id, &client);
-            Ok((StatusCode::CREATED, Json(NewToken { token, user: user.into() })))
+            Ok((
+                StatusCode::CREATED,
+                Json(NewToken {
+                    token,
+                    id,
+                    created_at: Timestamp(now).rfc3339(),
+                    expires_at: expires_at.map(|at| Timestamp(at).rfc3339()),
+                    user: user.into(),
+                }),
+            ))
         }
         LoginOutcome::Refused => Err(Error::Unauthorized("Incorrect username or password.")),
         LoginOutcome::Locked { retry_after_secs } => Err(Error::RateLimited { retry_after_secs }),
@@ -161,6 +208,48 @@ pub async fn create_token(
 )]
 pub async fn revoke_token(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, Error> {
     api_tokens::delete(&state.store, &caller.token_hash).await?;
+    crate::security_events::token_revoked(caller.user.id);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's live API tokens, the newest first; the one this request is made with is
+/// marked `current`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tokens",
+    operation_id = "list_tokens",
+    tag = "account",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every live token of the caller's", body = TokenList),
+        (status = 401, description = "Missing, malformed, revoked or unknown token", body = super::ErrorBody),
+    )
+)]
+pub async fn list_tokens(State(state): State<AppState>, caller: Caller) -> Result<Json<TokenList>, Error> {
+    let tokens = api_tokens::list_for_user(&state.store, caller.user.id, Some(&caller.token_hash), store::now()).await?;
+    Ok(Json(TokenList {
+        tokens: tokens.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// Revokes one of the caller's tokens, by its id.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tokens/{id}",
+    operation_id = "delete_token",
+    tag = "account",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The token's id, from its creation or the list")),
+    responses(
+        (status = 204, description = "The token no longer works"),
+        (status = 401, description = "Missing, malformed, revoked or unknown token", body = super::ErrorBody),
+        (status = 404, description = "The caller has no token with this id", body = super::ErrorBody),
+    )
+)]
+pub async fn delete_token(State(state): State<AppState>, caller: Caller, Id(id): Id) -> Result<StatusCode, Error> {
+    if !api_tokens::delete_for_user(&state.store, caller.user.id, id).await? {
+        return Err(Error::NotFound);
+    }
     crate::security_events::token_revoked(caller.user.id);
     Ok(StatusCode::NO_CONTENT)
 }

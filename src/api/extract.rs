@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use super::Error;
 use crate::app::AppState;
-use crate::domain::{FieldErrors, User};
-use crate::store::api_tokens;
+use crate::domain::{FieldErrors, User, describe_client};
+use crate::store::{self, api_tokens};
 use crate::tokens::token_hash;
 
 /// A JSON object body, sent as `application/json`, at most 64 KiB (the app's body limit).
@@ -129,6 +129,18 @@ pub struct Caller {
     pub token_hash: String,
 }
 
+/// Who sent a request, described briefly from its `User-Agent` ("curl").
+pub struct ClientDescription(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientDescription {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let user_agent = parts.headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok());
+        Ok(Self(describe_client(user_agent.unwrap_or_default())))
+    }
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;
 
@@ -145,9 +157,16 @@ impl FromRequestParts<AppState> for Caller {
             return Err(Error::Unauthorized(REFUSED));
         }
         let token_hash = token_hash(token);
-        let user = api_tokens::user_for(&state.store, &token_hash)
+        let now = store::now();
+        let (user, used) = api_tokens::user_for(&state.store, &token_hash, now)
             .await?
             .ok_or(Error::Unauthorized(REFUSED))?;
+        // The last use is kept to the hour: a write an hour per token, not one a request.
+        if used.is_stale(now)
+            && let Err(error) = api_tokens::touch(&state.store, used.id, now).await
+        {
+            tracing::warn!(%error, "could not note a token's use");
+        }
         Ok(Self { user, token_hash })
     }
 }

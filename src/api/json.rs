@@ -3,7 +3,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::{Dessert, Menu, User};
+use crate::domain::{Dessert, Menu, Timestamp, User};
+use crate::store::api_tokens::TokenSummary;
 
 /// An account, as anyone holding its token sees it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -48,7 +49,49 @@ pub struct SignedUp {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NewToken {
     pub token: String,
+    /// Names the token in `GET /api/v1/tokens` and `DELETE /api/v1/tokens/{id}`.
+    pub id: i64,
+    pub created_at: String,
+    /// When the token stops working; null: it works until it is revoked.
+    pub expires_at: Option<String>,
     pub user: UserJson,
+}
+
+/// One of the caller's API tokens (never the token itself).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenJson {
+    pub id: i64,
+    pub created_at: String,
+    /// When the token was last used, to the hour; null: never.
+    pub last_used_at: Option<String>,
+    /// When the token stops working; null: it works until it is revoked.
+    pub expires_at: Option<String>,
+    /// The client that asked for the token, described briefly ("curl", "Firefox on Linux").
+    pub client: String,
+    /// The address it asked from (an IPv6 address by its /64).
+    pub client_address: String,
+    /// Whether this request was made with this token.
+    pub current: bool,
+}
+
+impl From<TokenSummary> for TokenJson {
+    fn from(token: TokenSummary) -> Self {
+        Self {
+            id: token.id,
+            created_at: token.created_at.rfc3339(),
+            last_used_at: token.last_used_at.map(Timestamp::rfc3339),
+            expires_at: token.expires_at.map(Timestamp::rfc3339),
+            client: token.client,
+            client_address: token.client_addr,
+            current: token.current,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenList {
+    /// The caller's live tokens, the newest first.
+    pub tokens: Vec<TokenJson>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

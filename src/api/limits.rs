@@ -6,7 +6,7 @@ use utoipa::Modify;
 use utoipa::openapi::schema::{AdditionalProperties, Object, Schema};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 
-use crate::domain::{Calories, DessertName, Email, HttpUrl, MenuName, Origin, PersonName, Price, forbidden_in_text_class};
+use crate::domain::{Calories, DessertName, Email, HttpUrl, MenuName, Origin, PersonName, Price, TokenLifetime, forbidden_in_text_class};
 
 pub struct Limits;
 
@@ -142,6 +142,15 @@ fn rules() -> Vec<Rule> {
         ),
         ("SignupBody", "avatar", text(HttpUrl::MAX_CHARS, optional_url())),
         ("TokenRequest", "username", Box::new(|_: &mut Object| {})),
+        (
+            "TokenRequest",
+            "expires_in_days",
+            Box::new(|field: &mut Object| {
+                field.minimum = Some(1.into());
+                field.maximum = Some((TokenLifetime::MAX_DAYS as usize).into());
+                field.default = Some(TokenLifetime::DEFAULT_DAYS.into());
+            }),
+        ),
         ("MenuBody", "name", text(MenuName::MAX_CHARS, required_line(false))),
     ]
 }

@@ -61,8 +61,9 @@ impl Modify for BearerAuth {
 fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(accounts::sign_up))
-        .routes(routes!(accounts::create_token))
+        .routes(routes!(accounts::create_token, accounts::list_tokens))
         .routes(routes!(accounts::revoke_token))
+        .routes(routes!(accounts::delete_token))
         .routes(routes!(accounts::me))
         .routes(routes!(desserts::list, desserts::create))
         .routes(routes!(desserts::read, desserts::update, desserts::delete))

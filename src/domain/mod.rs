@@ -2,6 +2,7 @@
 //! rules of the product contract; the parse error is the message a person sees.
 
 mod account;
+mod credentials;
 mod dessert;
 mod errors;
 mod http_url;
@@ -10,6 +11,7 @@ mod menu;
 mod timestamp;
 
 pub use account::{Email, Password, PersonName, Signup, SignupInput, Username, lookup_key};
+pub use credentials::{TokenLifetime, describe_client};
 pub use dessert::{Calories, Dessert, DessertDraft, DessertInput, DessertName, Origin, Price};
 pub use errors::FieldErrors;
 pub use http_url::HttpUrl;

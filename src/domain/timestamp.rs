@@ -17,6 +17,12 @@ impl Timestamp {
         self.datetime().format(&Rfc3339).unwrap_or_default()
     }
 
+    /// `24 Nov 2026 at 09:30 UTC`: a moment as a message tells it.
+    pub fn date_and_time(self) -> String {
+        let at = self.datetime();
+        format!("{self} at {:02}:{:02} UTC", at.hour(), at.minute())
+    }
+
     /// Reads what [`Timestamp::rfc3339`] writes (any offset; fractions of a second dropped).
     pub fn parse_rfc3339(raw: &str) -> Result<Self, String> {
         OffsetDateTime::parse(raw, &Rfc3339)
@@ -44,6 +50,7 @@ mod tests {
         let t = Timestamp(1_795_512_600);
         assert_eq!(t.rfc3339(), "2026-11-24T09:30:00Z");
         assert_eq!(t.to_string(), "24 Nov 2026");
+        assert_eq!(t.date_and_time(), "24 Nov 2026 at 09:30 UTC");
         assert_eq!(Timestamp::parse_rfc3339(&t.rfc3339()), Ok(t));
         assert_eq!(Timestamp::parse_rfc3339("2026-11-24T10:30:00+01:00"), Ok(t));
         assert!(Timestamp::parse_rfc3339("yesterday").is_err());

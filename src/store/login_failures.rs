@@ -69,6 +69,31 @@ pub async fn reserve(
     limits: LoginLimits,
 ) -> Result<Option<i64>, StoreError> {
     let since = now - limits.window_secs;
+    if insert_under_limits(
+        store,
+        (account_key, limits.per_account),
+        (client_addr, limits.per_client),
+        now,
+        since,
+    )
+    .await?
+    {
+        return Ok(None);
+    }
+    // Refused: say how long until the window frees up (at least a second).
+    Ok(Some(retry_after(store, account_key, client_addr, now, limits).await?.unwrap_or(1)))
+}
+
+/// Inserts a row for `account` and `client` at `now` unless either already has its limit
+/// of rows since `since`; whether it did. The count and the insert are one statement in one
+/// transaction, serialised per key (by SQLite's one writer, or PostgreSQL advisory locks).
+async fn insert_under_limits(
+    store: &Store,
+    (account_key, account_limit): (&str, i64),
+    (client_addr, client_limit): (&str, i64),
+    now: i64,
+    since: i64,
+) -> Result<bool, StoreError> {
     let mut statements: Vec<Statement> = [account_key, client_addr]
         .iter()
         .filter_map(|key| store.serialize_on(&format!("login_failures:{key}")))
@@ -78,14 +103,9 @@ pub async fn reserve(
          SELECT ?1, ?2, ?3
          WHERE (SELECT count(*) FROM login_failures WHERE account_key = ?1 AND failed_at > ?4) < ?5
            AND (SELECT count(*) FROM login_failures WHERE client_addr = ?2 AND failed_at > ?4) < ?6",
-        args![account_key, client_addr, now, since, limits.per_account, limits.per_client],
+        args![account_key, client_addr, now, since, account_limit, client_limit],
     ));
-    let changed = store.transaction(statements).await?;
-    if changed.last() == Some(&1) {
-        return Ok(None);
-    }
-    // Refused: say how long until the window frees up (at least a second).
-    Ok(Some(retry_after(store, account_key, client_addr, now, limits).await?.unwrap_or(1)))
+    Ok(store.transaction(statements).await?.last() == Some(&1))
 }
 
 pub async fn record(store: &Store, account_key: &str, client_addr: &str, now: i64) -> Result<(), StoreError> {
@@ -121,6 +141,37 @@ pub async fn count_signup(store: &Store, client_addr: &str, now: i64, limits: Lo
     }
     record(store, &key, &key, now).await?;
     Ok(None)
+}
+
+/// Counts a change of `user_id`'s address to `email_key`: the seconds to wait when the
+/// account has changed its address, or accounts have changed theirs to this one, as often as
+/// an account may fail to log in (`per_account`) within the window; else the change is
+/// counted and `None` comes back. The row's keys are `address-change:user:ID` and
+/// `address-change:to:` with the address's hash, never the address: count and insert are
+/// one statement, serialised like [`reserve`].
+pub async fn count_address_change(
+    store: &Store,
+    user_id: i64,
+    email_key: &str,
+    now: i64,
+    limits: LoginLimits,
+) -> Result<Option<i64>, StoreError> {
+    let account_key = format!("address-change:user:{user_id}");
+    let target_key = format!("address-change:to:{}", crate::tokens::token_hash(email_key));
+    let since = now - limits.window_secs;
+    let limit = limits.per_account;
+    if insert_under_limits(store, (&account_key, limit), (&target_key, limit), now, since).await? {
+        return Ok(None);
+    }
+    let account = limit_reached_at(store, "account_key", &account_key, since, limits.per_account).await?;
+    let target = limit_reached_at(store, "client_addr", &target_key, since, limits.per_account).await?;
+    Ok(Some(
+        account
+            .into_iter()
+            .chain(target)
+            .max()
+            .map_or(1, |counted_at| (counted_at + limits.window_secs - now).max(1)),
+    ))
 }
 
 /// Forgets an account's failures after it logs in.

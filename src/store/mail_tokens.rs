@@ -13,7 +13,7 @@ const VERIFY: &str = "verify_email";
 
 /// The condition "this reset link is valid now", with the user as `?1`, the token hash as
 /// `?2` and the time as `?3`.
-const RESET_LINK_VALID: &str = "EXISTS (SELECT 1 FROM mail_tokens
+pub(crate) const RESET_LINK_VALID: &str = "EXISTS (SELECT 1 FROM mail_tokens
      WHERE token_hash = ?2 AND purpose = 'reset_password' AND user_id = ?1 AND expires_at > ?3)";
 
 pub async fn create_reset(store: &Store, user_id: i64, email_key: &str, token_hash: &str, now: i64) -> Result<(), StoreError> {
@@ -54,30 +54,14 @@ pub async fn reset_link_user(store: &Store, token_hash: &str, now: i64) -> Resul
         .await
 }
 
-/// Sets a new password through a reset link, in one transaction: the password changes,
-/// every session and API token of the user ends, and every reset link of theirs is used up.
-/// `false`, changing nothing, when the link is no longer valid.
-pub async fn reset_password(store: &Store, token_hash: &str, user_id: i64, password_hash: String, now: i64) -> Result<bool, StoreError> {
-    let valid = |sql: &str, mut extra: Vec<super::Param>| {
-        let mut args = args![user_id, token_hash, now];
-        args.append(&mut extra);
-        Statement::new(format!("{sql} AND {RESET_LINK_VALID}"), args)
-    };
-    let changed = store
-        .transaction(vec![
-            valid("UPDATE users SET password_hash = ?4 WHERE id = ?1", args![password_hash]),
-            valid("DELETE FROM sessions WHERE user_id = ?1", vec![]),
-            valid("DELETE FROM api_tokens WHERE user_id = ?1", vec![]),
-            valid("DELETE FROM mail_tokens WHERE user_id = ?1 AND purpose = 'reset_password'", vec![]),
-        ])
-        .await?;
-    Ok(changed[0] == 1)
-}
-
 /// Ends every reset link of a user: they logged in or changed their password, so they
 /// know it.
 pub(crate) fn end_reset_links(user_id: i64) -> Statement {
-    Statement::new("DELETE FROM mail_tokens WHERE user_id = ?1 AND purpose = ?2", args![user_id, RESET])
+    // The user is the only parameter, so that the statement can take a condition after it.
+    Statement::new(
+        "DELETE FROM mail_tokens WHERE user_id = ?1 AND purpose = 'reset_password'",
+        args![user_id],
+    )
 }
 
 /// Confirms the address a link was sent to, if the link is valid and the user still has

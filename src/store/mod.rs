@@ -370,6 +370,10 @@ fn now_millis() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
+/// How precisely the last use of a session or an API token is kept: it is written again
+/// only when the stored one is older than this, to spare a write per request.
+pub const LAST_USED_PRECISION_SECS: i64 = 3600;
+
 /// Seconds since the Unix epoch, UTC: how every time is stored.
 pub fn now() -> i64 {
     SystemTime::now()

@@ -3,7 +3,7 @@
 
 use super::users::user_from_row;
 use super::{Statement, Store, StoreError, args};
-use crate::domain::User;
+use crate::domain::{Timestamp, User};
 
 /// A session row as stored; `id_hash` is the SHA-256 of the id in the cookie.
 #[derive(Debug, Clone)]
@@ -14,7 +14,73 @@ pub struct NewSession {
     pub flash: Option<String>,
     pub now: i64,
     pub expires_at: i64,
+    /// What the client calls itself, described briefly ("Firefox on Linux").
+    pub client: String,
+    /// The client's address as it is counted (an IPv6 address by its /64).
+    pub client_addr: String,
 }
+
+impl NewSession {
+    /// The statement that stores this session, for a transaction that makes it along with
+    /// other changes (a new password).
+    pub(crate) fn insert(&self) -> Statement {
+        Statement::new(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, flash, created_at, last_seen_at, expires_at, client, client_addr)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8)",
+            args![
+                self.id_hash.as_str(),
+                self.user_id,
+                self.csrf_token.as_str(),
+                self.flash.as_deref(),
+                self.now,
+                self.expires_at,
+                self.client.as_str(),
+                self.client_addr.as_str()
+            ],
+        )
+    }
+}
+
+impl NewSession {
+    /// Like [`NewSession::insert`], for the session of a user whose password hash is
+    /// `password_hash` at that point of the transaction; nothing otherwise.
+    pub(crate) fn insert_if_password_is(&self, password_hash: &str) -> Statement {
+        Statement::new(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, flash, created_at, last_seen_at, expires_at, client, client_addr)
+             SELECT ?1, id, ?2, ?3, CAST(?4 AS BIGINT), CAST(?4 AS BIGINT), CAST(?5 AS BIGINT), ?6, ?7
+             FROM users WHERE id = ?8 AND password_hash = ?9",
+            args![
+                self.id_hash.as_str(),
+                self.csrf_token.as_str(),
+                self.flash.as_deref(),
+                self.now,
+                self.expires_at,
+                self.client.as_str(),
+                self.client_addr.as_str(),
+                self.user_id,
+                password_hash
+            ],
+        )
+    }
+}
+
+/// One of a person's logged-in sessions, as their account page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionSummary {
+    /// Names the session in a form without giving away its id: the first 16 hex digits of
+    /// the id's hash.
+    pub handle: String,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub client: String,
+    pub client_addr: String,
+    /// Whether this is the session the list is shown to.
+    pub current: bool,
+}
+
+/// How many hex digits of a session id's hash name it in forms (64 bits); the queries say
+/// `substr(id_hash, 1, 16)`.
+const HANDLE_LENGTH: usize = 16;
 
 /// A live session with its user (if logged in), read in one query.
 #[derive(Debug, Clone)]
@@ -52,18 +118,7 @@ pub async fn replace(store: &Store, old_id_hash: Option<String>, session: NewSes
     if let Some(old) = old_id_hash {
         statements.push(Statement::new("DELETE FROM sessions WHERE id_hash = ?1", args![old]));
     }
-    statements.push(Statement::new(
-        "INSERT INTO sessions (id_hash, user_id, csrf_token, flash, created_at, last_seen_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
-        args![
-            session.id_hash,
-            session.user_id,
-            session.csrf_token,
-            session.flash,
-            session.now,
-            session.expires_at
-        ],
-    ));
+    statements.push(session.insert());
     store.transaction(statements).await.map(drop)
 }
 
@@ -101,6 +156,53 @@ pub async fn delete(store: &Store, id_hash: &str) -> Result<(), StoreError> {
         .execute("DELETE FROM sessions WHERE id_hash = ?1", args![id_hash])
         .await
         .map(drop)
+}
+
+/// The live sessions of a user, the most recently used first; `current_id_hash` is marked.
+pub async fn list_for_user(store: &Store, user_id: i64, current_id_hash: &str, now: i64) -> Result<Vec<SessionSummary>, StoreError> {
+    store
+        .fetch_all(
+            "SELECT substr(id_hash, 1, 16), created_at, last_seen_at, client, client_addr, id_hash = ?2
+             FROM sessions WHERE user_id = ?1 AND expires_at > ?3
+             ORDER BY id_hash = ?2 DESC, last_seen_at DESC, created_at DESC",
+            args![user_id, current_id_hash, now],
+            |row| {
+                Ok(SessionSummary {
+                    handle: row.get(0)?,
+                    created_at: Timestamp(row.get(1)?),
+                    last_seen_at: Timestamp(row.get(2)?),
+                    client: row.get(3)?,
+                    client_addr: row.get(4)?,
+                    current: row.get(5)?,
+                })
+            },
+        )
+        .await
+}
+
+/// Ends the user's session named by `handle`, never `current_id_hash` (logging out ends
+/// that one). False when there was no such session.
+pub async fn end_one(store: &Store, user_id: i64, handle: &str, current_id_hash: &str) -> Result<bool, StoreError> {
+    if handle.len() != HANDLE_LENGTH {
+        return Ok(false);
+    }
+    let ended = store
+        .execute(
+            "DELETE FROM sessions WHERE user_id = ?1 AND substr(id_hash, 1, 16) = ?2 AND id_hash <> ?3",
+            args![user_id, handle, current_id_hash],
+        )
+        .await?;
+    Ok(ended > 0)
+}
+
+/// Ends every session of the user but `current_id_hash`; how many ended.
+pub async fn end_others(store: &Store, user_id: i64, current_id_hash: &str) -> Result<u64, StoreError> {
+    store
+        .execute(
+            "DELETE FROM sessions WHERE user_id = ?1 AND id_hash <> ?2",
+            args![user_id, current_id_hash],
+        )
+        .await
 }
 
 pub async fn delete_expired(store: &Store, now: i64) -> Result<u64, StoreError> {

@@ -1,6 +1,7 @@
 //! Accounts.
 
-use super::{Row, Statement, Store, StoreError, args, now};
+use super::sessions::NewSession;
+use super::{Param, Row, Statement, Store, StoreError, args, now};
 use crate::domain::{Email, HttpUrl, PersonName, Signup, Timestamp, User, Username};
 
 /// A new account, its password already hashed.
@@ -85,12 +86,23 @@ pub async fn find(store: &Store, user_id: i64) -> Result<Option<User>, StoreErro
     store.fetch_optional(&sql, args![user_id], |row| user_from_row(row, 0)).await
 }
 
-/// Changes an account's address; `None` when there is no such account.
+/// Changes an account's address, and ends every reset link of the account in the same
+/// transaction: a link mailed to the old address must not outlive the change. `None` when
+/// there is no such account.
 pub async fn set_email(store: &Store, user_id: i64, email: &Email) -> Result<Option<User>, StoreError> {
-    let sql = format!("UPDATE users SET email = ?1, email_key = ?2 WHERE id = ?3 RETURNING {USER_COLUMNS}");
-    store
-        .write_optional(sql, args![email.as_str(), email.key(), user_id], |row| user_from_row(row, 0))
-        .await
+    let changed = store
+        .transaction(vec![
+            Statement::new(
+                "UPDATE users SET email = ?1, email_key = ?2 WHERE id = ?3",
+                args![email.as_str(), email.key(), user_id],
+            ),
+            super::mail_tokens::end_reset_links(user_id),
+        ])
+        .await?;
+    if changed[0] == 0 {
+        return Ok(None);
+    }
+    find(store, user_id).await
 }
 
 pub async fn password_hash(store: &Store, user_id: i64) -> Result<Option<String>, StoreError> {
@@ -99,17 +111,68 @@ pub async fn password_hash(store: &Store, user_id: i64) -> Result<Option<String>
         .await
 }
 
-/// Sets a new password hash and ends every session and reset link of the account, in one
-/// transaction.
-pub async fn set_password_ending_sessions(store: &Store, user_id: i64, password_hash: String) -> Result<(), StoreError> {
-    store
+/// Replaces a password hash by a new hash of the same password (made with the server's
+/// current parameters), unless the password changed meanwhile. Nothing else ends: the
+/// password is the same.
+pub async fn rehash_password(store: &Store, user_id: i64, old_hash: &str, new_hash: &str) -> Result<bool, StoreError> {
+    let changed = store
+        .execute(
+            "UPDATE users SET password_hash = ?1 WHERE id = ?2 AND password_hash = ?3",
+            args![new_hash, user_id, old_hash],
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
+/// How a new password was proven to be wanted.
+pub enum PasswordProof<'a> {
+    /// The logged-in person typed their current password.
+    CurrentPassword,
+    /// Through a mailed reset link, by its hash: the change happens only while the link is
+    /// valid at `now`, and uses it up.
+    ResetLink { token_hash: &'a str, now: i64 },
+}
+
+/// Sets a new password, with everything a new password ends, in one transaction: every
+/// session of the account, every API token and every reset link. The browser that made the
+/// change goes on in `new_session`, made in the same transaction, so it is never logged
+/// out. False, changing nothing, when a reset link is no longer valid.
+pub async fn set_password(
+    store: &Store,
+    user_id: i64,
+    password_hash: String,
+    proof: PasswordProof<'_>,
+    new_session: &NewSession,
+) -> Result<bool, StoreError> {
+    // Each statement holds only while the reset link does (when there is one): the link may
+    // have been used, or have expired, while the password was hashed.
+    let (guard, guard_args) = match proof {
+        PasswordProof::CurrentPassword => (String::new(), vec![]),
+        PasswordProof::ResetLink { token_hash, now } => (format!(" AND {}", super::mail_tokens::RESET_LINK_VALID), args![token_hash, now]),
+    };
+    let guarded = |sql: String, mut extra: Vec<Param>| {
+        let mut all = args![user_id];
+        all.extend(guard_args.iter().cloned());
+        all.append(&mut extra);
+        Statement::new(format!("{sql}{guard}"), all)
+    };
+    // The new hash's place among the parameters: after the guard's.
+    let hash_at = 2 + guard_args.len();
+    let changed = store
         .transaction(vec![
-            Statement::new("UPDATE users SET password_hash = ?1 WHERE id = ?2", args![password_hash, user_id]),
-            Statement::new("DELETE FROM sessions WHERE user_id = ?1", args![user_id]),
-            super::mail_tokens::end_reset_links(user_id),
+            guarded(
+                format!("UPDATE users SET password_hash = ?{hash_at} WHERE id = ?1"),
+                args![password_hash.as_str()],
+            ),
+            guarded("DELETE FROM sessions WHERE user_id = ?1".into(), vec![]),
+            guarded("DELETE FROM api_tokens WHERE user_id = ?1".into(), vec![]),
+            // Made only if the password changed (a new hash has a new salt, so it is this
+            // change's own), and before the reset link goes with the rest.
+            new_session.insert_if_password_is(&password_hash),
+            guarded(super::mail_tokens::end_reset_links(user_id).sql, vec![]),
         ])
-        .await
-        .map(drop)
+        .await?;
+    Ok(changed[0] == 1)
 }
 
 /// Deletes an account; its desserts and sessions go with it (foreign keys cascade).

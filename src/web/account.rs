@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -10,11 +10,14 @@ use serde::Deserialize;
 
 use super::Error;
 use super::pages::{FieldMessage, Layout, minutes, render_with};
-use super::visit::{CsrfForm, CurrentUser, Visit};
+use super::visit::{CsrfForm, CurrentUser, NoFields, Visit};
+use crate::accounts::{self, AddressChange};
 use crate::app::AppState;
 use crate::domain::{Email, FieldErrors, Password, User};
-use crate::mail_links;
-use crate::store::{self, StoreError, login_failures, mail_tokens, users};
+use crate::store::api_tokens::{self, TokenSummary};
+use crate::store::sessions::{self, SessionSummary};
+use crate::store::users::PasswordProof;
+use crate::store::{self, login_failures, mail_tokens, users};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -22,6 +25,10 @@ pub fn router() -> Router<AppState> {
         .route("/account/password", post(change_password))
         .route("/account/email", post(change_email))
         .route("/account/delete", post(delete_account))
+        .route("/account/sessions/{handle}/end", post(end_session))
+        .route("/account/sessions/end-others", post(end_other_sessions))
+        .route("/account/tokens/{id}/revoke", post(revoke_token))
+        .route("/account/tokens/revoke-all", post(revoke_all_tokens))
 }
 
 #[derive(Template)]
@@ -34,15 +41,18 @@ struct AccountPage {
     /// What was typed in the change-of-address form, shown again beside its error.
     new_email: String,
     errors: FieldErrors,
+    /// Where the person is logged in, this browser first.
+    sessions: Vec<SessionSummary>,
+    tokens: Vec<TokenSummary>,
 }
 
-async fn show(state: &AppState, layout: Layout, user: User, status: StatusCode, errors: FieldErrors) -> Result<Response, Error> {
-    show_with_email(state, layout, user, status, errors, String::new()).await
+async fn show(state: &AppState, visit: &Visit, user: User, status: StatusCode, errors: FieldErrors) -> Result<Response, Error> {
+    show_with_email(state, visit, user, status, errors, String::new()).await
 }
 
 async fn show_with_email(
     state: &AppState,
-    layout: Layout,
+    visit: &Visit,
     user: User,
     status: StatusCode,
     errors: FieldErrors,
@@ -50,21 +60,26 @@ async fn show_with_email(
 ) -> Result<Response, Error> {
     let dessert_count = users::dessert_count(&state.store, user.id).await?;
     let email_confirmed = mail_tokens::email_confirmed(&state.store, user.id).await?;
+    let now = store::now();
+    let sessions = sessions::list_for_user(&state.store, user.id, &visit.session_id_hash().unwrap_or_default(), now).await?;
+    let tokens = api_tokens::list_for_user(&state.store, user.id, None, now).await?;
     render_with(
         status,
         &AccountPage {
-            layout,
+            layout: visit.layout(),
             user,
             dessert_count,
             email_confirmed,
             new_email,
             errors,
+            sessions,
+            tokens,
         },
     )
 }
 
 async fn account_page(State(state): State<AppState>, CurrentUser { user, visit }: CurrentUser) -> Result<Response, Error> {
-    show(&state, visit.layout(), user, StatusCode::OK, FieldErrors::new()).await
+    show(&state, &visit, user, StatusCode::OK, FieldErrors::new()).await
 }
 
 /// Why a password confirmation failed.
@@ -116,7 +131,7 @@ async fn refuse(
         ),
     };
     let errors = FieldErrors::single(field, message);
-    let mut response = show_with_email(state, visit.layout(), user, status, errors, new_email).await?;
+    let mut response = show_with_email(state, visit, user, status, errors, new_email).await?;
     if let Some(seconds) = retry_after {
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
@@ -142,24 +157,20 @@ async fn change_password(
     let new_password = match new_password {
         Ok(password) => password,
         Err(message) => {
-            return show(
-                &state,
-                visit.layout(),
-                user,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                FieldErrors::single("new_password", message),
-            )
-            .await;
+            let errors = FieldErrors::single("new_password", message);
+            return show(&state, &visit, user, StatusCode::UNPROCESSABLE_ENTITY, errors).await;
         }
     };
     let hash = state.hasher.hash(&new_password).await?;
-    users::set_password_ending_sessions(&state.store, user.id, hash).await?;
-    crate::security_events::password_changed(user.id);
-    visit
-        .log_in(user, "Password changed. Other devices have been logged out.".into())
-        .await?;
+    let session = visit.prepare_login(user.clone(), PASSWORD_CHANGED.into())?;
+    accounts::set_password(&state, &user, hash, PasswordProof::CurrentPassword, session.row()).await?;
+    visit.adopt(session);
     Ok(Redirect::to("/account").into_response())
 }
+
+/// What the account page says after a new password.
+pub const PASSWORD_CHANGED: &str =
+    "Password changed. Every other session and every API token of your account has ended; this browser stays logged in.";
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -173,16 +184,7 @@ async fn change_email(
     CurrentUser { user, visit }: CurrentUser,
     CsrfForm(form): CsrfForm<EmailChange>,
 ) -> Result<Response, Error> {
-    let again = |user, errors| {
-        show_with_email(
-            &state,
-            visit.layout(),
-            user,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            errors,
-            form.email.clone(),
-        )
-    };
+    let again = |user, errors| show_with_email(&state, &visit, user, StatusCode::UNPROCESSABLE_ENTITY, errors, form.email.clone());
     let email = match Email::parse(&form.email) {
         Ok(email) => email,
         Err(message) => return again(user, FieldErrors::single("email", message)).await,
@@ -193,18 +195,22 @@ async fn change_email(
     if let Some(refusal) = confirm_password(&state, &user, &form.email_password).await? {
         return refuse(&state, &visit, user, "email_password", refusal, form.email.clone()).await;
     }
-    let user = match users::set_email(&state.store, user.id, &email).await {
-        Ok(Some(changed)) => {
-            crate::security_events::email_changed(changed.id);
-            changed
+    let user = match accounts::change_email(&state, &user, &email).await? {
+        AddressChange::Changed(changed) => changed,
+        AddressChange::Taken => return again(user, FieldErrors::taken("email", &form.email)).await,
+        AddressChange::Limited { retry_after_secs } => {
+            return refuse(
+                &state,
+                &visit,
+                user,
+                "email",
+                Refusal::Limited(retry_after_secs),
+                form.email.clone(),
+            )
+            .await;
         }
-        Ok(None) => return Err(Error::NotFound),
-        Err(StoreError::Duplicate(field)) => return again(user, FieldErrors::taken(field, &form.email)).await,
-        Err(error) => return Err(error.into()),
+        AddressChange::Gone => return Err(Error::NotFound),
     };
-    if let Err(error) = mail_links::send_verification(&state, &user).await {
-        tracing::warn!(%error, "could not send the address confirmation");
-    }
     visit
         .flash(format!(
             "Your address is now {}. To confirm it, open the link we sent there.",
@@ -231,4 +237,75 @@ async fn delete_account(
     users::delete(&state.store, user.id).await?;
     visit.end("Your account and all your desserts have been deleted.".into()).await?;
     Ok(Redirect::to("/login").into_response())
+}
+
+async fn end_session(
+    State(state): State<AppState>,
+    CurrentUser { user, visit }: CurrentUser,
+    Path(handle): Path<String>,
+    CsrfForm(NoFields {}): CsrfForm<NoFields>,
+) -> Result<Response, Error> {
+    let current = visit.session_id_hash().unwrap_or_default();
+    let message = if sessions::end_one(&state.store, user.id, &handle, &current).await? {
+        crate::security_events::sessions_ended(user.id, 1);
+        "That session has ended: whoever used it is logged out."
+    } else {
+        "That session had already ended."
+    };
+    visit.flash(message).await?;
+    Ok(Redirect::to("/account#sessions").into_response())
+}
+
+async fn end_other_sessions(
+    State(state): State<AppState>,
+    CurrentUser { user, visit }: CurrentUser,
+    CsrfForm(NoFields {}): CsrfForm<NoFields>,
+) -> Result<Response, Error> {
+    let current = visit.session_id_hash().unwrap_or_default();
+    let ended = sessions::end_others(&state.store, user.id, &current).await?;
+    crate::security_events::sessions_ended(user.id, ended);
+    visit
+        .flash(format!("{} ended. This browser stays logged in.", count_of(ended, "other session")))
+        .await?;
+    Ok(Redirect::to("/account#sessions").into_response())
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    CurrentUser { user, visit }: CurrentUser,
+    Path(id): Path<String>,
+    CsrfForm(NoFields {}): CsrfForm<NoFields>,
+) -> Result<Response, Error> {
+    let revoked = match id.parse::<i64>() {
+        Ok(id) => api_tokens::delete_for_user(&state.store, user.id, id).await?,
+        Err(_) => false,
+    };
+    let message = if revoked {
+        crate::security_events::token_revoked(user.id);
+        "That API token no longer works."
+    } else {
+        "That API token had already been revoked."
+    };
+    visit.flash(message).await?;
+    Ok(Redirect::to("/account#tokens").into_response())
+}
+
+async fn revoke_all_tokens(
+    State(state): State<AppState>,
+    CurrentUser { user, visit }: CurrentUser,
+    CsrfForm(NoFields {}): CsrfForm<NoFields>,
+) -> Result<Response, Error> {
+    let revoked = api_tokens::delete_all_for_user(&state.store, user.id).await?;
+    crate::security_events::tokens_revoked(user.id, revoked);
+    visit.flash(format!("{} revoked.", count_of(revoked, "API token"))).await?;
+    Ok(Redirect::to("/account#tokens").into_response())
+}
+
+/// "1 API token", "3 API tokens", "No API token".
+fn count_of(count: u64, thing: &str) -> String {
+    match count {
+        0 => format!("No {thing}"),
+        1 => format!("1 {thing}"),
+        n => format!("{n} {thing}s"),
+    }
 }

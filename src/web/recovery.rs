@@ -11,9 +11,11 @@ use serde::Deserialize;
 use super::Error;
 use super::pages::{FieldMessage, Layout, minutes, render, render_with};
 use super::visit::{ClientAddr, CsrfForm, CurrentUser, NoFields, Visit};
+use crate::accounts;
 use crate::app::AppState;
 use crate::domain::{Email, FieldErrors, Password};
 use crate::mail_links;
+use crate::store::users::PasswordProof;
 use crate::store::{self, login_failures, mail_tokens, users};
 use crate::tokens::token_hash;
 
@@ -134,18 +136,24 @@ async fn reset(
             return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
+    let user = users::find(&state.store, user_id).await?.ok_or(Error::NotFound)?;
     let password_hash = state.hasher.hash(&password).await?;
+    let session = visit.prepare_login(user.clone(), PASSWORD_RESET.into())?;
+    let proof = PasswordProof::ResetLink {
+        token_hash: &hash_of_token,
+        now: store::now(),
+    };
     // The link may have been used or may have expired while the password was hashed.
-    if !mail_tokens::reset_password(&state.store, &hash_of_token, user_id, password_hash, store::now()).await? {
+    if !accounts::set_password(&state, &user, password_hash, proof, session.row()).await? {
         return Err(Error::NotFound);
     }
-    crate::security_events::password_reset(user_id);
-    let user = users::find(&state.store, user_id).await?.ok_or(Error::NotFound)?;
-    visit
-        .log_in(user, "Your new password is set, and every other session has ended.".into())
-        .await?;
+    visit.adopt(session);
     Ok(Redirect::to("/").into_response())
 }
+
+/// What the first page says after a password is set through a mailed link.
+pub const PASSWORD_RESET: &str =
+    "Your new password is set. Every other session and every API token of your account has ended; this browser is logged in.";
 
 async fn verify(State(state): State<AppState>, visit: Visit, Path(token): Path<String>) -> Result<Response, Error> {
     mail_tokens::confirm_email(&state.store, &token_hash(&token), store::now())

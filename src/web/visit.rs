@@ -46,7 +46,25 @@ struct VisitState {
     app: AppState,
     store: Store,
     secure_cookie: bool,
+    /// Who is asking, for the session made at login: the `User-Agent` as sent (described
+    /// only when a session is made) and the address as counted.
+    user_agent: Option<HeaderValue>,
+    client_addr: String,
     inner: Mutex<Inner>,
+}
+
+/// A logged-in session made but not yet stored: stored by the caller, in a transaction of
+/// its own (a new password), then adopted with [`Visit::adopt`].
+pub struct PendingSession {
+    id: String,
+    row: NewSession,
+    user: User,
+}
+
+impl PendingSession {
+    pub fn row(&self) -> &NewSession {
+        &self.row
+    }
 }
 
 #[derive(Default)]
@@ -125,10 +143,13 @@ pub async fn load_visit(State(state): State<AppState>, mut request: Request, nex
         }
         None => None,
     };
+    let client_addr = client_addr(request.headers(), request.extensions(), &state);
     let visit = Visit(Arc::new(VisitState {
         app: state.clone(),
         store: state.store.clone(),
         secure_cookie: state.settings.secure_cookies,
+        user_agent: request.headers().get(header::USER_AGENT).cloned(),
+        client_addr,
         inner: Mutex::new(Inner {
             current,
             ..Inner::default()
@@ -195,40 +216,81 @@ impl Visit {
         self.start(None, Some(flash)).await
     }
 
-    async fn start(&self, user: Option<User>, flash: Option<String>) -> Result<(), Error> {
+    /// A new logged-in session for `user`, to be stored by the caller along with the change
+    /// that makes it (a new password ends every other session in the same transaction).
+    pub fn prepare_login(&self, user: User, flash: String) -> Result<PendingSession, Error> {
+        let (id, row) = self.new_session(Some(user.id), Some(flash))?;
+        Ok(PendingSession { id, row, user })
+    }
+
+    /// Goes on in `pending`, which the caller has stored.
+    pub fn adopt(&self, pending: PendingSession) {
+        self.go_on_in(pending.id, pending.row, Some(pending.user));
+    }
+
+    /// The hash of this visit's session id, if a row backs it: to tell it apart in the
+    /// list of a person's sessions.
+    pub fn session_id_hash(&self) -> Option<String> {
+        self.inner().current.as_ref().filter(|c| c.stored).map(|c| c.id_hash.clone())
+    }
+
+    fn new_session(&self, user_id: Option<i64>, flash: Option<String>) -> Result<(String, NewSession), Error> {
         let now = store::now();
-        let lifetime = if user.is_some() { LOGGED_IN_LIFETIME } else { ANONYMOUS_LIFETIME };
+        let lifetime = if user_id.is_some() {
+            LOGGED_IN_LIFETIME
+        } else {
+            ANONYMOUS_LIFETIME
+        };
         let id = random_token()?;
-        let session = NewSession {
+        // Who made it, for the person's list of sessions; an anonymous one is listed nowhere.
+        let (client, client_addr) = match user_id {
+            Some(_) => {
+                let user_agent = self.0.user_agent.as_ref().and_then(|value| value.to_str().ok()).unwrap_or_default();
+                (crate::domain::describe_client(user_agent), self.0.client_addr.clone())
+            }
+            None => (String::new(), String::new()),
+        };
+        let row = NewSession {
             id_hash: hash_id(&id),
-            user_id: user.as_ref().map(|u| u.id),
+            user_id,
             csrf_token: random_token()?,
-            flash: flash.clone(),
+            flash,
             now,
             expires_at: now + lifetime,
+            client,
+            client_addr,
         };
-        let old = self.inner().current.as_ref().filter(|c| c.stored).map(|c| c.id_hash.clone());
-        sessions::replace(&self.0.store, old, session.clone()).await?;
+        Ok((id, row))
+    }
+
+    fn go_on_in(&self, id: String, row: NewSession, user: Option<User>) {
+        let lifetime = row.expires_at - row.now;
         let cookie = self.cookie(&id, lifetime);
         let mut inner = self.inner();
         inner.current = Some(Current {
             id,
-            id_hash: session.id_hash,
-            csrf_token: session.csrf_token,
-            flash,
-            last_seen_at: now,
+            id_hash: row.id_hash,
+            csrf_token: row.csrf_token,
+            flash: row.flash,
+            last_seen_at: row.now,
             user,
             stored: true,
         });
         inner.set_cookie = Some(cookie);
+    }
+
+    async fn start(&self, user: Option<User>, flash: Option<String>) -> Result<(), Error> {
+        let (id, row) = self.new_session(user.as_ref().map(|u| u.id), flash)?;
+        let old = self.session_id_hash();
+        sessions::replace(&self.0.store, old, row.clone()).await?;
+        self.go_on_in(id, row, user);
         Ok(())
     }
 
     /// Leaves a one-time message for the next page.
     pub async fn flash(&self, message: impl Into<String>) -> Result<(), Error> {
         let message = message.into();
-        let id_hash = self.inner().current.as_ref().filter(|c| c.stored).map(|c| c.id_hash.clone());
-        match id_hash {
+        match self.session_id_hash() {
             Some(id_hash) => Ok(sessions::set_flash(&self.0.store, &id_hash, &message).await?),
             None => self.start(None, Some(message)).await,
         }
@@ -317,18 +379,21 @@ impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        if state.settings.trust_forwarded_for
-            && let Some(forwarded) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
-            && let Some(last) = forwarded.rsplit(',').map(str::trim).find(|s| !s.is_empty())
-        {
-            return Ok(Self(client_key(last)));
-        }
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| client_key(&info.0.ip().to_string()));
-        Ok(Self(peer.unwrap_or_else(|| "unknown".into())))
+        Ok(Self(client_addr(&parts.headers, &parts.extensions, state)))
     }
+}
+
+/// The client's address as it is counted: see [`ClientAddr`].
+pub fn client_addr(headers: &HeaderMap, extensions: &axum::http::Extensions, state: &AppState) -> String {
+    if state.settings.trust_forwarded_for
+        && let Some(forwarded) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(last) = forwarded.rsplit(',').map(str::trim).find(|s| !s.is_empty())
+    {
+        return client_key(last);
+    }
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".into(), |info| client_key(&info.0.ip().to_string()))
 }
 
 /// How a client address is counted: an IPv4 address as it is, an IPv6 address by its /64

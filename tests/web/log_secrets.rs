@@ -3,13 +3,7 @@
 
 use reqwest::StatusCode;
 
-use crate::support::{Api, Browser, ServerProcess, SmtpSink, TestDb};
-
-const PUBLIC_URL: &str = "http://desserts.test";
-
-fn path_of(link: &str) -> String {
-    link.strip_prefix(PUBLIC_URL).expect("a link to the site").to_string()
-}
+use crate::support::{Api, Browser, PUBLIC_URL, ServerProcess, SmtpSink, TestDb, site_path};
 
 fn between<'a>(text: &'a str, start: &str, end: char) -> &'a str {
     let from = text.find(start).expect("marker") + start.len();
@@ -37,7 +31,7 @@ async fn no_password_token_cookie_or_mailed_link_reaches_the_log() {
     let ann = Browser::new(&server.base);
     assert_eq!(ann.signup("ann", first_password).await.status, StatusCode::SEE_OTHER);
     secrets.push(ann.session_cookie().expect("cookie"));
-    let verify = path_of(&sink.wait_for(1).await.link("/verify/").expect("confirmation link"));
+    let verify = site_path(&sink.wait_for(1).await.link("/verify/").expect("confirmation link"));
     assert_eq!(ann.get(&verify).await.status, StatusCode::SEE_OTHER);
     secrets.push(verify.trim_start_matches("/verify/").to_string());
 
@@ -64,7 +58,7 @@ async fn no_password_token_cookie_or_mailed_link_reaches_the_log() {
     stranger
         .submit("/password/forgot", "/password/forgot", &[("email", "ann@example.com")])
         .await;
-    let reset = path_of(&sink.wait_for(2).await.link("/password/reset/").expect("reset link"));
+    let reset = site_path(&sink.wait_for(2).await.link("/password/reset/").expect("reset link"));
     let form = stranger.get(&reset).await;
     assert_eq!(form.status, StatusCode::OK);
     let done = stranger

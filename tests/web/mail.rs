@@ -7,30 +7,9 @@ use desserts::config::WebSettings;
 use desserts::mail::MailSettings;
 use reqwest::StatusCode;
 
-use crate::support::{Browser, SmtpSink, TestApp};
+use crate::support::{Browser, SmtpSink, TestApp, site_path};
 
-const PUBLIC_URL: &str = "http://desserts.example";
 const RESET_SENT: &str = "If an account exists for that address, an email with a link to set a new password is on its way.";
-
-async fn app_mailing_to(sink: &SmtpSink) -> TestApp {
-    TestApp::spawn_with(WebSettings {
-        mail: MailSettings {
-            smtp_url: Some(sink.url.clone()),
-            public_url: PUBLIC_URL.into(),
-            retry_delays: vec![Duration::from_millis(50); 3],
-            ..MailSettings::default()
-        },
-        ..WebSettings::default()
-    })
-    .await
-}
-
-/// The path of a link in a mail, checked to start with the public URL.
-fn path_of(link: &str) -> String {
-    link.strip_prefix(PUBLIC_URL)
-        .unwrap_or_else(|| panic!("{link} starts with {PUBLIC_URL}"))
-        .to_string()
-}
 
 async fn ask_for_reset(browser: &Browser, email: &str) -> crate::support::Page {
     browser.submit("/password/forgot", "/password/forgot", &[("email", email)]).await
@@ -39,7 +18,7 @@ async fn ask_for_reset(browser: &Browser, email: &str) -> crate::support::Page {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reset_link_arrives_works_once_and_ends_every_session() {
     let sink = SmtpSink::start().await;
-    let app = app_mailing_to(&sink).await;
+    let app = TestApp::mailing_to(&sink).await;
     let ann = app.signed_up("ann").await;
     let confirmation = sink.wait_for(1).await;
     assert!(confirmation.link("/verify/").is_some(), "sign-up sends a confirmation");
@@ -65,7 +44,7 @@ async fn a_reset_link_arrives_works_once_and_ends_every_session() {
     assert!(mail.data.contains("multipart/alternative"), "{}", mail.data);
     assert!(mail.data.contains("text/plain") && mail.data.contains("text/html"), "{}", mail.data);
     let link = mail.link("/password/reset/").expect("a reset link");
-    let path = path_of(&link);
+    let path = site_path(&link);
     let token = path.trim_start_matches("/password/reset/");
     assert!(token.len() >= 43, "256 bits or more: {token}");
     assert!(mail.data.contains(&format!("href=\"{link}\"")), "the HTML part links too");
@@ -110,7 +89,7 @@ async fn a_reset_link_arrives_works_once_and_ends_every_session() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_forgot_page_answers_the_same_for_unknown_addresses() {
     let sink = SmtpSink::start().await;
-    let app = app_mailing_to(&sink).await;
+    let app = TestApp::mailing_to(&sink).await;
     app.signed_up("ann").await;
     sink.wait_for(1).await;
 
@@ -151,19 +130,19 @@ async fn the_forgot_page_answers_the_same_for_unknown_addresses() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reset_links_expire_and_end_when_the_person_logs_in() {
     let sink = SmtpSink::start().await;
-    let app = app_mailing_to(&sink).await;
+    let app = TestApp::mailing_to(&sink).await;
     app.signed_up("ann").await;
     sink.wait_for(1).await;
 
     ask_for_reset(&app.browser(), "ann@example.com").await;
-    let expiring = path_of(&sink.wait_for(2).await.link("/password/reset/").unwrap());
+    let expiring = site_path(&sink.wait_for(2).await.link("/password/reset/").unwrap());
     assert_eq!(app.browser().get(&expiring).await.status, StatusCode::OK);
     app.db
         .run_sql("UPDATE mail_tokens SET expires_at = created_at WHERE purpose = 'reset_password'");
     assert_eq!(app.browser().get(&expiring).await.status, StatusCode::NOT_FOUND, "an hour later");
 
     ask_for_reset(&app.browser(), "ann@example.com").await;
-    let remembered = path_of(&sink.wait_for(3).await.link("/password/reset/").unwrap());
+    let remembered = site_path(&sink.wait_for(3).await.link("/password/reset/").unwrap());
     assert_eq!(app.browser().get(&remembered).await.status, StatusCode::OK);
     assert_eq!(
         app.browser().login("ann", "correct horse battery").await.status,
@@ -187,7 +166,7 @@ async fn reset_links_expire_and_end_when_the_person_logs_in() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_confirmation_link_confirms_the_address_once() {
     let sink = SmtpSink::start().await;
-    let app = app_mailing_to(&sink).await;
+    let app = TestApp::mailing_to(&sink).await;
     let ann = app.signed_up("ann").await;
     let mail = sink.wait_for(1).await;
     assert_eq!(mail.to, vec!["ann@example.com".to_string()]);
@@ -201,7 +180,7 @@ async fn a_confirmation_link_confirms_the_address_once() {
     let resent = ann.submit("/account", "/account/verify", &[]).await;
     assert_eq!((resent.status, resent.location()), (StatusCode::SEE_OTHER, "/account"));
     let second = sink.wait_for(2).await;
-    let path = path_of(&second.link("/verify/").unwrap());
+    let path = site_path(&second.link("/verify/").unwrap());
 
     let confirmed = ann.get(&path).await;
     assert_eq!((confirmed.status, confirmed.location()), (StatusCode::SEE_OTHER, "/account"));
@@ -224,7 +203,7 @@ async fn a_confirmation_link_confirms_the_address_once() {
 async fn the_server_keeps_serving_when_the_smtp_server_is_down() {
     let sink = SmtpSink::start().await;
     sink.refuse(true);
-    let app = app_mailing_to(&sink).await;
+    let app = TestApp::mailing_to(&sink).await;
     let started = Instant::now();
     let ann = app.signed_up("ann").await;
     assert!(started.elapsed() < Duration::from_secs(5), "sign-up did not wait for mail");
@@ -268,15 +247,15 @@ async fn the_server_keeps_serving_when_the_smtp_server_is_down() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_address_is_unconfirmed_until_its_own_link_is_opened() {
     let sink = SmtpSink::start().await;
-    let app = app_mailing_to(&sink).await;
+    let app = TestApp::mailing_to(&sink).await;
     let ann = app.signed_up("ann").await;
     app.signed_up("bob").await;
-    let first = path_of(&sink.wait_for(1).await.link("/verify/").unwrap());
+    let first = site_path(&sink.wait_for(1).await.link("/verify/").unwrap());
     assert_eq!(ann.get(&first).await.status, StatusCode::SEE_OTHER);
     ann.get("/account").await.assert_contains("(confirmed)");
     sink.wait_for(2).await;
     ann.submit("/account", "/account/verify", &[]).await;
-    let for_old_address = path_of(&sink.wait_for(3).await.link("/verify/").unwrap());
+    let for_old_address = site_path(&sink.wait_for(3).await.link("/verify/").unwrap());
 
     let change = |email: &'static str, password: &'static str| {
         let ann = &ann;
@@ -307,8 +286,28 @@ async fn a_new_address_is_unconfirmed_until_its_own_link_is_opened() {
         .await
         .assert_contains("<dd>ann.lee@example.org</dd>")
         .assert_contains("(not confirmed yet)");
-    let mail = sink.wait_for(4).await;
-    assert_eq!(mail.to, vec!["ann.lee@example.org".to_string()]);
+    // Two mails: a link to confirm the new address, and a notice to the old one.
+    sink.wait_for(5).await;
+    let to = |address: &str| {
+        let received = sink.received()[3..].to_vec();
+        received
+            .into_iter()
+            .find(|mail| mail.to == vec![address.to_string()])
+            .unwrap_or_else(|| panic!("a mail to {address}"))
+    };
+    let mail = to("ann.lee@example.org");
+    let notice = to("ann@example.com");
+    assert!(
+        notice
+            .data
+            .contains("Subject: The email address of your Desserts account was changed"),
+        "{}",
+        notice.data
+    );
+    assert!(
+        notice.link("/verify/").is_none() && notice.link("/password/reset/").is_none(),
+        "a notice holds no key"
+    );
 
     assert_eq!(
         ann.get(&for_old_address).await.status,
@@ -316,7 +315,7 @@ async fn a_new_address_is_unconfirmed_until_its_own_link_is_opened() {
         "a link for the old address"
     );
     ann.get("/account").await.assert_contains("(not confirmed yet)");
-    let new = path_of(&mail.link("/verify/").unwrap());
+    let new = site_path(&mail.link("/verify/").unwrap());
     assert_eq!(ann.get(&new).await.status, StatusCode::SEE_OTHER);
     ann.get("/account").await.assert_contains("(confirmed)");
     assert_eq!(

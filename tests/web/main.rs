@@ -5,6 +5,7 @@ mod api;
 mod auth;
 mod cli;
 mod connections;
+mod credentials;
 mod desserts;
 mod durability;
 mod hostile;

@@ -126,6 +126,14 @@ async fn import_refuses_bad_input_and_changes_nothing() {
     let bad_row = document.replacen("\"username\": \"ann\"", "\"username\": \"ann lee\"", 1);
     let bad_price = document.replacen("\"price_cents\": 450", "\"price_cents\": -5", 1);
     let dangling = document.replacen("\"user_id\": 1", "\"user_id\": 99", 1);
+    // A hash asking a login for 4 GiB of memory, or for a million passes.
+    let greedy = |from: &str, to: &str| {
+        assert!(document.contains(from), "the export holds {from}");
+        document.replacen(from, to, 1)
+    };
+    let huge_memory = greedy("$m=19456,", "$m=4194304,");
+    let many_passes = greedy(",t=2,", ",t=1000000,");
+    let not_argon2 = greedy("$argon2id$", "$bcrypt$");
     for (broken, message) in [
         ("not json at all", "is not a desserts export document"),
         ("{\"format\": \"desserts-export\"}", "is not a desserts export document"),
@@ -137,6 +145,9 @@ async fn import_refuses_bad_input_and_changes_nothing() {
         (&bad_row, "users 1 username: Username must be"),
         (&bad_price, "desserts 1 price_cents: Price must be"),
         (&dangling, "desserts 1 user_id: names no user (99)"),
+        (&huge_memory, "users 1 password_hash: asks for more than this server spends"),
+        (&many_passes, "users 1 password_hash: asks for more than this server spends"),
+        (&not_argon2, "users 1 password_hash: is not an Argon2 hash"),
     ] {
         let out = import(&target.url, broken);
         assert!(!out.status.success(), "{message}");

@@ -100,7 +100,12 @@ async fn tokens_are_long_random_work_until_revoked_and_only_that_one_is_revoked(
         .to_string();
     assert_ne!(token, second);
     // Only the hash is stored: the token itself names no one.
-    assert!(desserts::store::api_tokens::user_for(&app.store, &token).await.unwrap().is_none());
+    assert!(
+        desserts::store::api_tokens::user_for(&app.store, &token, desserts::store::now())
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     let ann = api.with_token(&token);
     assert_eq!(ann.get("/api/v1/me").await.status, StatusCode::OK);

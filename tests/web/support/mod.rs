@@ -10,11 +10,13 @@ mod smtp;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 pub use api::{Answer, Api};
 pub use database::TestDb;
 use desserts::app::{self, AppState};
 use desserts::config::WebSettings;
+use desserts::mail::MailSettings;
 use desserts::store::login_failures::LoginLimits;
 use desserts::store::{PoolSettings, Store};
 pub use process::{ServerProcess, run_desserts, text};
@@ -22,7 +24,7 @@ pub use proxy::Proxy;
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::header::HeaderMap;
 use reqwest::{Client, StatusCode, redirect};
-pub use smtp::SmtpSink;
+pub use smtp::{PUBLIC_URL, ReceivedMail, SmtpSink, site_path};
 use tokio::sync::oneshot;
 
 pub struct TestApp {
@@ -43,6 +45,20 @@ impl TestApp {
 
     pub async fn start_with(settings: WebSettings, limits: LoginLimits) -> Self {
         Self::start(settings, limits, None).await
+    }
+
+    /// A server that sends its mail to `sink`, with links under [`PUBLIC_URL`], retrying quickly.
+    pub async fn mailing_to(sink: &SmtpSink) -> Self {
+        Self::spawn_with(WebSettings {
+            mail: MailSettings {
+                smtp_url: Some(sink.url.clone()),
+                public_url: PUBLIC_URL.into(),
+                retry_delays: vec![Duration::from_millis(50); 3],
+                ..MailSettings::default()
+            },
+            ..WebSettings::default()
+        })
+        .await
     }
 
     pub async fn spawn_with_limits(limits: LoginLimits) -> Self {
@@ -187,8 +203,17 @@ pub struct Browser {
 impl Browser {
     /// A new browser for the server at `base`, with no cookies.
     pub fn new(base: &str) -> Self {
+        Self::built(base, Client::builder())
+    }
+
+    /// A new browser that names itself `user_agent`.
+    pub fn with_user_agent(base: &str, user_agent: &str) -> Self {
+        Self::built(base, Client::builder().user_agent(user_agent))
+    }
+
+    fn built(base: &str, builder: reqwest::ClientBuilder) -> Self {
         let jar = Arc::new(Jar::default());
-        let client = Client::builder()
+        let client = builder
             .cookie_provider(jar.clone())
             .redirect(redirect::Policy::none())
             .build()

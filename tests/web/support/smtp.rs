@@ -8,6 +8,16 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
+/// The address the servers that mail in tests put in front of their links.
+pub const PUBLIC_URL: &str = "http://desserts.example";
+
+/// The path of a mailed link, checked to start with [`PUBLIC_URL`].
+pub fn site_path(link: &str) -> String {
+    link.strip_prefix(PUBLIC_URL)
+        .unwrap_or_else(|| panic!("{link} starts with {PUBLIC_URL}"))
+        .to_string()
+}
+
 /// One message as it arrived: its recipients and its text, transfer encoding undone.
 #[derive(Debug, Clone)]
 pub struct ReceivedMail {
