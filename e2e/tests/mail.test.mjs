@@ -56,7 +56,7 @@ test("a person confirms their address and resets a forgotten password", async (t
       await page.getByLabel("New password").fill(newPassword);
       await page.getByRole("button", { name: "Set my new password" }).click();
       await page.waitForURL(`${BASE_URL}/`);
-      await assertFlash(page, "Your new password is set, and every other session has ended.");
+      await assertFlash(page, "Your new password is set. Every other session and every API token of your account has ended; this browser is logged in.");
       const again = await page.goto(link);
       assert.equal(again.status(), 404, "the link works once");
     });
