@@ -1,4 +1,4 @@
-//! The application: its state, its router with every layer, and serving it.
+//! The application: its router with every layer, and serving it.
 
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -19,67 +19,14 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::config::WebSettings;
-use crate::mail::Mailer;
-use crate::passwords::Hasher;
-use crate::store::login_failures::LoginLimits;
-use crate::store::{self, Store, api_tokens, login_failures, mail_tokens, sessions};
+use crate::state::AppState;
+use crate::store::attempts::AttemptLimits;
+use crate::store::{self, Store, api_tokens, attempts, mail_tokens, sessions};
 use crate::{api, web};
 
 /// Request bodies stop here: no form or API call needs more.
 pub const BODY_LIMIT: usize = 64 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// What every handler can reach. The router clones it for every request, so it is one
-/// shared pointer rather than a handful.
-#[derive(Clone)]
-pub struct AppState(Arc<Shared>);
-
-pub struct Shared {
-    pub store: Store,
-    pub hasher: Hasher,
-    pub mailer: Mailer,
-    pub settings: WebSettings,
-    pub login_limits: LoginLimits,
-    /// Signs the form tokens of visitors without a session row; read once from the database.
-    form_key: tokio::sync::OnceCell<String>,
-}
-
-impl std::ops::Deref for AppState {
-    type Target = Shared;
-
-    fn deref(&self) -> &Shared {
-        &self.0
-    }
-}
-
-impl AppState {
-    pub fn new(store: Store, settings: WebSettings) -> anyhow::Result<Self> {
-        Self::with_login_limits(store, settings, LoginLimits::default())
-    }
-
-    pub fn with_login_limits(store: Store, settings: WebSettings, login_limits: LoginLimits) -> anyhow::Result<Self> {
-        Ok(Self(Arc::new(Shared {
-            store,
-            hasher: Hasher::new()?,
-            mailer: Mailer::new(&settings.mail)?,
-            settings,
-            login_limits,
-            form_key: tokio::sync::OnceCell::new(),
-        })))
-    }
-
-    /// The key that signs form tokens, shared by every instance on the database.
-    pub async fn form_key(&self) -> Result<&str, store::StoreError> {
-        self.form_key
-            .get_or_try_init(|| async {
-                let fresh = crate::tokens::random_token().map_err(|e| store::StoreError::Internal(e.to_string()))?;
-                store::server_keys::get_or_create(&self.store, "form_key", fresh).await
-            })
-            .await
-            .map(String::as_str)
-    }
-}
 
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: http:; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
@@ -166,7 +113,7 @@ async fn close_after_unread_body(mut response: axum::response::Response) -> axum
 
 /// Serves until `shutdown` completes, then finishes the requests under way.
 pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    let cleanup = tokio::spawn(clean_up_periodically(state.store.clone(), state.login_limits));
+    let cleanup = tokio::spawn(clean_up_periodically(state.store.clone(), state.attempt_limits));
     let max_connections = state.settings.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS).clamp(1, 1 << 20);
     let connections = Arc::new(Semaphore::new(max_connections));
     let app = build(state);
@@ -251,7 +198,7 @@ where
 }
 
 /// Deletes expired sessions, mail links and API tokens, and failed logins older than the counting window.
-async fn clean_up_periodically(store: Store, limits: LoginLimits) {
+async fn clean_up_periodically(store: Store, limits: AttemptLimits) {
     let mut interval = tokio::time::interval(Duration::from_secs(600));
     loop {
         interval.tick().await;
@@ -259,7 +206,7 @@ async fn clean_up_periodically(store: Store, limits: LoginLimits) {
         if let Err(error) = sessions::delete_expired(&store, now).await {
             tracing::warn!(%error, "could not delete expired sessions");
         }
-        if let Err(error) = login_failures::delete_older_than(&store, now - limits.window_secs).await {
+        if let Err(error) = attempts::delete_older_than(&store, now - limits.window_secs).await {
             tracing::warn!(%error, "could not delete old failed logins");
         }
         if let Err(error) = mail_tokens::delete_expired(&store, now).await {

@@ -9,16 +9,10 @@ use utoipa::ToSchema;
 use super::extract::{Caller, ClientDescription, Field, Id, JsonBody};
 use super::json::{MeJson, NewToken, SignedUp, TokenList, UserJson};
 use super::{Error, merge};
-use crate::accounts::{self, SignupOutcome};
-use crate::app::AppState;
+use crate::accounts::{self, SignupOutcome, TokenOutcome};
 use crate::domain::{FieldErrors, SignupInput, Timestamp, TokenLifetime};
-use crate::login::{self, LoginOutcome};
-use crate::store::{self, api_tokens, users};
-use crate::tokens::{random_token, token_hash};
-use crate::web::visit::ClientAddr;
-
-/// Tokens start with this, so that secret scanners and people can tell what they are.
-const TOKEN_PREFIX: &str = "desserts_";
+use crate::state::{AppState, ClientAddr};
+use crate::store::{self, UniqueKey, api_tokens, users};
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -76,11 +70,11 @@ pub async fn sign_up(
         avatar: body.avatar.text(&mut errors, "avatar"),
     };
     let signup = merge(errors, input.parse())?;
-    match accounts::sign_up(&state, signup, &client).await? {
+    match accounts::sign_up(state.accounts(), signup, &client).await? {
         SignupOutcome::Created(user) => Ok((StatusCode::CREATED, Json(SignedUp { user: user.into() }))),
-        SignupOutcome::Taken(field) => {
-            let value = if field == "email" { &input.email } else { &input.username };
-            Err(Error::Conflict(FieldErrors::taken(field, value)))
+        SignupOutcome::Taken(key) => {
+            let value = if key == UniqueKey::Email { &input.email } else { &input.username };
+            Err(Error::Conflict(FieldErrors::taken(key.field(), value)))
         }
         SignupOutcome::Limited { retry_after_secs } => Err(Error::RateLimited { retry_after_secs }),
     }
@@ -160,37 +154,19 @@ pub async fn create_token(
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
-    match login::check(&state, &username, &password, &client).await? {
-        LoginOutcome::Accepted(user) => {
-            let token = format!("{TOKEN_PREFIX}{}", random_token()?);
-            let now = store::now();
-            let expires_at = lifetime.expires_at(now);
-            let id = api_tokens::create(
-                &state.store,
-                api_tokens::NewToken {
-                    user_id: user.id,
-                    token_hash: token_hash(&token),
-                    now,
-                    expires_at,
-                    client: description,
-                    client_addr: client.clone(),
-                },
-            )
-            .await?;
-            crate::security_events::token_created(user.id, &client);
-            Ok((
-                StatusCode::CREATED,
-                Json(NewToken {
-                    token,
-                    id,
-                    created_at: Timestamp(now).rfc3339(),
-                    expires_at: expires_at.map(|at| Timestamp(at).rfc3339()),
-                    user: user.into(),
-                }),
-            ))
-        }
-        LoginOutcome::Refused => Err(Error::Unauthorized("Incorrect username or password.")),
-        LoginOutcome::Locked { retry_after_secs } => Err(Error::RateLimited { retry_after_secs }),
+    match accounts::create_token(state.accounts(), &username, &password, &client, description, lifetime).await? {
+        TokenOutcome::Created(made) => Ok((
+            StatusCode::CREATED,
+            Json(NewToken {
+                token: made.token,
+                id: made.id,
+                created_at: Timestamp(made.created_at).rfc3339(),
+                expires_at: made.expires_at.map(|at| Timestamp(at).rfc3339()),
+                user: made.user.into(),
+            }),
+        )),
+        TokenOutcome::Refused => Err(Error::Unauthorized("Incorrect username or password.")),
+        TokenOutcome::Locked { retry_after_secs } => Err(Error::RateLimited { retry_after_secs }),
     }
 }
 
@@ -207,8 +183,7 @@ pub async fn create_token(
     )
 )]
 pub async fn revoke_token(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, Error> {
-    api_tokens::delete(&state.store, &caller.token_hash).await?;
-    crate::security_events::token_revoked(caller.user.id);
+    accounts::revoke_current_token(state.accounts(), caller.user.id, &caller.token_hash).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -247,10 +222,9 @@ pub async fn list_tokens(State(state): State<AppState>, caller: Caller) -> Resul
     )
 )]
 pub async fn delete_token(State(state): State<AppState>, caller: Caller, Id(id): Id) -> Result<StatusCode, Error> {
-    if !api_tokens::delete_for_user(&state.store, caller.user.id, id).await? {
+    if !accounts::revoke_token(state.accounts(), caller.user.id, id).await? {
         return Err(Error::NotFound);
     }
-    crate::security_events::token_revoked(caller.user.id);
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -11,8 +11,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{Caller, Field, Id, JsonBody};
 use super::json::{DessertJson, DessertList};
 use super::{Error, ErrorBody, merge};
-use crate::app::AppState;
 use crate::domain::{DessertInput, DessertQuery, FieldErrors, SortDir, SortField};
+use crate::state::AppState;
 use crate::store::{StoreError, desserts};
 
 const DEFAULT_PER_PAGE: u32 = 20;

@@ -10,10 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::FieldErrors;
-use crate::login::LoginError;
-use crate::passwords::HashError;
-use crate::store::StoreError;
-use crate::tokens::RandomError;
+use crate::failure::{Failure, FailureKind};
 
 #[derive(Debug)]
 pub enum Error {
@@ -138,35 +135,13 @@ impl IntoResponse for Error {
     }
 }
 
-impl From<StoreError> for Error {
-    fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::Unavailable(_) => Self::Unavailable,
-            other => Self::Internal(other.to_string()),
+impl From<Failure> for Error {
+    fn from(failure: Failure) -> Self {
+        match failure.kind() {
+            FailureKind::Unavailable | FailureKind::Busy => Self::Unavailable,
+            FailureKind::Internal => Self::Internal(failure.report()),
         }
     }
 }
 
-impl From<HashError> for Error {
-    fn from(error: HashError) -> Self {
-        match error {
-            HashError::Busy => Self::Unavailable,
-            HashError::Failed(detail) => Self::Internal(detail),
-        }
-    }
-}
-
-impl From<RandomError> for Error {
-    fn from(error: RandomError) -> Self {
-        Self::Internal(error.to_string())
-    }
-}
-
-impl From<LoginError> for Error {
-    fn from(error: LoginError) -> Self {
-        match error {
-            LoginError::Store(error) => error.into(),
-            LoginError::Hash(error) => error.into(),
-        }
-    }
-}
+crate::surface_errors!(Error);

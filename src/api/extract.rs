@@ -9,8 +9,8 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use super::Error;
-use crate::app::AppState;
 use crate::domain::{FieldErrors, User, describe_client};
+use crate::state::AppState;
 use crate::store::{self, api_tokens};
 use crate::tokens::token_hash;
 

@@ -12,8 +12,8 @@ use utoipa::ToSchema;
 use super::extract::{Caller, Field, Id, JsonBody};
 use super::json::{DessertJson, MenuJson, MenuList, MenuWithDesserts};
 use super::{Error, ErrorBody};
-use crate::app::AppState;
 use crate::domain::{FieldErrors, MenuName, SortDir, SortField, menu_name_taken};
+use crate::state::AppState;
 use crate::store::{StoreError, desserts, menus};
 
 /// The scheme and host the caller reached us by, for public links: `https://desserts.example`.

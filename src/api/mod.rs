@@ -24,8 +24,8 @@ use utoipa_axum::routes;
 
 pub use error::{Error, ErrorBody};
 
-use crate::app::AppState;
 use crate::domain::FieldErrors;
+use crate::state::AppState;
 
 pub const PREFIX: &str = "/api/";
 

@@ -2,11 +2,12 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 
-use crate::app::{self, AppState};
+use crate::app;
 use crate::config::WebSettings;
 use crate::mail::MailSettings;
+use crate::state::AppState;
 use crate::store::Store;
-use crate::store::login_failures::LoginLimits;
+use crate::store::attempts::AttemptLimits;
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -29,7 +30,7 @@ pub struct ServeArgs {
     #[arg(long, env = "DESSERTS_MAX_CONNECTIONS", default_value_t = crate::app::DEFAULT_MAX_CONNECTIONS)]
     max_connections: usize,
     /// Sign-ups one client address may make within 15 minutes.
-    #[arg(long, env = "DESSERTS_SIGNUPS_PER_ADDRESS", default_value_t = LoginLimits::default().signups_per_client)]
+    #[arg(long, env = "DESSERTS_SIGNUPS_PER_ADDRESS", default_value_t = AttemptLimits::default().signups_per_client)]
     signups_per_address: i64,
     /// Without an SMTP server, write mail (and the links in it) to the log even though the
     /// server listens on an address other machines can reach.
@@ -74,11 +75,11 @@ pub async fn run(store: Store, args: ServeArgs) -> anyhow::Result<()> {
             ..MailSettings::default()
         },
     };
-    let limits = LoginLimits {
+    let limits = AttemptLimits {
         signups_per_client: args.signups_per_address.max(1),
-        ..LoginLimits::default()
+        ..AttemptLimits::default()
     };
-    let state = AppState::with_login_limits(store, settings, limits)?;
+    let state = AppState::with_attempt_limits(store, settings, limits)?;
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;

@@ -61,8 +61,11 @@ pub async fn import(store: &Store, file: &Path) -> anyhow::Result<()> {
     }
     match dump::write_all(store, rows).await {
         Ok(()) => {}
-        Err(StoreError::Duplicate(field)) => {
-            bail!("two rows share a {field} (ignoring case) where it must be unique; nothing was imported")
+        Err(StoreError::Duplicate(key)) => {
+            bail!(
+                "two rows share a {} (ignoring case) where it must be unique; nothing was imported",
+                key.field()
+            )
         }
         Err(error) => return Err(anyhow::Error::new(error).context("nothing was imported")),
     }

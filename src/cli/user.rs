@@ -64,7 +64,7 @@ async fn add(store: &Store, signup: Signup) -> anyhow::Result<crate::domain::Use
     let new_user = NewUser::new(signup, password_hash);
     match users::create(store, new_user).await {
         Ok(user) => Ok(user),
-        Err(StoreError::Duplicate(field)) => bail!("a user with that {field} already exists"),
+        Err(StoreError::Duplicate(key)) => bail!("a user with that {} already exists", key.field()),
         Err(error) => Err(error.into()),
     }
 }

@@ -106,7 +106,7 @@ fn draft_args(draft: &DessertDraft) -> Vec<Param> {
     ]
 }
 
-/// Adds a dessert for `owner`; `Duplicate("name")` when they already have one by that name.
+/// Adds a dessert for `owner`; `Duplicate(..Name)` when they already have one by that name.
 pub async fn create(store: &Store, owner: i64, draft: DessertDraft) -> Result<Dessert, StoreError> {
     let sql = format!(
         "INSERT INTO desserts (name, name_key, price_cents, calories, origin, image_url, liked, created_at, updated_at, user_id)

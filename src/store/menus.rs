@@ -18,7 +18,7 @@ fn menu_from_row(row: &Row<'_>) -> Result<Menu, StoreError> {
     })
 }
 
-/// Makes a menu; `Duplicate("name")` when the owner has one by that name.
+/// Makes a menu; `Duplicate(..Name)` when the owner has one by that name.
 pub async fn create(store: &Store, owner: i64, name: &MenuName) -> Result<Menu, StoreError> {
     let sql = format!("INSERT INTO menus (user_id, name, name_key, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING {MENU_COLUMNS}");
     store

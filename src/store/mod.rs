@@ -4,9 +4,9 @@
 //! transactions, error codes, migrations' DDL) stays in `sqlite.rs` and `postgres.rs`.
 
 pub mod api_tokens;
+pub mod attempts;
 pub mod desserts;
 pub mod dump;
-pub mod login_failures;
 pub mod mail_tokens;
 pub mod menus;
 pub mod migrations;
@@ -25,9 +25,9 @@ use crate::config::DatabaseUrl;
 /// What went wrong in the database, in terms the layers above can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// A unique rule was broken; the value names the field ("username", "name", ...).
-    #[error("{0} is already taken")]
-    Duplicate(&'static str),
+    /// A unique rule was broken.
+    #[error("{} is already taken", .0.field())]
+    Duplicate(UniqueKey),
     #[error("the database is busy or unreachable: {0}")]
     Unavailable(String),
     #[error("the database schema is at version {found}, newer than this program knows ({known}); upgrade desserts")]
@@ -36,14 +36,48 @@ pub enum StoreError {
     Internal(String),
 }
 
-/// Which field each unique index protects, named `table.column` by its last column; a
-/// PostgreSQL index is named the same with `_` for `.` (`users_username_key`).
-const UNIQUE_FIELDS: &[(&str, &str)] = &[
-    ("users.username_key", "username"),
-    ("users.email_key", "email"),
-    ("desserts.name_key", "name"),
-    ("menus.name_key", "name"),
-];
+/// What must be unique: each is a unique index, named `table.column` after its last column
+/// (a PostgreSQL index is named the same with `_` for `.`: `users_username_key`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UniqueKey {
+    Username,
+    Email,
+    DessertName,
+    MenuName,
+}
+
+impl UniqueKey {
+    const ALL: [Self; 4] = [Self::Username, Self::Email, Self::DessertName, Self::MenuName];
+
+    /// The index's column, as `table.column`.
+    fn index(self) -> &'static str {
+        match self {
+            Self::Username => "users.username_key",
+            Self::Email => "users.email_key",
+            Self::DessertName => "desserts.name_key",
+            Self::MenuName => "menus.name_key",
+        }
+    }
+
+    /// The field of a form or a body that holds the value.
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::Username => "username",
+            Self::Email => "email",
+            Self::DessertName | Self::MenuName => "name",
+        }
+    }
+
+    /// The key of the index in SQLite's "UNIQUE constraint failed: users.username_key".
+    pub(crate) fn of_sqlite_columns(columns: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|key| columns.ends_with(key.index()))
+    }
+
+    /// The key of the PostgreSQL constraint so named (`users_username_key`).
+    pub(crate) fn of_postgres_constraint(constraint: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|key| key.index().replace('.', "_") == constraint)
+    }
+}
 
 /// How long to wait for a connection or a query before answering "unavailable", and how
 /// many connections one server process keeps to a PostgreSQL server.

@@ -14,7 +14,7 @@ use tokio_postgres::types::{IsNull, ToSql, Type, WrongType, to_sql_checked};
 use tokio_postgres::{Config, IsolationLevel, NoTls};
 
 use super::migrations::{Migration, refuse_newer};
-use super::{FromRow, Param, PoolSettings, Row, Statement, StoreError, UNIQUE_FIELDS, now};
+use super::{FromRow, Param, PoolSettings, Row, Statement, StoreError, UniqueKey, now};
 
 /// Any constant will do, as long as no other program on the same database uses it to
 /// serialise its own migrations.
@@ -273,9 +273,9 @@ fn classify(error: tokio_postgres::Error) -> StoreError {
     };
     if *db.code() == SqlState::UNIQUE_VIOLATION
         && let Some(constraint) = db.constraint()
-        && let Some((_, field)) = UNIQUE_FIELDS.iter().find(|(column, _)| column.replace('.', "_") == constraint)
+        && let Some(key) = UniqueKey::of_postgres_constraint(constraint)
     {
-        return StoreError::Duplicate(field);
+        return StoreError::Duplicate(key);
     }
     let code = db.code().code();
     // Class 08: connection exception; 53: insufficient resources; 57P: operator intervention

@@ -14,7 +14,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ErrorCode, OpenFlags, ToSql, TransactionBehavior, params_from_iter};
 
 use super::migrations::{Migration, refuse_newer};
-use super::{FromRow, Param, Row, Statement, StoreError, UNIQUE_FIELDS, now};
+use super::{FromRow, Param, Row, Statement, StoreError, UniqueKey, now};
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -300,9 +300,9 @@ pub(super) fn classify(error: rusqlite::Error) -> StoreError {
     if let rusqlite::Error::SqliteFailure(failure, Some(message)) = &error
         && failure.code == ErrorCode::ConstraintViolation
         && let Some(columns) = message.strip_prefix("UNIQUE constraint failed: ")
-        && let Some((_, field)) = UNIQUE_FIELDS.iter().find(|(column, _)| columns.ends_with(column))
+        && let Some(key) = UniqueKey::of_sqlite_columns(columns)
     {
-        return StoreError::Duplicate(field);
+        return StoreError::Duplicate(key);
     }
     match error.sqlite_error_code() {
         Some(

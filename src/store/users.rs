@@ -1,7 +1,7 @@
 //! Accounts.
 
 use super::sessions::NewSession;
-use super::{Param, Row, Statement, Store, StoreError, args, now};
+use super::{Param, Row, Statement, Store, StoreError, UniqueKey, args, now};
 use crate::domain::{Email, HttpUrl, PersonName, Signup, Timestamp, User, Username};
 
 /// A new account, its password already hashed.
@@ -40,18 +40,24 @@ pub(super) fn user_from_row(row: &Row<'_>, first: usize) -> Result<User, StoreEr
 
 /// Which of a new account's unique fields another account has already: `"username"` or
 /// `"email"` (the username first when both are).
-pub async fn taken(store: &Store, username_key: &str, email_key: &str) -> Result<Option<&'static str>, StoreError> {
+pub async fn taken(store: &Store, username_key: &str, email_key: &str) -> Result<Option<UniqueKey>, StoreError> {
     store
         .fetch_optional(
             "SELECT username_key = ?1 FROM users WHERE username_key = ?1 OR email_key = ?2
              ORDER BY username_key = ?1 DESC LIMIT 1",
             args![username_key, email_key],
-            |row| Ok(if row.get::<bool>(0)? { "username" } else { "email" }),
+            |row| {
+                Ok(if row.get::<bool>(0)? {
+                    UniqueKey::Username
+                } else {
+                    UniqueKey::Email
+                })
+            },
         )
         .await
 }
 
-/// Creates an account; `Duplicate("username")` or `Duplicate("email")` when taken.
+/// Creates an account; `Duplicate(Username)` or `Duplicate(Email)` when taken.
 pub async fn create(store: &Store, user: NewUser) -> Result<User, StoreError> {
     let sql = format!(
         "INSERT INTO users (username, username_key, email, email_key, name, avatar, password_hash, created_at)

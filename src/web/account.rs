@@ -11,13 +11,13 @@ use serde::Deserialize;
 use super::Error;
 use super::pages::{FieldMessage, Layout, minutes, render_with};
 use super::visit::{CsrfForm, CurrentUser, NoFields, Visit};
-use crate::accounts::{self, AddressChange};
-use crate::app::AppState;
+use crate::accounts::{self, AddressChange, PasswordCheck};
 use crate::domain::{Email, FieldErrors, Password, User};
+use crate::state::AppState;
 use crate::store::api_tokens::{self, TokenSummary};
 use crate::store::sessions::{self, SessionSummary};
 use crate::store::users::PasswordProof;
-use crate::store::{self, login_failures, mail_tokens, users};
+use crate::store::{self, mail_tokens, users};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -82,31 +82,25 @@ async fn account_page(State(state): State<AppState>, CurrentUser { user, visit }
     show(&state, &visit, user, StatusCode::OK, FieldErrors::new()).await
 }
 
-/// Why a password confirmation failed.
+/// Why a password confirmation failed, or a change was held back.
 enum Refusal {
     WrongPassword,
-    /// Too many wrong passwords: seconds until the next try.
+    /// Too many tries: seconds until the next.
     Limited(i64),
 }
 
-/// Checks the password of the logged-in person, counting failures against the account like
-/// logins do, so a borrowed session cannot be used to guess it. Only the account: a person
-/// already logged in is not locked out because others behind the same address failed to
-/// log in, and their own failures here do not count against that address.
+/// Confirms the logged-in person's password (see [`accounts::confirm_password`]); the
+/// refusal, if any.
 async fn confirm_password(state: &AppState, user: &User, password: &str) -> Result<Option<Refusal>, Error> {
-    let account_key = format!("user:{}", user.id);
-    // In the address column, a key of this account's own, never a real address.
-    let in_session = format!("in-session:{}", user.id);
-    let now = store::now();
-    if let Some(seconds) = login_failures::retry_after(&state.store, &account_key, &in_session, now, state.login_limits).await? {
-        return Ok(Some(Refusal::Limited(seconds)));
+    Ok(refusal_of(accounts::confirm_password(state.accounts(), user, password).await?))
+}
+
+fn refusal_of(check: PasswordCheck) -> Option<Refusal> {
+    match check {
+        PasswordCheck::Confirmed => None,
+        PasswordCheck::WrongPassword => Some(Refusal::WrongPassword),
+        PasswordCheck::Limited(seconds) => Some(Refusal::Limited(seconds)),
     }
-    let hash = users::password_hash(&state.store, user.id).await?;
-    if state.hasher.verify(password, hash).await? {
-        return Ok(None);
-    }
-    login_failures::record(&state.store, &account_key, &in_session, now).await?;
-    Ok(Some(Refusal::WrongPassword))
 }
 
 /// The account page again, with the refusal beside `field` and `new_email` as typed.
@@ -163,7 +157,7 @@ async fn change_password(
     };
     let hash = state.hasher.hash(&new_password).await?;
     let session = visit.prepare_login(user.clone(), PASSWORD_CHANGED.into())?;
-    accounts::set_password(&state, &user, hash, PasswordProof::CurrentPassword, session.row()).await?;
+    accounts::set_password(state.accounts(), &user, hash, PasswordProof::CurrentPassword, session.row()).await?;
     visit.adopt(session);
     Ok(Redirect::to("/account").into_response())
 }
@@ -195,7 +189,7 @@ async fn change_email(
     if let Some(refusal) = confirm_password(&state, &user, &form.email_password).await? {
         return refuse(&state, &visit, user, "email_password", refusal, form.email.clone()).await;
     }
-    let user = match accounts::change_email(&state, &user, &email).await? {
+    let user = match accounts::change_email(state.accounts(), &user, &email).await? {
         AddressChange::Changed(changed) => changed,
         AddressChange::Taken => return again(user, FieldErrors::taken("email", &form.email)).await,
         AddressChange::Limited { retry_after_secs } => {
@@ -231,10 +225,9 @@ async fn delete_account(
     CurrentUser { user, visit }: CurrentUser,
     CsrfForm(form): CsrfForm<DeleteAccount>,
 ) -> Result<Response, Error> {
-    if let Some(refusal) = confirm_password(&state, &user, &form.password).await? {
+    if let Some(refusal) = refusal_of(accounts::delete_account(state.accounts(), &user, &form.password).await?) {
         return refuse(&state, &visit, user, "password", refusal, String::new()).await;
     }
-    users::delete(&state.store, user.id).await?;
     visit.end("Your account and all your desserts have been deleted.".into()).await?;
     Ok(Redirect::to("/login").into_response())
 }
@@ -246,8 +239,7 @@ async fn end_session(
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, Error> {
     let current = visit.session_id_hash().unwrap_or_default();
-    let message = if sessions::end_one(&state.store, user.id, &handle, &current).await? {
-        crate::security_events::sessions_ended(user.id, 1);
+    let message = if accounts::end_session(state.accounts(), user.id, &handle, &current).await? {
         "That session has ended: whoever used it is logged out."
     } else {
         "That session had already ended."
@@ -262,8 +254,7 @@ async fn end_other_sessions(
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, Error> {
     let current = visit.session_id_hash().unwrap_or_default();
-    let ended = sessions::end_others(&state.store, user.id, &current).await?;
-    crate::security_events::sessions_ended(user.id, ended);
+    let ended = accounts::end_other_sessions(state.accounts(), user.id, &current).await?;
     visit
         .flash(format!("{} ended. This browser stays logged in.", count_of(ended, "other session")))
         .await?;
@@ -277,11 +268,10 @@ async fn revoke_token(
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, Error> {
     let revoked = match id.parse::<i64>() {
-        Ok(id) => api_tokens::delete_for_user(&state.store, user.id, id).await?,
+        Ok(id) => accounts::revoke_token(state.accounts(), user.id, id).await?,
         Err(_) => false,
     };
     let message = if revoked {
-        crate::security_events::token_revoked(user.id);
         "That API token no longer works."
     } else {
         "That API token had already been revoked."
@@ -295,8 +285,7 @@ async fn revoke_all_tokens(
     CurrentUser { user, visit }: CurrentUser,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, Error> {
-    let revoked = api_tokens::delete_all_for_user(&state.store, user.id).await?;
-    crate::security_events::tokens_revoked(user.id, revoked);
+    let revoked = accounts::revoke_all_tokens(state.accounts(), user.id).await?;
     visit.flash(format!("{} revoked.", count_of(revoked, "API token"))).await?;
     Ok(Redirect::to("/account#tokens").into_response())
 }

@@ -10,11 +10,11 @@ use serde::Deserialize;
 
 use super::Error;
 use super::pages::{FieldMessage, Layout, minutes, render, render_with};
-use super::visit::{ClientAddr, CsrfForm, NoFields, Visit};
-use crate::accounts::{self, SignupOutcome};
-use crate::app::AppState;
+use super::visit::{CsrfForm, NoFields, Visit};
+use crate::accounts::{self, LoginOutcome, SignupOutcome};
 use crate::domain::{FieldErrors, SignupInput};
-use crate::login::{self, LoginOutcome};
+use crate::state::{AppState, ClientAddr};
+use crate::store::UniqueKey;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -53,11 +53,11 @@ async fn signup(
         Ok(signup) => signup,
         Err(errors) => return signup_again(&visit, form, errors, StatusCode::UNPROCESSABLE_ENTITY),
     };
-    let user = match accounts::sign_up(&state, signup, &client).await? {
+    let user = match accounts::sign_up(state.accounts(), signup, &client).await? {
         SignupOutcome::Created(user) => user,
-        SignupOutcome::Taken(field) => {
-            let value = if field == "email" { &form.email } else { &form.username };
-            let errors = FieldErrors::taken(field, value);
+        SignupOutcome::Taken(key) => {
+            let value = if key == UniqueKey::Email { &form.email } else { &form.username };
+            let errors = FieldErrors::taken(key.field(), value);
             return signup_again(&visit, form, errors, StatusCode::UNPROCESSABLE_ENTITY);
         }
         SignupOutcome::Limited { retry_after_secs } => {
@@ -155,7 +155,7 @@ async fn login(
     if form.username.trim().is_empty() || form.password.is_empty() {
         return again(StatusCode::UNPROCESSABLE_ENTITY, "Enter your username (or email) and password.");
     }
-    match login::check(&state, &form.username, &form.password, &client).await? {
+    match accounts::check_login(state.accounts(), &form.username, &form.password, &client).await? {
         LoginOutcome::Accepted(user) => {
             let welcome = format!("Welcome back, {}!", user.name);
             visit.log_in(user, welcome).await?;

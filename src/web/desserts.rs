@@ -11,8 +11,8 @@ use serde::Deserialize;
 use super::Error;
 use super::pages::{FieldMessage, Layout, render, render_with};
 use super::visit::{CsrfForm, CurrentUser, NoFields};
-use crate::app::AppState;
 use crate::domain::{Dessert, DessertInput, DessertQuery, FieldErrors, SortDir, SortField};
+use crate::state::AppState;
 use crate::store::{StoreError, desserts, menus};
 
 pub const PAGE_SIZE: u32 = 20;

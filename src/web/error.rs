@@ -5,8 +5,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::pages::{Layout, ROOT_LAYOUT};
-use crate::passwords::HashError;
-use crate::store::StoreError;
+use crate::failure::{Failure, FailureKind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -31,44 +30,17 @@ pub enum Error {
     Internal(String),
 }
 
-impl From<StoreError> for Error {
-    fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::Unavailable(_) => Self::Unavailable,
-            other => Self::Internal(other.to_string()),
+impl From<Failure> for Error {
+    fn from(failure: Failure) -> Self {
+        match failure.kind() {
+            FailureKind::Unavailable => Self::Unavailable,
+            FailureKind::Busy => Self::Busy,
+            FailureKind::Internal => Self::Internal(failure.report()),
         }
     }
 }
 
-impl From<crate::login::LoginError> for Error {
-    fn from(error: crate::login::LoginError) -> Self {
-        match error {
-            crate::login::LoginError::Store(error) => error.into(),
-            crate::login::LoginError::Hash(error) => error.into(),
-        }
-    }
-}
-
-impl From<HashError> for Error {
-    fn from(error: HashError) -> Self {
-        match error {
-            HashError::Busy => Self::Busy,
-            HashError::Failed(detail) => Self::Internal(detail),
-        }
-    }
-}
-
-impl From<crate::tokens::RandomError> for Error {
-    fn from(error: crate::tokens::RandomError) -> Self {
-        Self::Internal(error.to_string())
-    }
-}
-
-impl From<askama::Error> for Error {
-    fn from(error: askama::Error) -> Self {
-        Self::Internal(format!("template: {error}"))
-    }
-}
+crate::surface_errors!(Error);
 
 #[derive(Template)]
 #[template(path = "error.html")]

@@ -13,8 +13,8 @@ use super::Error;
 use super::desserts::{SortLink, parse_id, sort_links};
 use super::pages::{FieldMessage, Layout, ROOT_LAYOUT, render, render_with};
 use super::visit::{CsrfForm, CurrentUser, NoFields, Visit};
-use crate::app::AppState;
 use crate::domain::{Dessert, FieldErrors, Menu, MenuName, MenuTotals, SortDir, SortField, menu_name_taken};
+use crate::state::AppState;
 use crate::store::{StoreError, desserts, menus};
 use crate::tokens::random_token;
 

@@ -20,7 +20,7 @@ use axum::routing::get;
 pub use auth::safe_next;
 pub use error::Error;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// Every page, with the session loaded around it.
 pub fn router(state: AppState) -> Router<AppState> {

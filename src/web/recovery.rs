@@ -10,13 +10,12 @@ use serde::Deserialize;
 
 use super::Error;
 use super::pages::{FieldMessage, Layout, minutes, render, render_with};
-use super::visit::{ClientAddr, CsrfForm, CurrentUser, NoFields, Visit};
+use super::visit::{CsrfForm, CurrentUser, NoFields, Visit};
 use crate::accounts;
-use crate::app::AppState;
 use crate::domain::{Email, FieldErrors, Password};
-use crate::mail_links;
+use crate::state::{AppState, ClientAddr};
 use crate::store::users::PasswordProof;
-use crate::store::{self, login_failures, mail_tokens, users};
+use crate::store::{self, mail_tokens, users};
 use crate::tokens::token_hash;
 
 pub fn router() -> Router<AppState> {
@@ -67,27 +66,17 @@ async fn forgot(
         };
         return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    // Requests count like failed logins, per address and per client, whether or not the
-    // address has an account, so the limit says nothing about it either.
-    let address_key = format!("reset:{}", email.key());
-    if let Some(seconds) = login_failures::count_request(&state.store, &address_key, &client, store::now(), state.login_limits).await? {
+    let shown = email.as_str().to_string();
+    if let Some(seconds) = accounts::ask_for_reset(state.accounts(), email, &client).await? {
         let page = ForgotPage {
             layout: visit.layout(),
-            email: email.as_str().to_string(),
+            email: shown,
             error: format!("Too many requests for a new password. Try again in {}.", minutes(seconds)),
         };
         let mut response = render_with(StatusCode::TOO_MANY_REQUESTS, &page)?;
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         return Ok(response);
     }
-    // Looking the address up, and making and mailing the link, happen after the answer:
-    // it takes the same time whether or not the account exists.
-    let background = state.clone();
-    tokio::spawn(async move {
-        if let Err(error) = mail_links::send_reset(&background, &email).await {
-            tracing::warn!(%error, "could not send a password reset link");
-        }
-    });
     visit.flash(RESET_SENT).await?;
     Ok(Redirect::to("/login").into_response())
 }
@@ -144,7 +133,7 @@ async fn reset(
         now: store::now(),
     };
     // The link may have been used or may have expired while the password was hashed.
-    if !accounts::set_password(&state, &user, password_hash, proof, session.row()).await? {
+    if !accounts::set_password(state.accounts(), &user, password_hash, proof, session.row()).await? {
         return Err(Error::NotFound);
     }
     visit.adopt(session);
@@ -170,16 +159,12 @@ async fn resend_verification(
     ClientAddr(client): ClientAddr,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, Error> {
-    let key = format!("verify:{}", user.id);
-    if let Some(seconds) = login_failures::count_request(&state.store, &key, &client, store::now(), state.login_limits).await? {
+    if let Some(seconds) = accounts::resend_confirmation(state.accounts(), &user, &client).await? {
         visit
             .flash(format!("Too many links asked for. Try again in {}.", minutes(seconds)))
             .await?;
         return Ok(Redirect::to("/account").into_response());
     }
-    mail_links::send_verification(&state, &user)
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?;
     visit.flash(format!("A new link is on its way to {}.", user.email)).await?;
     Ok(Redirect::to("/account").into_response())
 }

@@ -16,8 +16,8 @@ use subtle::ConstantTimeEq;
 
 use super::Error;
 use super::pages::Layout;
-use crate::app::AppState;
 use crate::domain::User;
+use crate::state::{AppState, client_addr, client_key};
 use crate::store::sessions::{self, NewSession};
 use crate::store::{self, Store};
 use crate::tokens::{form_token, random_token, token_hash as hash_id};
@@ -371,46 +371,6 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     }
 }
 
-/// Where the request came from: the socket's peer, or the proxy's `X-Forwarded-For` when
-/// the server is told to trust it.
-pub struct ClientAddr(pub String);
-
-impl FromRequestParts<AppState> for ClientAddr {
-    type Rejection = Error;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(Self(client_addr(&parts.headers, &parts.extensions, state)))
-    }
-}
-
-/// The client's address as it is counted: see [`ClientAddr`].
-pub fn client_addr(headers: &HeaderMap, extensions: &axum::http::Extensions, state: &AppState) -> String {
-    if state.settings.trust_forwarded_for
-        && let Some(forwarded) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
-        && let Some(last) = forwarded.rsplit(',').map(str::trim).find(|s| !s.is_empty())
-    {
-        return client_key(last);
-    }
-    extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".into(), |info| client_key(&info.0.ip().to_string()))
-}
-
-/// How a client address is counted: an IPv4 address as it is, an IPv6 address by its /64
-/// (one home or office network gets a whole /64, and can pick any address in it), and
-/// anything else (a proxy's odd entry) cut to a bounded length.
-fn client_key(address: &str) -> String {
-    match address.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
-            let network = u128::from(v6) & !((1u128 << 64) - 1);
-            format!("{}/64", std::net::Ipv6Addr::from(network))
-        }
-        Ok(std::net::IpAddr::V6(v6)) => v6.to_ipv4_mapped().map_or_else(|| v6.to_string(), |v4| v4.to_string()),
-        Ok(ip) => ip.to_string(),
-        Err(_) => address.chars().take(64).collect(),
-    }
-}
-
 /// A form body whose `csrf_token` matches the session's, sent from this site.
 pub struct CsrfForm<T>(pub T);
 
@@ -508,15 +468,6 @@ mod tests {
         assert!(!same_origin(&headers(&[("origin", "null"), ("host", "127.0.0.1:5000")])));
         assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
         assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
-    }
-
-    #[test]
-    fn clients_are_counted_by_address_and_ipv6_by_its_64() {
-        assert_eq!(client_key("192.0.2.7"), "192.0.2.7");
-        assert_eq!(client_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
-        assert_eq!(client_key("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::/64");
-        assert_eq!(client_key("::ffff:192.0.2.7"), "192.0.2.7");
-        assert_eq!(client_key(&"x".repeat(500)).len(), 64);
     }
 
     #[test]

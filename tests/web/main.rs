@@ -10,6 +10,7 @@ mod desserts;
 mod durability;
 mod hostile;
 mod instances;
+mod layers;
 mod legacy;
 mod log_secrets;
 mod mail;

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use desserts::store::login_failures::LoginLimits;
+use desserts::store::attempts::AttemptLimits;
 use reqwest::StatusCode;
 
 use crate::support::TestApp;
@@ -156,11 +156,11 @@ async fn five_failures_lock_the_username_whatever_the_password() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_lock_ends_when_the_window_passes_and_success_clears_the_count() {
-    let app = TestApp::spawn_with_limits(LoginLimits {
+    let app = TestApp::spawn_with_limits(AttemptLimits {
         window_secs: 2,
         per_account: 3,
         per_client: 100,
-        ..LoginLimits::default()
+        ..AttemptLimits::default()
     })
     .await;
     app.signed_up("ann").await;
@@ -188,11 +188,11 @@ async fn the_lock_ends_when_the_window_passes_and_success_clears_the_count() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_address_gets_a_larger_allowance_across_usernames() {
-    let app = TestApp::spawn_with_limits(LoginLimits {
+    let app = TestApp::spawn_with_limits(AttemptLimits {
         window_secs: 900,
         per_account: 5,
         per_client: 12,
-        ..LoginLimits::default()
+        ..AttemptLimits::default()
     })
     .await;
     app.signed_up("ann").await;
@@ -208,7 +208,7 @@ async fn one_address_gets_a_larger_allowance_across_usernames() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_default_limits_are_the_contracts() {
-    let limits = LoginLimits::default();
+    let limits = AttemptLimits::default();
     assert_eq!((limits.window_secs, limits.per_account, limits.per_client), (15 * 60, 5, 100));
 }
 
@@ -372,9 +372,9 @@ async fn answers_built_outside_the_handlers_carry_the_security_headers() {
 /// and Retry-After, never a 500, and a real login works right after.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_password_queue_answers_503_and_recovers() {
-    let app = TestApp::spawn_with_limits(LoginLimits {
+    let app = TestApp::spawn_with_limits(AttemptLimits {
         per_client: 100_000,
-        ..LoginLimits::default()
+        ..AttemptLimits::default()
     })
     .await;
     let api = app.api();
@@ -419,9 +419,9 @@ async fn a_full_password_queue_answers_503_and_recovers() {
 /// as fast as ever.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn taken_sign_ups_cost_no_hashing() {
-    let app = TestApp::spawn_with_limits(LoginLimits {
+    let app = TestApp::spawn_with_limits(AttemptLimits {
         signups_per_client: 100_000,
-        ..LoginLimits::default()
+        ..AttemptLimits::default()
     })
     .await;
     let api = app.api();
@@ -456,9 +456,9 @@ async fn taken_sign_ups_cost_no_hashing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_ups_are_limited_per_client_address() {
-    let app = TestApp::spawn_with_limits(LoginLimits {
+    let app = TestApp::spawn_with_limits(AttemptLimits {
         signups_per_client: 3,
-        ..LoginLimits::default()
+        ..AttemptLimits::default()
     })
     .await;
     for name in ["ann", "bob"] {
@@ -583,7 +583,7 @@ async fn parallel_wrong_passwords_get_at_most_the_limits_worth_of_checks() {
     }
     assert_eq!(
         checked,
-        LoginLimits::default().per_account,
+        AttemptLimits::default().per_account,
         "passwords checked out of 50 parallel attempts"
     );
     let locked = first
@@ -619,7 +619,7 @@ async fn failed_logins_are_kept_under_keys_of_bounded_size() {
     let huge = "x".repeat(60_000);
     let page = app.browser().login(&huge, "wrong password").await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let longest: i64 = desserts::store::login_failures::longest_key(&app.store).await.unwrap();
+    let longest: i64 = desserts::store::attempts::longest_key(&app.store).await.unwrap();
     assert!((1..=100).contains(&longest), "longest key: {longest}");
 }
 
@@ -627,9 +627,9 @@ async fn failed_logins_are_kept_under_keys_of_bounded_size() {
 /// their address has used up its allowance of failed logins.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_address_limit_does_not_lock_out_a_logged_in_person() {
-    let app = TestApp::spawn_with_limits(LoginLimits {
+    let app = TestApp::spawn_with_limits(AttemptLimits {
         per_client: 3,
-        ..LoginLimits::default()
+        ..AttemptLimits::default()
     })
     .await;
     let ann = app.signed_up("ann").await;
@@ -662,9 +662,9 @@ async fn ipv6_clients_are_counted_by_their_64() {
             trust_forwarded_for: true,
             ..Default::default()
         },
-        LoginLimits {
+        AttemptLimits {
             per_client: 3,
-            ..LoginLimits::default()
+            ..AttemptLimits::default()
         },
     )
     .await;

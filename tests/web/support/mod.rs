@@ -14,10 +14,11 @@ use std::time::Duration;
 
 pub use api::{Answer, Api};
 pub use database::TestDb;
-use desserts::app::{self, AppState};
+use desserts::app;
 use desserts::config::WebSettings;
 use desserts::mail::MailSettings;
-use desserts::store::login_failures::LoginLimits;
+use desserts::state::AppState;
+use desserts::store::attempts::AttemptLimits;
 use desserts::store::{PoolSettings, Store};
 pub use process::{ServerProcess, run_desserts, text};
 pub use proxy::Proxy;
@@ -40,10 +41,10 @@ impl TestApp {
     }
 
     pub async fn spawn_with(settings: WebSettings) -> Self {
-        Self::start(settings, LoginLimits::default(), None).await
+        Self::start(settings, AttemptLimits::default(), None).await
     }
 
-    pub async fn start_with(settings: WebSettings, limits: LoginLimits) -> Self {
+    pub async fn start_with(settings: WebSettings, limits: AttemptLimits) -> Self {
         Self::start(settings, limits, None).await
     }
 
@@ -61,20 +62,20 @@ impl TestApp {
         .await
     }
 
-    pub async fn spawn_with_limits(limits: LoginLimits) -> Self {
+    pub async fn spawn_with_limits(limits: AttemptLimits) -> Self {
         Self::start(WebSettings::default(), limits, None).await
     }
 
     /// A second server on the same database, as a second instance behind a proxy would be.
     pub async fn spawn_sharing(other: &TestApp) -> Self {
-        Self::start(WebSettings::default(), LoginLimits::default(), Some(other.db.clone())).await
+        Self::start(WebSettings::default(), AttemptLimits::default(), Some(other.db.clone())).await
     }
 
-    async fn start(settings: WebSettings, limits: LoginLimits, shared_db: Option<Arc<TestDb>>) -> Self {
+    async fn start(settings: WebSettings, limits: AttemptLimits, shared_db: Option<Arc<TestDb>>) -> Self {
         let db = shared_db.unwrap_or_else(|| Arc::new(TestDb::new()));
         let store = Store::open(&db.database_url(), PoolSettings::default()).expect("open database");
         store.migrate().await.expect("migrate");
-        let state = AppState::with_login_limits(store.clone(), settings, limits).expect("state");
+        let state = AppState::with_attempt_limits(store.clone(), settings, limits).expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
         let (shutdown, stopped) = oneshot::channel::<()>();
