@@ -19,13 +19,11 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::state::AppState;
+use crate::state::{AppState, BODY_LIMIT};
 use crate::store::attempts::AttemptLimits;
 use crate::store::{self, Store, api_tokens, attempts, mail_tokens, sessions};
 use crate::{api, web};
 
-/// Request bodies stop here: no form or API call needs more.
-pub const BODY_LIMIT: usize = 64 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: http:; \
@@ -142,7 +140,9 @@ pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future
         let app = app.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| -> BoxedAnswer {
             request.extensions_mut().insert(ConnectInfo(peer));
-            Box::pin(tower::ServiceExt::oneshot(app.clone(), request.map(axum::body::Body::new)))
+            // A router is always ready: it takes the request without waiting on poll_ready.
+            let mut app = app.clone();
+            Box::pin(tower_service::Service::call(&mut app, request.map(axum::body::Body::new)))
         });
         let connection = http.serve_connection(TokioIo::new(stream), service);
         tokio::spawn(serve_connection(connection, stopping.clone(), permit));

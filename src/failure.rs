@@ -30,6 +30,17 @@ pub enum FailureKind {
     Internal,
 }
 
+impl FailureKind {
+    /// What `Retry-After` says when this is the answer.
+    pub fn retry_after_secs(self) -> u32 {
+        match self {
+            Self::Unavailable => 30,
+            Self::Busy => 5,
+            Self::Internal => 0,
+        }
+    }
+}
+
 impl Failure {
     pub fn kind(&self) -> FailureKind {
         match self {

@@ -17,6 +17,9 @@ use crate::passwords::Hasher;
 use crate::store::attempts::AttemptLimits;
 use crate::store::{self, Store};
 
+/// Request bodies stop here: no form or API call needs more.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
 /// What every handler can reach. The router clones it for every request, so it is one
 /// shared pointer rather than a handful.
 #[derive(Clone)]

@@ -8,7 +8,10 @@ use sha2::{Digest, Sha256};
 #[error("the operating system's random source failed: {0}")]
 pub struct RandomError(String);
 
-/// 256 random bits, URL-safe base64 (43 characters).
+/// How long a [`random_token`] is: 256 bits in URL-safe base64.
+pub const TOKEN_CHARS: usize = 43;
+
+/// 256 random bits, URL-safe base64 ([`TOKEN_CHARS`] characters).
 pub fn random_token() -> Result<String, RandomError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| RandomError(e.to_string()))?;
@@ -18,6 +21,7 @@ pub fn random_token() -> Result<String, RandomError> {
 /// The form token of a visitor who has no session row yet: a keyed hash (HMAC-SHA-256) of
 /// the id in their cookie, so that it needs no row and no one without the key, or without
 /// the cookie, which scripts cannot read, can make it.
+#[expect(clippy::expect_used, reason = "HMAC takes a key of any length: new_from_slice cannot fail")]
 pub fn form_token(key: &str, session_id: &str) -> String {
     use hmac::{Hmac, Mac};
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes()).expect("HMAC takes a key of any length");
@@ -44,12 +48,12 @@ mod tests {
     #[test]
     fn tokens_are_long_distinct_and_hash_to_hex() {
         let (a, b) = (random_token().unwrap(), random_token().unwrap());
-        assert_eq!(a.len(), 43);
+        assert_eq!(a.len(), TOKEN_CHARS);
         assert_ne!(a, b);
         assert_eq!(form_token("key", "id"), form_token("key", "id"));
         assert_ne!(form_token("key", "id"), form_token("other key", "id"));
         assert_ne!(form_token("key", "id"), form_token("key", "id2"));
-        assert_eq!(form_token("key", "id").len(), 43);
+        assert_eq!(form_token("key", "id").len(), TOKEN_CHARS);
         assert_eq!(
             token_hash("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

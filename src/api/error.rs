@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use crate::domain::FieldErrors;
 use crate::failure::{Failure, FailureKind};
+use crate::state::BODY_LIMIT;
 
 #[derive(Debug)]
 pub enum Error {
@@ -87,7 +88,7 @@ impl Error {
             Self::Unauthorized(message) => ("unauthorized", message.to_string(), None),
             Self::NotFound => ("not_found", "Not found.".to_string(), None),
             Self::MethodNotAllowed => ("method_not_allowed", "This method is not allowed here.".to_string(), None),
-            Self::PayloadTooLarge => ("payload_too_large", "The body is over 64 KiB.".to_string(), None),
+            Self::PayloadTooLarge => ("payload_too_large", format!("The body is over {} KiB.", BODY_LIMIT / 1024), None),
             Self::UnsupportedMediaType => ("unsupported_media_type", "Send the body as application/json.".to_string(), None),
             Self::Validation(errors) => (
                 "validation_failed",
@@ -124,7 +125,7 @@ impl IntoResponse for Error {
         let extra = match &self {
             Self::RateLimited { retry_after_secs } => Some((header::RETRY_AFTER, HeaderValue::from(*retry_after_secs))),
             Self::Unauthorized(_) => Some((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))),
-            Self::Unavailable => Some((header::RETRY_AFTER, HeaderValue::from_static("30"))),
+            Self::Unavailable => Some((header::RETRY_AFTER, HeaderValue::from(FailureKind::Unavailable.retry_after_secs()))),
             _ => None,
         };
         let mut response = (status, Json(ErrorBody { error: self.body() })).into_response();

@@ -57,7 +57,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller, Site(site): Sit
 pub struct MenuBody {
     /// 1–100 characters, unique among your menus ignoring case.
     #[serde(default)]
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 100, example = "Summer")]
+    #[schema(value_type = String, required = true, min_length = 1, example = "Summer")]
     name: Field,
 }
 
@@ -74,7 +74,6 @@ pub struct MenuBody {
             headers(("Location" = String, description = "/api/v1/menus/{id}"))),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Missing, malformed, revoked or unknown token", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB", body = ErrorBody),
         (status = 415, description = "Not application/json", body = ErrorBody),
         (status = 422, description = "The name is not valid", body = ErrorBody),
         (status = 409, description = "You already have a menu of that name", body = ErrorBody),

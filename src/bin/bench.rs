@@ -397,8 +397,7 @@ async fn connection(
                 let request = Request::get("/api/v1/desserts")
                     .header("host", "127.0.0.1")
                     .header("authorization", format!("Bearer {}", session.token))
-                    .body(Full::new(Bytes::new()))
-                    .expect("request");
+                    .body(Full::new(Bytes::new()));
                 (request, StatusCode::OK)
             }
             Scenario::Login => {
@@ -413,6 +412,10 @@ async fn connection(
                 );
                 (form("/login", Some(&cookie), body), StatusCode::SEE_OTHER)
             }
+        };
+        let Ok(request) = request else {
+            errors += 1;
+            continue;
         };
         let started = Instant::now();
         match send(&mut sender, request).await {
@@ -442,22 +445,22 @@ async fn open(port: u16) -> anyhow::Result<Sender> {
     Ok(sender)
 }
 
-fn get(path: &str, cookie: Option<&str>) -> Request<Full<Bytes>> {
+fn get(path: &str, cookie: Option<&str>) -> hyper::http::Result<Request<Full<Bytes>>> {
     let mut request = Request::get(path).header("host", "127.0.0.1");
     if let Some(cookie) = cookie {
         request = request.header("cookie", cookie);
     }
-    request.body(Full::new(Bytes::new())).expect("request")
+    request.body(Full::new(Bytes::new()))
 }
 
-fn form(path: &str, cookie: Option<&str>, body: String) -> Request<Full<Bytes>> {
+fn form(path: &str, cookie: Option<&str>, body: String) -> hyper::http::Result<Request<Full<Bytes>>> {
     let mut request = Request::post(path)
         .header("host", "127.0.0.1")
         .header("content-type", "application/x-www-form-urlencoded");
     if let Some(cookie) = cookie {
         request = request.header("cookie", cookie);
     }
-    request.body(Full::new(Bytes::from(body))).expect("request")
+    request.body(Full::new(Bytes::from(body)))
 }
 
 async fn send(sender: &mut Sender, request: Request<Full<Bytes>>) -> anyhow::Result<(StatusCode, hyper::HeaderMap, String)> {
@@ -502,7 +505,7 @@ fn csrf_token(page: &str) -> Option<String> {
 }
 
 async fn login_form(sender: &mut Sender) -> anyhow::Result<(String, String)> {
-    let (_, headers, page) = send(sender, get("/login", None)).await?;
+    let (_, headers, page) = send(sender, get("/login", None)?).await?;
     let cookie = session_cookie(&headers).context("no session cookie")?;
     Ok((cookie, csrf_token(&page).context("no token")?))
 }
@@ -512,7 +515,7 @@ async fn login(port: u16, user: usize) -> anyhow::Result<(String, String)> {
     let mut sender = open(port).await?;
     let (cookie, csrf) = login_form(&mut sender).await?;
     let body = format!("csrf_token={csrf}&next=%2F&username=user{user}&password=correct+horse+battery");
-    let (status, headers, _) = send(&mut sender, form("/login", Some(&cookie), body)).await?;
+    let (status, headers, _) = send(&mut sender, form("/login", Some(&cookie), body)?).await?;
     if status != StatusCode::SEE_OTHER {
         bail!("login of user{user} answered {status}");
     }

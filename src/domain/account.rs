@@ -1,7 +1,7 @@
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use super::{FieldErrors, HttpUrl, single_line};
+use super::{FieldErrors, HttpUrl, required_line};
 
 /// The form in which usernames and emails are compared: unique ignoring case. Control
 /// characters, which no username or address may hold, become U+FFFD: a name typed with a
@@ -14,16 +14,25 @@ pub fn lookup_key(raw: &str) -> String {
         .to_lowercase()
 }
 
-/// 3–32 characters of `A-Z a-z 0-9 _ . -`.
+/// [`Self::MIN_CHARS`] to [`Self::MAX_CHARS`] characters of `A-Z a-z 0-9 _ . -`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Username(String);
 
 impl Username {
+    pub const MIN_CHARS: usize = 3;
+    pub const MAX_CHARS: usize = 32;
+    /// The characters allowed, as the API's document states them.
+    pub const PATTERN: &str = "^[A-Za-z0-9_.-]+$";
+
     pub fn parse(raw: &str) -> Result<Self, String> {
         let raw = raw.trim();
         let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
-        if !(3..=32).contains(&raw.len()) || !raw.chars().all(allowed) {
-            return Err("Username must be 3 to 32 characters: letters, digits, _ . or -".into());
+        if !(Self::MIN_CHARS..=Self::MAX_CHARS).contains(&raw.len()) || !raw.chars().all(allowed) {
+            return Err(format!(
+                "Username must be {} to {} characters: letters, digits, _ . or -",
+                Self::MIN_CHARS,
+                Self::MAX_CHARS
+            ));
         }
         Ok(Self(raw.to_string()))
     }
@@ -43,6 +52,9 @@ pub struct Email(String);
 
 impl Email {
     pub const MAX_CHARS: usize = 254;
+    /// What [`Self::parse`] takes, as a pattern for the API's document: one `@` with
+    /// something on both sides, no spaces or control characters inside.
+    pub const PATTERN: &str = "^\\s*[^@\\s\\x00-\\x1f\\x7f-\\x9f]+@[^@\\s\\x00-\\x1f\\x7f-\\x9f]+\\s*$";
 
     pub fn parse(raw: &str) -> Result<Self, String> {
         // Counted as typed, spaces around it included, as the API's document counts.
@@ -74,7 +86,7 @@ impl Email {
     }
 }
 
-/// A person's display name: 1–100 characters on one line.
+/// A person's display name: 1 to [`Self::MAX_CHARS`] characters on one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonName(String);
 
@@ -82,12 +94,7 @@ impl PersonName {
     pub const MAX_CHARS: usize = 100;
 
     pub fn parse(raw: &str) -> Result<Self, String> {
-        const MESSAGE: &str = "Name must be 1 to 100 characters on one line";
-        let name = single_line(raw, Self::MAX_CHARS, MESSAGE)?;
-        if name.is_empty() || name.chars().count() > Self::MAX_CHARS {
-            return Err(MESSAGE.into());
-        }
-        Ok(Self(name.to_string()))
+        Ok(Self(required_line(raw, "Name", Self::MAX_CHARS)?.to_string()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -95,14 +102,17 @@ impl PersonName {
     }
 }
 
-/// 8–1024 characters, taken as typed (no trimming). Kept secret so it never reaches a log.
+/// [`Self::MIN_CHARS`] to [`Self::MAX_CHARS`] characters, taken as typed (no trimming). Kept secret so it never reaches a log.
 #[derive(Debug, Clone)]
 pub struct Password(SecretString);
 
 impl Password {
+    pub const MIN_CHARS: usize = 8;
+    pub const MAX_CHARS: usize = 1024;
+
     pub fn parse(raw: &str) -> Result<Self, String> {
-        if !(8..=1024).contains(&raw.chars().count()) {
-            return Err("Password must be 8 to 1024 characters".into());
+        if !(Self::MIN_CHARS..=Self::MAX_CHARS).contains(&raw.chars().count()) {
+            return Err(format!("Password must be {} to {} characters", Self::MIN_CHARS, Self::MAX_CHARS));
         }
         Ok(Self(SecretString::from(raw)))
     }

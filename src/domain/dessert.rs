@@ -2,9 +2,9 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use super::{FieldErrors, HttpUrl, Timestamp, single_line};
+use super::{FieldErrors, HttpUrl, Timestamp, optional_line, required_line};
 
-/// A dessert's name: trimmed, 1–100 characters, not digits only.
+/// A dessert's name: trimmed, 1 to [`Self::MAX_CHARS`] characters, not digits only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DessertName(String);
 
@@ -12,11 +12,7 @@ impl DessertName {
     pub const MAX_CHARS: usize = 100;
 
     pub fn parse(raw: &str) -> Result<Self, String> {
-        const MESSAGE: &str = "Name must be 1 to 100 characters on one line";
-        let name = single_line(raw, Self::MAX_CHARS, MESSAGE)?;
-        if name.is_empty() || name.chars().count() > Self::MAX_CHARS {
-            return Err(MESSAGE.into());
-        }
+        let name = required_line(raw, "Name", Self::MAX_CHARS)?;
         if name.chars().all(|c| c.is_ascii_digit() || c.is_whitespace()) {
             return Err("Name cannot be only digits".into());
         }
@@ -112,7 +108,7 @@ impl Calories {
     }
 }
 
-/// Where a dessert comes from: optional, at most 100 characters.
+/// Where a dessert comes from: optional, at most [`Self::MAX_CHARS`] characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin(String);
 
@@ -120,13 +116,7 @@ impl Origin {
     pub const MAX_CHARS: usize = 100;
 
     pub fn parse_optional(raw: &str) -> Result<Option<Self>, String> {
-        const MESSAGE: &str = "Origin must be at most 100 characters on one line";
-        let origin = single_line(raw, Self::MAX_CHARS, MESSAGE)?;
-        match origin.chars().count() {
-            0 => Ok(None),
-            1..=Self::MAX_CHARS => Ok(Some(Self(origin.to_string()))),
-            _ => Err(MESSAGE.into()),
-        }
+        Ok(optional_line(raw, "Origin", Self::MAX_CHARS)?.map(|origin| Self(origin.to_string())))
     }
 
     pub fn as_str(&self) -> &str {

@@ -1,8 +1,8 @@
 //! Menus: named groups of one person's desserts.
 
-use super::{Dessert, Timestamp, single_line};
+use super::{Dessert, Timestamp, required_line};
 
-/// A menu's name: trimmed, 1–100 characters on one line.
+/// A menu's name: trimmed, 1 to [`Self::MAX_CHARS`] characters on one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MenuName(String);
 
@@ -10,12 +10,7 @@ impl MenuName {
     pub const MAX_CHARS: usize = 100;
 
     pub fn parse(raw: &str) -> Result<Self, String> {
-        const MESSAGE: &str = "Menu name must be 1 to 100 characters on one line";
-        let name = single_line(raw, Self::MAX_CHARS, MESSAGE)?;
-        if name.is_empty() || name.chars().count() > Self::MAX_CHARS {
-            return Err(MESSAGE.into());
-        }
-        Ok(Self(name.to_string()))
+        Ok(Self(required_line(raw, "Menu name", Self::MAX_CHARS)?.to_string()))
     }
 
     pub fn as_str(&self) -> &str {

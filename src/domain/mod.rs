@@ -35,18 +35,33 @@ pub struct User {
 /// line break) is refused with the field's own `message`; an invisible format character (Unicode
 /// category Cf: bidi overrides, zero-width spaces and joiners), which could make a name
 /// read as another, with [`INVISIBLE_CHARACTERS`].
-fn single_line<'a>(raw: &'a str, max_chars: usize, message: &'static str) -> Result<&'a str, &'static str> {
-    if raw.chars().count() > max_chars {
-        return Err(message);
-    }
-    if raw.chars().any(char::is_control) {
-        return Err(message);
+fn single_line<'a>(raw: &'a str, max_chars: usize, message: &str) -> Result<&'a str, String> {
+    if raw.chars().count() > max_chars || raw.chars().any(char::is_control) {
+        return Err(message.into());
     }
     let trimmed = raw.trim();
     if trimmed.chars().any(is_format_character) {
-        return Err(INVISIBLE_CHARACTERS);
+        return Err(INVISIBLE_CHARACTERS.into());
     }
     Ok(trimmed)
+}
+
+/// A single-line field that must hold something: 1 to `max_chars` characters, called
+/// `what` in its message ("Name must be 1 to 100 characters on one line").
+fn required_line<'a>(raw: &'a str, what: &str, max_chars: usize) -> Result<&'a str, String> {
+    let message = format!("{what} must be 1 to {max_chars} characters on one line");
+    let line = single_line(raw, max_chars, &message)?;
+    if line.is_empty() {
+        return Err(message);
+    }
+    Ok(line)
+}
+
+/// A single-line field that may be left empty (`None`): at most `max_chars` characters.
+fn optional_line<'a>(raw: &'a str, what: &str, max_chars: usize) -> Result<Option<&'a str>, String> {
+    let message = format!("{what} must be at most {max_chars} characters on one line");
+    let line = single_line(raw, max_chars, &message)?;
+    Ok(Some(line).filter(|line| !line.is_empty()))
 }
 
 pub const INVISIBLE_CHARACTERS: &str = "Remove the invisible formatting characters (such as right-to-left marks or zero-width spaces).";
@@ -97,10 +112,10 @@ mod tests {
     #[test]
     fn single_line_text_refuses_control_and_format_characters() {
         assert_eq!(single_line("  Crème brûlée ", 100, "m"), Ok("Crème brûlée"));
-        assert_eq!(single_line("a\0b", 100, "m"), Err("m"));
-        assert_eq!(single_line("a\nb", 100, "m"), Err("m"));
+        assert_eq!(single_line("a\0b", 100, "m"), Err("m".into()));
+        assert_eq!(single_line("a\nb", 100, "m"), Err("m".into()));
         for sneaky in ["evil\u{202E}gpj", "a\u{200B}b", "\u{FEFF}x", "x\u{2066}y", "soft\u{AD}hyphen"] {
-            assert_eq!(single_line(sneaky, 100, "m"), Err(INVISIBLE_CHARACTERS), "{sneaky:?}");
+            assert_eq!(single_line(sneaky, 100, "m"), Err(INVISIBLE_CHARACTERS.into()), "{sneaky:?}");
         }
         assert_eq!(single_line("Tarte \u{1F370}", 100, "m"), Ok("Tarte \u{1F370}"));
     }

@@ -3,12 +3,13 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::Error;
+use super::error::with_retry_after;
 use super::pages::{FieldMessage, Layout, minutes, render_with};
 use super::visit::{CsrfForm, CurrentUser, NoFields, Visit};
 use crate::accounts::{self, AddressChange, PasswordCheck};
@@ -125,11 +126,11 @@ async fn refuse(
         ),
     };
     let errors = FieldErrors::single(field, message);
-    let mut response = show_with_email(state, visit, user, status, errors, new_email).await?;
-    if let Some(seconds) = retry_after {
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-    }
-    Ok(response)
+    let response = show_with_email(state, visit, user, status, errors, new_email).await?;
+    Ok(match retry_after {
+        Some(seconds) => with_retry_after(response, seconds),
+        None => response,
+    })
 }
 
 #[derive(Debug, Default, Deserialize)]

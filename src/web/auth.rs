@@ -3,12 +3,13 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::Error;
+use super::error::with_retry_after;
 use super::pages::{FieldMessage, Layout, minutes, render, render_with};
 use super::visit::{CsrfForm, NoFields, Visit};
 use crate::accounts::{self, LoginOutcome, SignupOutcome};
@@ -66,11 +67,8 @@ async fn signup(
                 "username",
                 format!("Too many sign-ups from your network. Try again in {}.", minutes(retry_after_secs)),
             );
-            let mut response = signup_again(&visit, form, errors, StatusCode::TOO_MANY_REQUESTS)?;
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-            return Ok(response);
+            let response = signup_again(&visit, form, errors, StatusCode::TOO_MANY_REQUESTS)?;
+            return Ok(with_retry_after(response, retry_after_secs));
         }
     };
     let welcome = format!(
@@ -164,11 +162,7 @@ async fn login(
         LoginOutcome::Refused => again(StatusCode::UNPROCESSABLE_ENTITY, WRONG_CREDENTIALS),
         LoginOutcome::Locked { retry_after_secs } => {
             let message = format!("Too many failed logins. Try again in {}.", minutes(retry_after_secs));
-            let mut response = again(StatusCode::TOO_MANY_REQUESTS, &message)?;
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-            Ok(response)
+            Ok(with_retry_after(again(StatusCode::TOO_MANY_REQUESTS, &message)?, retry_after_secs))
         }
     }
 }

@@ -89,26 +89,20 @@ impl IntoResponse for Error {
                 "What you sent is larger than this form accepts.",
             ),
             Self::Unavailable => {
-                let mut response = error_page(
+                let response = error_page(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "Temporarily unavailable",
                     "We cannot reach our database right now. Please try again in a minute.",
                 );
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
-                response
+                with_retry_after(response, FailureKind::Unavailable.retry_after_secs())
             }
             Self::Busy => {
-                let mut response = error_page(
+                let response = error_page(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "Busy",
                     "We are busy right now. Please try again in a few seconds.",
                 );
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
-                response
+                with_retry_after(response, FailureKind::Busy.retry_after_secs())
             }
             Self::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
@@ -120,4 +114,10 @@ impl IntoResponse for Error {
             }
         }
     }
+}
+
+/// `response` saying when to try again: after `seconds`.
+pub fn with_retry_after(mut response: Response, seconds: impl Into<header::HeaderValue>) -> Response {
+    response.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+    response
 }

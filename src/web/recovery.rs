@@ -3,12 +3,13 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::Error;
+use super::error::with_retry_after;
 use super::pages::{FieldMessage, Layout, minutes, render, render_with};
 use super::visit::{CsrfForm, CurrentUser, NoFields, Visit};
 use crate::accounts;
@@ -73,9 +74,7 @@ async fn forgot(
             email: shown,
             error: format!("Too many requests for a new password. Try again in {}.", minutes(seconds)),
         };
-        let mut response = render_with(StatusCode::TOO_MANY_REQUESTS, &page)?;
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        return Ok(response);
+        return Ok(with_retry_after(render_with(StatusCode::TOO_MANY_REQUESTS, &page)?, seconds));
     }
     visit.flash(RESET_SENT).await?;
     Ok(Redirect::to("/login").into_response())

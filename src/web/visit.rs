@@ -20,7 +20,7 @@ use crate::domain::User;
 use crate::state::{AppState, client_addr, client_key};
 use crate::store::sessions::{self, NewSession};
 use crate::store::{self, Store};
-use crate::tokens::{form_token, random_token, token_hash as hash_id};
+use crate::tokens::{TOKEN_CHARS, form_token, random_token, token_hash as hash_id};
 
 pub const COOKIE_NAME: &str = "desserts_session";
 /// The name behind HTTPS: browsers take a `__Host-` cookie only when it is `Secure`, for
@@ -113,7 +113,7 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(found, _)| *found == name)
         .map(|(_, value)| value.to_string())
-        .filter(|value| value.len() == 43)
+        .filter(|value| value.len() == TOKEN_CHARS)
 }
 
 /// Loads the session named by the request's cookie and writes back what the handler changed.

@@ -58,11 +58,7 @@ fn named_modules(code: &str, modules: &BTreeSet<String>) -> BTreeSet<String> {
             None => vec![rest],
         };
         for ident in idents {
-            let ident: String = ident
-                .trim()
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
+            let ident: String = ident.trim().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
             if modules.contains(&ident) {
                 named.insert(ident);
             }
@@ -88,7 +84,10 @@ fn imports() -> BTreeMap<String, BTreeSet<String>> {
         let text = std::fs::read_to_string(&file).unwrap();
         let code = text.split("#[cfg(test)]").next().unwrap_or_default();
         let named = named_modules(code, &modules);
-        graph.entry(module.clone()).or_default().extend(named.into_iter().filter(|m| *m != module));
+        graph
+            .entry(module.clone())
+            .or_default()
+            .extend(named.into_iter().filter(|m| *m != module));
     }
     graph
 }

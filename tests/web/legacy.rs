@@ -233,6 +233,7 @@ fn files_that_are_not_legacy_databases_are_refused() {
         .unwrap()
         .execute_batch("CREATE TABLE t (x)")
         .unwrap();
+    let before: Vec<Vec<u8>> = [&notes, &other].iter().map(|file| std::fs::read(file).unwrap()).collect();
     for (file, message) in [
         (&missing, "does not exist"),
         (&notes, "not an SQLite database"),
@@ -242,5 +243,10 @@ fn files_that_are_not_legacy_databases_are_refused() {
         assert!(!out.status.success(), "{message}");
         assert!(text(&out.stderr).contains(message), "{message}: {}", text(&out.stderr));
     }
-    assert!(!other.with_extension("db-wal").exists() || std::fs::metadata(&other).is_ok());
+    // Refusing reads and leaves alone: no file made where there was none, none changed.
+    assert!(!missing.exists(), "the missing file was not created");
+    let after: Vec<Vec<u8>> = [&notes, &other].iter().map(|file| std::fs::read(file).unwrap()).collect();
+    assert_eq!(after, before, "the refused files are as they were");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers.len(), 2, "no journal or other file was left: {leftovers:?}");
 }

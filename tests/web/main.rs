@@ -1,4 +1,9 @@
 //! Black-box tests: the real server over real HTTP, a fresh database each.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test that cannot go on should stop where it is"
+)]
 
 mod account;
 mod api;
