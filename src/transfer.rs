@@ -138,167 +138,182 @@ impl Document {
     /// `table id field: reason`.
     pub fn into_dump(self) -> Result<Dump, Vec<String>> {
         let mut problems = Problems::default();
-        if self.format != FORMAT {
-            problems.add("document", "-", "format", format!("is {:?}, not {FORMAT:?}", self.format));
-        }
-        if !(1..=VERSION).contains(&self.version) {
-            problems.add(
-                "document",
-                "-",
-                "version",
-                format!("{} is not a version this program reads (1 to {VERSION})", self.version),
-            );
-        }
+        check_header(&self.format, self.version, &mut problems);
         let mut dump = Dump::default();
-        let mut user_keys = HashSet::new();
+        let mut user_ids = HashSet::new();
         for user in self.users {
-            let id = user.id.to_string();
-            let username = problems.check("users", &id, "username", Username::parse(&user.username));
-            let email = problems.check("users", &id, "email", Email::parse(&user.email));
-            let name = problems.check("users", &id, "name", PersonName::parse(&user.name));
-            let avatar = problems.check(
-                "users",
-                &id,
-                "avatar",
-                HttpUrl::parse_optional(user.avatar.as_deref().unwrap_or("")),
-            );
-            let created_at = problems.check("users", &id, "created_at", Timestamp::parse_rfc3339(&user.created_at));
-            let email_confirmed_at = match &user.email_confirmed_at {
-                None => Some(None),
-                Some(time) => problems
-                    .check("users", &id, "email_confirmed_at", Timestamp::parse_rfc3339(time))
-                    .map(|t| Some(t.0)),
-            };
-            if let Err(reason) = crate::passwords::check_stored(&user.password_hash) {
-                problems.add("users", &id, "password_hash", reason);
+            let id = user.id;
+            let mut row = problems.row("users", id.to_string());
+            let made = user_row(user, &mut row);
+            if !user_ids.insert(id) {
+                row.add("id", "appears twice".into());
             }
-            if !user_keys.insert(user.id) {
-                problems.add("users", &id, "id", "appears twice".into());
-            }
-            if let (Some(username), Some(email), Some(name), Some(avatar), Some(created_at), Some(email_confirmed_at)) =
-                (username, email, name, avatar, created_at, email_confirmed_at)
-            {
-                dump.users.push(UserRow {
-                    id: user.id,
-                    username_key: username.key(),
-                    username: username.as_str().to_string(),
-                    email_key: email.key(),
-                    email: email.as_str().to_string(),
-                    name: name.as_str().to_string(),
-                    avatar: avatar.map(HttpUrl::into_string),
-                    password_hash: user.password_hash,
-                    created_at: created_at.0,
-                    email_confirmed_at,
-                });
-            }
+            dump.users.extend(made);
         }
         let mut dessert_owner = HashMap::new();
         for dessert in self.desserts {
-            let id = dessert.id.to_string();
-            let name = problems.check("desserts", &id, "name", DessertName::parse(&dessert.name));
-            let price = problems.check("desserts", &id, "price_cents", Price::from_cents(dessert.price_cents));
-            let calories = problems.check("desserts", &id, "calories", Calories::new(dessert.calories));
-            let origin = problems.check(
-                "desserts",
-                &id,
-                "origin",
-                Origin::parse_optional(dessert.origin.as_deref().unwrap_or("")),
-            );
-            let image_url = problems.check(
-                "desserts",
-                &id,
-                "image_url",
-                HttpUrl::parse_optional(dessert.image_url.as_deref().unwrap_or("")),
-            );
-            let created_at = problems.check("desserts", &id, "created_at", Timestamp::parse_rfc3339(&dessert.created_at));
-            let updated_at = problems.check("desserts", &id, "updated_at", Timestamp::parse_rfc3339(&dessert.updated_at));
-            if !user_keys.contains(&dessert.user_id) {
-                problems.add("desserts", &id, "user_id", format!("names no user ({})", dessert.user_id));
-            }
-            if dessert_owner.insert(dessert.id, dessert.user_id).is_some() {
-                problems.add("desserts", &id, "id", "appears twice".into());
-            }
-            if let (Some(name), Some(price), Some(calories), Some(origin), Some(image_url), Some(created_at), Some(updated_at)) =
-                (name, price, calories, origin, image_url, created_at, updated_at)
-            {
-                dump.desserts.push(DessertRow {
-                    id: dessert.id,
-                    user_id: dessert.user_id,
-                    name_key: name.key(),
-                    name: name.as_str().to_string(),
-                    price_cents: price.cents(),
-                    calories: calories.value(),
-                    origin: origin.map(|o| o.as_str().to_string()),
-                    image_url: image_url.map(HttpUrl::into_string),
-                    liked: dessert.liked,
-                    created_at: created_at.0,
-                    updated_at: updated_at.0,
-                });
-            }
+            let (id, user_id) = (dessert.id, dessert.user_id);
+            let mut row = problems.row("desserts", id.to_string());
+            let made = dessert_row(dessert, &mut row);
+            owned_once(&mut row, &user_ids, &mut dessert_owner, id, user_id);
+            dump.desserts.extend(made);
         }
         let mut menu_owner = HashMap::new();
         for menu in self.menus {
-            let id = menu.id.to_string();
-            let name = problems.check("menus", &id, "name", MenuName::parse(&menu.name));
-            let created_at = problems.check("menus", &id, "created_at", Timestamp::parse_rfc3339(&menu.created_at));
-            if !user_keys.contains(&menu.user_id) {
-                problems.add("menus", &id, "user_id", format!("names no user ({})", menu.user_id));
-            }
-            if let Some(slug) = &menu.public_slug
-                && (slug.len() < 22 || !slug.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
-            {
-                problems.add("menus", &id, "public_slug", "is not an unguessable slug".into());
-            }
-            if menu_owner.insert(menu.id, menu.user_id).is_some() {
-                problems.add("menus", &id, "id", "appears twice".into());
-            }
-            if let (Some(name), Some(created_at)) = (name, created_at) {
-                dump.menus.push(MenuRow {
-                    id: menu.id,
-                    user_id: menu.user_id,
-                    name_key: name.key(),
-                    name: name.as_str().to_string(),
-                    public_slug: menu.public_slug,
-                    created_at: created_at.0,
-                });
-            }
+            let (id, user_id) = (menu.id, menu.user_id);
+            let mut row = problems.row("menus", id.to_string());
+            let made = menu_row(menu, &mut row);
+            owned_once(&mut row, &user_ids, &mut menu_owner, id, user_id);
+            dump.menus.extend(made);
         }
         for entry in self.menu_entries {
-            let id = format!("{}/{}", entry.menu_id, entry.dessert_id);
-            let added_at = problems.check("menu_entries", &id, "added_at", Timestamp::parse_rfc3339(&entry.added_at));
-            let owners = (menu_owner.get(&entry.menu_id), dessert_owner.get(&entry.dessert_id));
-            match owners {
-                (None, _) => problems.add("menu_entries", &id, "menu_id", "names no menu".into()),
-                (_, None) => problems.add("menu_entries", &id, "dessert_id", "names no dessert".into()),
-                (Some(menu_owner), Some(dessert_owner)) if menu_owner != dessert_owner => {
-                    problems.add("menu_entries", &id, "dessert_id", "belongs to another user than the menu".into());
-                }
-                (Some(owner), Some(_)) => {
-                    if let Some(added_at) = added_at {
-                        dump.menu_entries.push(MenuEntryRow {
-                            menu_id: entry.menu_id,
-                            dessert_id: entry.dessert_id,
-                            user_id: *owner,
-                            added_at: added_at.0,
-                        });
-                    }
-                }
-            }
+            let mut row = problems.row("menu_entries", format!("{}/{}", entry.menu_id, entry.dessert_id));
+            dump.menu_entries
+                .extend(menu_entry_row(entry, &mut row, &menu_owner, &dessert_owner));
         }
         if problems.0.is_empty() { Ok(dump) } else { Err(problems.0) }
     }
+}
+
+fn check_header(format: &str, version: u32, problems: &mut Problems) {
+    let mut row = problems.row("document", "-".into());
+    if format != FORMAT {
+        row.add("format", format!("is {format:?}, not {FORMAT:?}"));
+    }
+    if !(1..=VERSION).contains(&version) {
+        row.add("version", format!("{version} is not a version this program reads (1 to {VERSION})"));
+    }
+}
+
+/// A dessert or a menu names a user of the document, and its id appears once.
+fn owned_once(row: &mut RowCheck<'_>, user_ids: &HashSet<i64>, owners: &mut HashMap<i64, i64>, id: i64, user_id: i64) {
+    if !user_ids.contains(&user_id) {
+        row.add("user_id", format!("names no user ({user_id})"));
+    }
+    if owners.insert(id, user_id).is_some() {
+        row.add("id", "appears twice".into());
+    }
+}
+
+fn user_row(user: User, row: &mut RowCheck<'_>) -> Option<UserRow> {
+    let username = row.check("username", Username::parse(&user.username));
+    let email = row.check("email", Email::parse(&user.email));
+    let name = row.check("name", PersonName::parse(&user.name));
+    let avatar = row.check("avatar", HttpUrl::parse_optional(user.avatar.as_deref().unwrap_or("")));
+    let created_at = row.check("created_at", Timestamp::parse_rfc3339(&user.created_at));
+    let email_confirmed_at = match &user.email_confirmed_at {
+        None => Some(None),
+        Some(time) => row.check("email_confirmed_at", Timestamp::parse_rfc3339(time)).map(|t| Some(t.0)),
+    };
+    let password_hash = row.check("password_hash", crate::passwords::check_stored(&user.password_hash));
+    let (username, email, name, avatar, created_at, email_confirmed_at, ()) =
+        (username?, email?, name?, avatar?, created_at?, email_confirmed_at?, password_hash?);
+    Some(UserRow {
+        id: user.id,
+        username_key: username.key(),
+        username: username.as_str().to_string(),
+        email_key: email.key(),
+        email: email.as_str().to_string(),
+        name: name.as_str().to_string(),
+        avatar: avatar.map(HttpUrl::into_string),
+        password_hash: user.password_hash,
+        created_at: created_at.0,
+        email_confirmed_at,
+    })
+}
+
+fn dessert_row(dessert: Dessert, row: &mut RowCheck<'_>) -> Option<DessertRow> {
+    let name = row.check("name", DessertName::parse(&dessert.name));
+    let price = row.check("price_cents", Price::from_cents(dessert.price_cents));
+    let calories = row.check("calories", Calories::new(dessert.calories));
+    let origin = row.check("origin", Origin::parse_optional(dessert.origin.as_deref().unwrap_or("")));
+    let image_url = row.check("image_url", HttpUrl::parse_optional(dessert.image_url.as_deref().unwrap_or("")));
+    let created_at = row.check("created_at", Timestamp::parse_rfc3339(&dessert.created_at));
+    let updated_at = row.check("updated_at", Timestamp::parse_rfc3339(&dessert.updated_at));
+    let (name, price, calories, origin, image_url, created_at, updated_at) =
+        (name?, price?, calories?, origin?, image_url?, created_at?, updated_at?);
+    Some(DessertRow {
+        id: dessert.id,
+        user_id: dessert.user_id,
+        name_key: name.key(),
+        name: name.as_str().to_string(),
+        price_cents: price.cents(),
+        calories: calories.value(),
+        origin: origin.map(|o| o.as_str().to_string()),
+        image_url: image_url.map(HttpUrl::into_string),
+        liked: dessert.liked,
+        created_at: created_at.0,
+        updated_at: updated_at.0,
+    })
+}
+
+fn menu_row(menu: Menu, row: &mut RowCheck<'_>) -> Option<MenuRow> {
+    let name = row.check("name", MenuName::parse(&menu.name));
+    let created_at = row.check("created_at", Timestamp::parse_rfc3339(&menu.created_at));
+    if let Some(slug) = &menu.public_slug
+        && (slug.len() < 22 || !slug.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    {
+        row.add("public_slug", "is not an unguessable slug".into());
+    }
+    let (name, created_at) = (name?, created_at?);
+    Some(MenuRow {
+        id: menu.id,
+        user_id: menu.user_id,
+        name_key: name.key(),
+        name: name.as_str().to_string(),
+        public_slug: menu.public_slug,
+        created_at: created_at.0,
+    })
+}
+
+/// An entry puts a dessert on a menu of the same user's.
+fn menu_entry_row(
+    entry: MenuEntry,
+    row: &mut RowCheck<'_>,
+    menu_owner: &HashMap<i64, i64>,
+    dessert_owner: &HashMap<i64, i64>,
+) -> Option<MenuEntryRow> {
+    let added_at = row.check("added_at", Timestamp::parse_rfc3339(&entry.added_at));
+    let (field, reason) = match (menu_owner.get(&entry.menu_id), dessert_owner.get(&entry.dessert_id)) {
+        (None, _) => ("menu_id", "names no menu"),
+        (_, None) => ("dessert_id", "names no dessert"),
+        (Some(menu_owner), Some(dessert_owner)) if menu_owner != dessert_owner => ("dessert_id", "belongs to another user than the menu"),
+        (Some(owner), Some(_)) => {
+            return Some(MenuEntryRow {
+                menu_id: entry.menu_id,
+                dessert_id: entry.dessert_id,
+                user_id: *owner,
+                added_at: added_at?.0,
+            });
+        }
+    };
+    row.add(field, reason.into());
+    None
 }
 
 #[derive(Default)]
 struct Problems(Vec<String>);
 
 impl Problems {
-    fn add(&mut self, table: &str, id: &str, field: &str, reason: String) {
-        self.0.push(format!("{table} {id} {field}: {reason}"));
+    /// The checks of one row, whose problems are written `table id field: reason`.
+    fn row(&mut self, table: &'static str, id: String) -> RowCheck<'_> {
+        RowCheck { problems: self, table, id }
+    }
+}
+
+struct RowCheck<'a> {
+    problems: &'a mut Problems,
+    table: &'static str,
+    id: String,
+}
+
+impl RowCheck<'_> {
+    fn add(&mut self, field: &str, reason: String) {
+        self.problems.0.push(format!("{} {} {field}: {reason}", self.table, self.id));
     }
 
-    fn check<T>(&mut self, table: &str, id: &str, field: &str, parsed: Result<T, String>) -> Option<T> {
-        parsed.map_err(|reason| self.add(table, id, field, reason)).ok()
+    fn check<T>(&mut self, field: &str, parsed: Result<T, String>) -> Option<T> {
+        parsed.map_err(|reason| self.add(field, reason)).ok()
     }
 }
 
