@@ -92,3 +92,20 @@ macro_rules! surface_errors {
         }
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Fault;
+
+    #[test]
+    fn a_report_names_the_step_and_every_cause_once() {
+        let cause = std::io::Error::other("disk on fire");
+        let failure = Failure::from(StoreError::Internal(Fault::caused_by("migration 3", cause)));
+        assert_eq!(failure.report(), "database error: migration 3: disk on fire");
+        assert_eq!(failure.kind(), FailureKind::Internal);
+        let busy = Failure::from(HashError::Busy);
+        assert_eq!(busy.kind(), FailureKind::Busy);
+        assert_eq!(busy.kind().retry_after_secs(), 5);
+    }
+}

@@ -15,12 +15,17 @@ pub enum HashError {
     /// The queue is full: the caller should answer "busy, try again shortly".
     #[error("too many passwords are waiting to be checked")]
     Busy,
-    #[error("password hashing failed: {0}")]
-    Failed(String),
+    #[error("password hashing failed while {step}: {cause}")]
+    Failed { step: &'static str, cause: String },
 }
 
-fn failed(error: impl std::fmt::Display) -> HashError {
-    HashError::Failed(error.to_string())
+/// The error of `step`, keeping what went wrong underneath (the hashing crates' errors
+/// are not all `std` errors, so their text is kept).
+fn failed<E: std::fmt::Display>(step: &'static str) -> impl FnOnce(E) -> HashError {
+    move |cause| HashError::Failed {
+        step,
+        cause: cause.to_string(),
+    }
 }
 
 /// Jobs that may wait for a hashing thread, per thread. A job takes about 40 ms, so a full
@@ -71,10 +76,10 @@ pub fn verify_blocking(password: &str, hash: &str) -> bool {
 /// An Argon2id PHC string of `password` with a new random salt, in `memory`.
 fn hash_with(password: &str, memory: &mut [Block]) -> Result<String, HashError> {
     let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(failed)?;
-    let salt = SaltString::encode_b64(&salt).map_err(failed)?;
+    getrandom::fill(&mut salt).map_err(failed("drawing a salt"))?;
+    let salt = SaltString::encode_b64(&salt).map_err(failed("encoding the salt"))?;
     let mut salt_bytes = [0u8; 64];
-    let salt_bytes = salt.as_salt().decode_b64(&mut salt_bytes).map_err(failed)?;
+    let salt_bytes = salt.as_salt().decode_b64(&mut salt_bytes).map_err(failed("decoding the salt"))?;
     let params = params();
     let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
     let output = Output::init_with(Params::DEFAULT_OUTPUT_LEN, |out| {
@@ -82,11 +87,11 @@ fn hash_with(password: &str, memory: &mut [Block]) -> Result<String, HashError> 
             .hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, &mut *memory)
             .map_err(|_| argon2::password_hash::Error::Crypto)
     })
-    .map_err(failed)?;
+    .map_err(failed("computing the hash"))?;
     let hash = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
-        params: ParamsString::try_from(&params).map_err(failed)?,
+        params: ParamsString::try_from(&params).map_err(failed("writing the parameters"))?,
         salt: Some(salt.as_salt()),
         hash: Some(output),
     };
@@ -203,9 +208,9 @@ impl Hasher {
             std::thread::Builder::new()
                 .name(THREAD_NAME.into())
                 .spawn(move || work_through(&queue, &buffers))
-                .map_err(failed)?;
+                .map_err(failed("starting the hashing threads"))?;
         }
-        let dummy = hash_blocking(&crate::tokens::random_token().map_err(failed)?)?;
+        let dummy = hash_blocking(&crate::tokens::random_token().map_err(failed("drawing a dummy password"))?)?;
         Ok(Self {
             jobs,
             buffers,
@@ -252,9 +257,11 @@ impl Hasher {
         });
         self.jobs.try_send(job).map_err(|error| match error {
             mpsc::TrySendError::Full(_) => HashError::Busy,
-            mpsc::TrySendError::Disconnected(_) => failed("the hashing threads have stopped"),
+            mpsc::TrySendError::Disconnected(_) => failed("handing over a job")("the hashing threads have stopped"),
         })?;
-        answered.await.map_err(|_| failed("a hashing job failed"))
+        answered
+            .await
+            .map_err(|_| failed("waiting for a job")("the hashing thread dropped it"))
     }
 }
 

@@ -73,7 +73,8 @@ impl AppState {
     pub async fn form_key(&self) -> Result<&str, store::StoreError> {
         self.form_key
             .get_or_try_init(|| async {
-                let fresh = crate::tokens::random_token().map_err(|e| store::StoreError::Internal(e.to_string()))?;
+                let fresh = crate::tokens::random_token()
+                    .map_err(|e| store::StoreError::Internal(store::Fault::caused_by("drawing the form key", e)))?;
                 store::server_keys::get_or_create(&self.store, "form_key", fresh).await
             })
             .await

@@ -5,8 +5,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, thiserror::Error)]
-#[error("the operating system's random source failed: {0}")]
-pub struct RandomError(String);
+#[error("the operating system's random source failed")]
+pub struct RandomError(#[source] getrandom::Error);
 
 /// How long a [`random_token`] is: 256 bits in URL-safe base64.
 pub const TOKEN_CHARS: usize = 43;
@@ -14,7 +14,7 @@ pub const TOKEN_CHARS: usize = 43;
 /// 256 random bits, URL-safe base64 ([`TOKEN_CHARS`] characters).
 pub fn random_token() -> Result<String, RandomError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| RandomError(e.to_string()))?;
+    getrandom::fill(&mut bytes).map_err(RandomError)?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 

@@ -61,7 +61,7 @@ pub async fn create(store: &Store, token: NewToken) -> Result<i64, StoreError> {
             |row| row.get(0),
         )
         .await?
-        .ok_or_else(|| StoreError::Internal("INSERT ... RETURNING returned no row".into()))
+        .ok_or_else(|| StoreError::Internal(super::Fault::new("INSERT ... RETURNING returned no row")))
 }
 
 /// The user a token belongs to, with the token's use; `None` for an unknown, revoked or

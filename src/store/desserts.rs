@@ -17,7 +17,7 @@ pub(super) fn from_row(row: &Row<'_>) -> Result<Dessert, StoreError> {
     Ok(Dessert {
         id: row.get(0)?,
         name: row.get(1)?,
-        price: Price::from_cents(cents).map_err(|e| StoreError::Internal(format!("stored price {cents}: {e}")))?,
+        price: Price::from_cents(cents).map_err(|e| StoreError::Internal(super::Fault::new(format!("stored price {cents}: {e}"))))?,
         calories: row.get(3)?,
         origin: row.get(4)?,
         image_url: row.get(5)?,
@@ -117,7 +117,7 @@ pub async fn create(store: &Store, owner: i64, draft: DessertDraft) -> Result<De
     store
         .write_optional(sql, args, from_row)
         .await?
-        .ok_or_else(|| StoreError::Internal("INSERT ... RETURNING returned no row".into()))
+        .ok_or_else(|| StoreError::Internal(super::Fault::new("INSERT ... RETURNING returned no row")))
 }
 
 /// Replaces a dessert's fields; `None` when `owner` has no dessert `id`.

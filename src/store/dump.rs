@@ -78,7 +78,9 @@ fn rows<T>(values: &[Vec<Param>], from_row: impl Fn(&Row<'_>) -> Result<T, Store
 pub async fn read_all(store: &Store) -> Result<Dump, StoreError> {
     let tables = store.fetch_snapshot(&QUERIES).await?;
     let [users, desserts, menus, entries] = tables.as_slice() else {
-        return Err(StoreError::Internal("a snapshot of four queries returned another number".into()));
+        return Err(StoreError::Internal(super::Fault::new(
+            "a snapshot of four queries returned another number",
+        )));
     };
     Ok(Dump {
         users: rows(users, |row| {

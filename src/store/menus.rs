@@ -24,7 +24,7 @@ pub async fn create(store: &Store, owner: i64, name: &MenuName) -> Result<Menu, 
     store
         .write_optional(sql, args![owner, name.as_str(), name.key(), now()], menu_from_row)
         .await?
-        .ok_or_else(|| StoreError::Internal("INSERT ... RETURNING returned no row".into()))
+        .ok_or_else(|| StoreError::Internal(super::Fault::new("INSERT ... RETURNING returned no row")))
 }
 
 /// The owner's menus by name, each with its number of desserts: one query.

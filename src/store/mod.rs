@@ -29,11 +29,55 @@ pub enum StoreError {
     #[error("{} is already taken", .0.field())]
     Duplicate(UniqueKey),
     #[error("the database is busy or unreachable: {0}")]
-    Unavailable(String),
+    Unavailable(#[source] Fault),
     #[error("the database schema is at version {found}, newer than this program knows ({known}); upgrade desserts")]
     SchemaTooNew { found: i64, known: i64 },
     #[error("database error: {0}")]
-    Internal(String),
+    Internal(#[source] Fault),
+}
+
+/// What failed in the store: the step, and the driver's error underneath when there is one
+/// (its text is not repeated in the step, so a report reads "step: cause").
+#[derive(Debug)]
+pub struct Fault {
+    step: String,
+    cause: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl Fault {
+    pub fn new(step: impl Into<String>) -> Self {
+        Self {
+            step: step.into(),
+            cause: None,
+        }
+    }
+
+    pub fn caused_by(step: impl Into<String>, cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self {
+            step: step.into(),
+            cause: Some(Box::new(cause)),
+        }
+    }
+
+    /// The step and its cause, in one line.
+    pub fn detail(&self) -> String {
+        match &self.cause {
+            Some(cause) => format!("{}: {cause}", self.step),
+            None => self.step.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.step)
+    }
+}
+
+impl std::error::Error for Fault {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause.as_deref().map(|cause| cause as &(dyn std::error::Error + 'static))
+    }
 }
 
 /// What must be unique: each is a unique index, named `table.column` after its last column
@@ -190,7 +234,9 @@ impl Row<'_> {
     pub fn get<T: Column>(&self, index: usize) -> Result<T, StoreError> {
         match self {
             Row::Sqlite(row) => row.get(index).map_err(sqlite::classify),
-            Row::Postgres(row) => row.try_get(index).map_err(|e| StoreError::Internal(format!("column {index}: {e}"))),
+            Row::Postgres(row) => row
+                .try_get(index)
+                .map_err(|e| StoreError::Internal(Fault::caused_by(format!("column {index}"), e))),
             Row::Owned(values) => {
                 use rusqlite::types::ValueRef;
                 let value = match values.get(index) {
@@ -198,9 +244,9 @@ impl Row<'_> {
                     Some(Param::Bool(value)) => ValueRef::Integer(i64::from(*value)),
                     Some(Param::Text(value)) => ValueRef::Text(value.as_bytes()),
                     Some(Param::Null) => ValueRef::Null,
-                    None => return Err(StoreError::Internal(format!("no column {index}"))),
+                    None => return Err(StoreError::Internal(Fault::new(format!("no column {index}")))),
                 };
-                T::column_result(value).map_err(|e| StoreError::Internal(format!("column {index}: {e}")))
+                T::column_result(value).map_err(|e| StoreError::Internal(Fault::caused_by(format!("column {index}"), e)))
             }
         }
     }
@@ -253,9 +299,9 @@ impl Store {
                 let target = target.to_path_buf();
                 db.write(move |conn| sqlite::vacuum_into(conn, &target)).await
             }
-            Backend::Postgres(_) => Err(StoreError::Internal(
-                "backup copies SQLite files; for PostgreSQL use pg_dump (see docs/deploy.md)".into(),
-            )),
+            Backend::Postgres(_) => Err(StoreError::Internal(Fault::new(
+                "backup copies SQLite files; for PostgreSQL use pg_dump (see docs/deploy.md)",
+            ))),
         }
     }
 
@@ -275,9 +321,9 @@ impl Store {
             return Ok(());
         }
         if now_millis() - failed_at < WRITE_FAILURE_HOLD.as_millis() as i64 {
-            return Err(HealthError::NotWritable(StoreError::Unavailable(
-                "a write failed moments ago".into(),
-            )));
+            return Err(HealthError::NotWritable(StoreError::Unavailable(Fault::new(
+                "a write failed moments ago",
+            ))));
         }
         self.execute(
             "INSERT INTO write_probe (id, written_at) VALUES (1, ?1)
@@ -317,7 +363,7 @@ impl Store {
     pub(crate) async fn fetch_one<T: Send + 'static>(&self, sql: &str, args: Vec<Param>, from_row: FromRow<T>) -> Result<T, StoreError> {
         self.fetch_optional(sql, args, from_row)
             .await?
-            .ok_or_else(|| StoreError::Internal("a query that returns a row returned none".into()))
+            .ok_or_else(|| StoreError::Internal(Fault::new("a query that returns a row returned none")))
     }
 
     /// Every row of a read-only query.

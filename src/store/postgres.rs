@@ -50,7 +50,7 @@ impl Postgres {
             .create_timeout(Some(settings.timeout))
             .recycle_timeout(Some(settings.timeout))
             .build()
-            .map_err(|e| StoreError::Internal(format!("cannot build the connection pool: {e}")))?;
+            .map_err(|e| StoreError::Internal(super::Fault::caused_by("cannot build the connection pool", e)))?;
         Ok(Self {
             pool,
             timeout: settings.timeout,
@@ -60,8 +60,8 @@ impl Postgres {
     async fn client(&self) -> Result<deadpool_postgres::Client, StoreError> {
         self.pool.get().await.map_err(|error| match error {
             PoolError::Backend(error) => classify(error),
-            PoolError::Timeout(_) => StoreError::Unavailable("no database connection came free in time".into()),
-            other => StoreError::Unavailable(other.to_string()),
+            PoolError::Timeout(_) => StoreError::Unavailable(super::Fault::new("no database connection came free in time")),
+            other => StoreError::Unavailable(super::Fault::caused_by("PostgreSQL answered", other)),
         })
     }
 
@@ -70,7 +70,7 @@ impl Postgres {
     async fn bounded<T>(&self, work: impl Future<Output = Result<T, StoreError>>) -> Result<T, StoreError> {
         tokio::time::timeout(self.timeout, work)
             .await
-            .unwrap_or_else(|_| Err(StoreError::Unavailable("the database did not answer in time".into())))
+            .unwrap_or_else(|_| Err(StoreError::Unavailable(super::Fault::new("the database did not answer in time"))))
     }
 
     pub async fn fetch_optional<T>(&self, sql: &str, args: &[Param], from_row: FromRow<T>) -> Result<Option<T>, StoreError> {
@@ -126,9 +126,12 @@ impl Postgres {
             if found.is_some_and(|found| found >= migration.version) {
                 continue;
             }
-            tx.batch_execute(migration.sql)
-                .await
-                .map_err(|e| StoreError::Internal(format!("migration {} ({}) failed: {e}", migration.version, migration.name)))?;
+            tx.batch_execute(migration.sql).await.map_err(|e| {
+                StoreError::Internal(super::Fault::caused_by(
+                    format!("migration {} ({})", migration.version, migration.name),
+                    e,
+                ))
+            })?;
             tx.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
                 &[&migration.version, &migration.name, &now()],
@@ -177,7 +180,7 @@ async fn lock_migrations(tx: &deadpool_postgres::Transaction<'_>) -> Result<(), 
 }
 
 fn copy_row(row: &tokio_postgres::Row) -> Result<Vec<Param>, StoreError> {
-    let wrong = |e: tokio_postgres::Error| StoreError::Internal(e.to_string());
+    let wrong = |e: tokio_postgres::Error| StoreError::Internal(super::Fault::caused_by("PostgreSQL answered", e));
     (0..row.len())
         .map(|i| {
             let ty = row.columns()[i].type_();
@@ -266,9 +269,9 @@ fn classify(error: tokio_postgres::Error) -> StoreError {
     let Some(db) = error.as_db_error() else {
         let lost = error.is_closed() || error.source().is_some_and(|source| source.is::<std::io::Error>());
         return if lost {
-            StoreError::Unavailable(error.to_string())
+            StoreError::Unavailable(super::Fault::caused_by("PostgreSQL answered", error))
         } else {
-            StoreError::Internal(error.to_string())
+            StoreError::Internal(super::Fault::caused_by("PostgreSQL answered", error))
         };
     };
     if *db.code() == SqlState::UNIQUE_VIOLATION
@@ -277,13 +280,15 @@ fn classify(error: tokio_postgres::Error) -> StoreError {
     {
         return StoreError::Duplicate(key);
     }
-    let code = db.code().code();
+    let code = db.code().code().to_string();
+    // The message only: the server's DETAIL can quote a whole row, a password hash with it.
+    let fault = super::Fault::new(format!("PostgreSQL answered {code}: {}", db.message()));
     // Class 08: connection exception; 53: insufficient resources; 57P: operator intervention
     // (shutdown, restart); 40001/40P01: serialization failure, deadlock.
     if code.starts_with("08") || code.starts_with("53") || code.starts_with("57P") || code == "40001" || code == "40P01" {
-        StoreError::Unavailable(format!("{code}: {}", db.message()))
+        StoreError::Unavailable(fault)
     } else {
-        StoreError::Internal(format!("{code}: {}", db.message()))
+        StoreError::Internal(fault)
     }
 }
 

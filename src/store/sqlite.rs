@@ -37,7 +37,10 @@ impl Sqlite {
             && let Err(error) = crate::files::create_private(path)
             && error.kind() != std::io::ErrorKind::AlreadyExists
         {
-            return Err(StoreError::Unavailable(format!("cannot create {}: {error}", path.display())));
+            return Err(StoreError::Unavailable(super::Fault::caused_by(
+                format!("cannot create {}", path.display()),
+                error,
+            )));
         }
         let writer = connect(path, false)?;
         let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
@@ -78,7 +81,7 @@ impl Sqlite {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || work(&mut lock(&inner.writer)))
             .await
-            .map_err(|e| StoreError::Internal(format!("database task failed: {e}")))?
+            .map_err(|e| StoreError::Internal(super::Fault::caused_by("database task", e)))?
     }
 }
 
@@ -185,10 +188,11 @@ fn copy_rows(conn: &Connection, sql: &str) -> Result<Vec<Vec<Param>>, StoreError
 pub(super) fn vacuum_into(conn: &mut Connection, target: &Path) -> Result<(), StoreError> {
     // Made first, empty and private (SQLite fills an empty file), so the copy of password
     // hashes and sessions is readable by its owner only.
-    crate::files::create_private(target).map_err(|e| StoreError::Internal(format!("cannot create {}: {e}", target.display())))?;
+    crate::files::create_private(target)
+        .map_err(|e| StoreError::Internal(super::Fault::caused_by(format!("cannot create {}", target.display()), e)))?;
     let target = target
         .to_str()
-        .ok_or_else(|| StoreError::Internal(format!("{} is not a UTF-8 path", target.display())))?;
+        .ok_or_else(|| StoreError::Internal(super::Fault::new(format!("{} is not a UTF-8 path", target.display()))))?;
     conn.execute("VACUUM INTO ?1", [target]).map(drop).map_err(classify)
 }
 
@@ -217,8 +221,12 @@ pub(super) fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result
                 if found.is_some_and(|found| found >= migration.version) {
                     return Ok(false);
                 }
-                tx.execute_batch(migration.sql)
-                    .map_err(|e| StoreError::Internal(format!("migration {} ({}) failed: {e}", migration.version, migration.name)))?;
+                tx.execute_batch(migration.sql).map_err(|e| {
+                    StoreError::Internal(super::Fault::caused_by(
+                        format!("migration {} ({})", migration.version, migration.name),
+                        e,
+                    ))
+                })?;
                 tx.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
                     rusqlite::params![migration.version, migration.name, now()],
@@ -248,7 +256,7 @@ fn retry_while_busy<T>(mut work: impl FnMut() -> Result<T, StoreError>) -> Resul
     let mut pause = Duration::from_millis(5);
     loop {
         match work() {
-            Err(StoreError::Unavailable(message)) if is_busy(&message) && std::time::Instant::now() < deadline => {
+            Err(StoreError::Unavailable(message)) if is_busy(&message.detail()) && std::time::Instant::now() < deadline => {
                 std::thread::sleep(pause);
                 pause = (pause * 2).min(Duration::from_millis(200));
             }
@@ -271,8 +279,8 @@ fn try_connect(path: &Path, read_only: bool) -> Result<Connection, StoreError> {
     } else {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX
     };
-    let conn =
-        Connection::open_with_flags(path, flags).map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| StoreError::Unavailable(super::Fault::caused_by(format!("cannot open {}", path.display()), e)))?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(classify)?;
     if !read_only {
         conn.pragma_update(None, "journal_mode", "WAL")
@@ -290,7 +298,9 @@ fn try_connect(path: &Path, read_only: bool) -> Result<Connection, StoreError> {
 
 fn not_a_database(path: &Path, error: rusqlite::Error) -> StoreError {
     match error.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase) => StoreError::Unavailable(format!("{} is not an SQLite database", path.display())),
+        Some(ErrorCode::NotADatabase) => {
+            StoreError::Unavailable(super::Fault::new(format!("{} is not an SQLite database", path.display())))
+        }
         _ => classify(error),
     }
 }
@@ -312,8 +322,8 @@ pub(super) fn classify(error: rusqlite::Error) -> StoreError {
             | ErrorCode::DiskFull
             | ErrorCode::SystemIoFailure
             | ErrorCode::ReadOnly,
-        ) => StoreError::Unavailable(error.to_string()),
-        _ => StoreError::Internal(error.to_string()),
+        ) => StoreError::Unavailable(super::Fault::caused_by("SQLite answered", error)),
+        _ => StoreError::Internal(super::Fault::caused_by("SQLite answered", error)),
     }
 }
 

@@ -76,7 +76,7 @@ pub async fn create(store: &Store, user: NewUser) -> Result<User, StoreError> {
     store
         .write_optional(sql, args, |row| user_from_row(row, 0))
         .await?
-        .ok_or_else(|| StoreError::Internal("INSERT ... RETURNING returned no row".into()))
+        .ok_or_else(|| StoreError::Internal(super::Fault::new("INSERT ... RETURNING returned no row")))
 }
 
 /// The account a login name (username or email, any case) belongs to, with its password hash.
