@@ -3,6 +3,7 @@
 //! client that validates before sending) gets no surprise.
 
 use utoipa::Modify;
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::schema::{AdditionalProperties, Object, Schema};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 
@@ -183,34 +184,22 @@ fn rules() -> Vec<Rule> {
 
 /// Any operation that takes a body may be sent one over the limit: `413`.
 fn every_body_may_be_too_large(openapi: &mut OpenApi) {
-    let too_large = ResponseBuilder::new()
-        .description(format!("Body over {} KiB", BODY_LIMIT / 1024))
-        .content(
-            "application/json",
-            ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
-        )
-        .build();
-    for item in openapi.paths.paths.values_mut() {
-        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
-        for operation in operations
-            .into_iter()
-            .flatten()
-            .filter(|operation| operation.request_body.is_some())
-        {
-            operation
-                .responses
-                .responses
-                .entry("413".into())
-                .or_insert_with(|| RefOr::T(too_large.clone()));
-        }
-    }
+    let description = format!("Body over {} KiB", BODY_LIMIT / 1024);
+    add_error_answer(openapi, "413", &description, |operation| operation.request_body.is_some());
 }
 
 /// Any operation may find the database away or the password queue full: `503` with
 /// `Retry-After`.
 fn every_operation_may_be_unavailable(openapi: &mut OpenApi) {
-    let unavailable = ResponseBuilder::new()
-        .description("The database is unavailable or the server is busy; try again after Retry-After seconds")
+    let description = "The database is unavailable or the server is busy; try again after Retry-After seconds";
+    add_error_answer(openapi, "503", description, |_| true);
+}
+
+/// Documents an error answer with `status` on every operation `applies` to that does not
+/// document one already.
+fn add_error_answer(openapi: &mut OpenApi, status: &str, description: &str, applies: impl Fn(&Operation) -> bool) {
+    let answer = ResponseBuilder::new()
+        .description(description)
         .content(
             "application/json",
             ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
@@ -218,12 +207,12 @@ fn every_operation_may_be_unavailable(openapi: &mut OpenApi) {
         .build();
     for item in openapi.paths.paths.values_mut() {
         let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
-        for operation in operations.into_iter().flatten() {
+        for operation in operations.into_iter().flatten().filter(|operation| applies(operation)) {
             operation
                 .responses
                 .responses
-                .entry("503".into())
-                .or_insert_with(|| RefOr::T(unavailable.clone()));
+                .entry(status.into())
+                .or_insert_with(|| RefOr::T(answer.clone()));
         }
     }
 }

@@ -104,14 +104,8 @@ pub async fn count_request(
     now: i64,
     limits: AttemptLimits,
 ) -> Result<Option<i64>, StoreError> {
-    count_under(
-        store,
-        (key, limits.per_account),
-        (client, limits.per_client),
-        now,
-        limits.window_secs,
-    )
-    .await
+    // The same two limits as a login attempt's.
+    reserve(store, key, client, now, limits).await
 }
 
 /// Counts a sign-up from `client`: the seconds to wait when the address has made too many
