@@ -1,6 +1,6 @@
 //! Desserts. Every query names the owner: there is no way to reach a dessert without it.
 
-use super::{Param, Row, Store, StoreError, args, now};
+use super::{Param, Row, Statement, Store, StoreError, args, now};
 use crate::domain::{Dessert, DessertDraft, DessertQuery, HttpUrl, Origin, Price, SortDir, SortField, Timestamp};
 
 /// One page of a list, with the number of rows on every page together.
@@ -10,7 +10,100 @@ pub struct DessertPage {
     pub total: u64,
 }
 
+/// The columns every path that adds a dessert writes — the app, an import, an adoption — in
+/// the order of [`DessertRow`]'s fields after the id.
+const WRITTEN: &str = "user_id, name, name_key, price_cents, calories, origin, image_url, liked, created_at, updated_at";
+
+/// What the app reads of a dessert: the columns of [`from_row`].
 pub(super) const COLUMNS: &str = "id, name, price_cents, calories, origin, image_url, liked, created_at, updated_at";
+
+/// A dessert as stored, with its id and owner: what export and import move.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DessertRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub name_key: String,
+    pub price_cents: i64,
+    pub calories: i64,
+    pub origin: Option<String>,
+    pub image_url: Option<String>,
+    pub liked: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Every dessert in id order.
+pub(super) fn all_rows_query() -> String {
+    format!("SELECT id, {WRITTEN} FROM desserts ORDER BY id")
+}
+
+pub(super) fn row_from_row(row: &Row<'_>) -> Result<DessertRow, StoreError> {
+    Ok(DessertRow {
+        id: row.get(0)?,
+        user_id: row.get(1)?,
+        name: row.get(2)?,
+        name_key: row.get(3)?,
+        price_cents: row.get(4)?,
+        calories: row.get(5)?,
+        origin: row.get(6)?,
+        image_url: row.get(7)?,
+        liked: row.get(8)?,
+        created_at: row.get(9)?,
+        updated_at: row.get(10)?,
+    })
+}
+
+/// Writes a dessert back with its id.
+pub(super) fn restore(dessert: DessertRow) -> Statement {
+    Statement::new(
+        format!("INSERT INTO desserts (id, {WRITTEN}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+        args![
+            dessert.id,
+            dessert.user_id,
+            dessert.name,
+            dessert.name_key,
+            dessert.price_cents,
+            dessert.calories,
+            dessert.origin,
+            dessert.image_url,
+            dessert.liked,
+            dessert.created_at,
+            dessert.updated_at
+        ],
+    )
+}
+
+/// A legacy dessert, owned by the user with `owner_key` as username key.
+pub struct AdoptedDessert {
+    pub owner_key: String,
+    pub name: String,
+    pub name_key: String,
+    pub price_cents: i64,
+    pub calories: i64,
+    pub liked: bool,
+}
+
+/// Adds a legacy dessert at `now`, unless its owner has one by that name. The old app had
+/// no origin or picture.
+pub(super) fn adopt(dessert: AdoptedDessert, now: i64) -> Statement {
+    Statement::new(
+        format!(
+            "INSERT INTO desserts ({WRITTEN})
+             SELECT id, ?2, ?3, ?4, ?5, NULL, NULL, ?6, ?7, ?7 FROM users WHERE username_key = ?1
+             ON CONFLICT DO NOTHING"
+        ),
+        args![
+            dessert.owner_key,
+            dessert.name,
+            dessert.name_key,
+            dessert.price_cents,
+            dessert.calories,
+            dessert.liked,
+            now
+        ],
+    )
+}
 
 pub(super) fn from_row(row: &Row<'_>) -> Result<Dessert, StoreError> {
     let cents: i64 = row.get(2)?;
@@ -93,7 +186,7 @@ pub async fn find(store: &Store, owner: i64, id: i64) -> Result<Option<Dessert>,
     store.fetch_optional(&sql, args![id, owner], from_row).await
 }
 
-/// The values of a draft, in the order `?1`..`?7` of [`create`] and [`update`].
+/// The values of a draft, in the order `?1`..`?7` of [`update`] and `?2`..`?8` of [`create`].
 fn draft_args(draft: &DessertDraft) -> Vec<Param> {
     args![
         draft.name.as_str(),
@@ -108,12 +201,10 @@ fn draft_args(draft: &DessertDraft) -> Vec<Param> {
 
 /// Adds a dessert for `owner`; `Duplicate(..Name)` when they already have one by that name.
 pub async fn create(store: &Store, owner: i64, draft: DessertDraft) -> Result<Dessert, StoreError> {
-    let sql = format!(
-        "INSERT INTO desserts (name, name_key, price_cents, calories, origin, image_url, liked, created_at, updated_at, user_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9) RETURNING {COLUMNS}"
-    );
-    let mut args = draft_args(&draft);
-    args.extend(args![now(), owner]);
+    let sql = format!("INSERT INTO desserts ({WRITTEN}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) RETURNING {COLUMNS}");
+    let mut args = args![owner];
+    args.extend(draft_args(&draft));
+    args.push(Param::from(now()));
     store
         .write_optional(sql, args, from_row)
         .await?

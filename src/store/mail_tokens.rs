@@ -64,6 +64,14 @@ pub(crate) fn end_reset_links(user_id: i64) -> Statement {
     )
 }
 
+/// Writes back when a user confirmed their current address.
+pub(super) fn restore_confirmation(user_id: i64, email_key: &str, confirmed_at: i64) -> Statement {
+    Statement::new(
+        "INSERT INTO email_verifications (user_id, email_key, verified_at) VALUES (?1, ?2, ?3)",
+        args![user_id, email_key, confirmed_at],
+    )
+}
+
 /// Confirms the address a link was sent to, if the link is valid and the user still has
 /// that address, and uses the link up. The user's id when it did.
 pub async fn confirm_email(store: &Store, token_hash: &str, now: i64) -> Result<Option<i64>, StoreError> {

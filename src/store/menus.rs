@@ -2,9 +2,17 @@
 //! foreign keys hold menus and desserts to one owner.
 
 use super::desserts::{COLUMNS as DESSERT_COLUMNS, from_row as dessert_from_row, order_by};
-use super::{Row, Store, StoreError, args, now};
+use super::{Row, Statement, Store, StoreError, args, now};
 use crate::domain::{Dessert, Menu, MenuName, SortDir, SortField, Timestamp};
 
+/// The columns every path that adds a menu writes — the app, an import, an adoption — in the
+/// order of [`MenuRow`]'s fields after the id.
+const WRITTEN: &str = "user_id, name, name_key, public_slug, created_at";
+
+/// The columns every path that puts a dessert on a menu writes, in the order of [`MenuEntryRow`].
+const ENTRY_WRITTEN: &str = "menu_id, dessert_id, user_id, added_at";
+
+/// What the app reads of a menu: the columns of [`menu_from_row`].
 const MENU_COLUMNS: &str = "id, name, public_slug, created_at, \
      (SELECT count(*) FROM menu_desserts WHERE menu_desserts.menu_id = menus.id)";
 
@@ -18,9 +26,94 @@ fn menu_from_row(row: &Row<'_>) -> Result<Menu, StoreError> {
     })
 }
 
+/// A menu as stored, with its id and owner: what export and import move.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub name_key: String,
+    pub public_slug: Option<String>,
+    pub created_at: i64,
+}
+
+/// A dessert on a menu, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuEntryRow {
+    pub menu_id: i64,
+    pub dessert_id: i64,
+    pub user_id: i64,
+    pub added_at: i64,
+}
+
+/// Every menu in id order.
+pub(super) fn all_rows_query() -> String {
+    format!("SELECT id, {WRITTEN} FROM menus ORDER BY id")
+}
+
+/// Every menu entry, by menu and dessert.
+pub(super) fn all_entries_query() -> String {
+    format!("SELECT {ENTRY_WRITTEN} FROM menu_desserts ORDER BY menu_id, dessert_id")
+}
+
+pub(super) fn row_from_row(row: &Row<'_>) -> Result<MenuRow, StoreError> {
+    Ok(MenuRow {
+        id: row.get(0)?,
+        user_id: row.get(1)?,
+        name: row.get(2)?,
+        name_key: row.get(3)?,
+        public_slug: row.get(4)?,
+        created_at: row.get(5)?,
+    })
+}
+
+pub(super) fn entry_from_row(row: &Row<'_>) -> Result<MenuEntryRow, StoreError> {
+    Ok(MenuEntryRow {
+        menu_id: row.get(0)?,
+        dessert_id: row.get(1)?,
+        user_id: row.get(2)?,
+        added_at: row.get(3)?,
+    })
+}
+
+/// Writes a menu back with its id.
+pub(super) fn restore(menu: MenuRow) -> Statement {
+    Statement::new(
+        format!("INSERT INTO menus (id, {WRITTEN}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+        args![menu.id, menu.user_id, menu.name, menu.name_key, menu.public_slug, menu.created_at],
+    )
+}
+
+/// Writes a menu entry back.
+pub(super) fn restore_entry(entry: MenuEntryRow) -> Statement {
+    Statement::new(
+        format!("INSERT INTO menu_desserts ({ENTRY_WRITTEN}) VALUES (?1, ?2, ?3, ?4)"),
+        args![entry.menu_id, entry.dessert_id, entry.user_id, entry.added_at],
+    )
+}
+
+/// A legacy menu, owned by the user with `owner_key` as username key.
+pub struct AdoptedMenu {
+    pub owner_key: String,
+    pub name: String,
+    pub name_key: String,
+}
+
+/// Adds a legacy menu at `now`, unpublished, unless its owner has one by that name.
+pub(super) fn adopt(menu: AdoptedMenu, now: i64) -> Statement {
+    Statement::new(
+        format!(
+            "INSERT INTO menus ({WRITTEN})
+             SELECT id, ?2, ?3, NULL, ?4 FROM users WHERE username_key = ?1
+             ON CONFLICT DO NOTHING"
+        ),
+        args![menu.owner_key, menu.name, menu.name_key, now],
+    )
+}
+
 /// Makes a menu; `Duplicate(..Name)` when the owner has one by that name.
 pub async fn create(store: &Store, owner: i64, name: &MenuName) -> Result<Menu, StoreError> {
-    let sql = format!("INSERT INTO menus (user_id, name, name_key, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING {MENU_COLUMNS}");
+    let sql = format!("INSERT INTO menus ({WRITTEN}) VALUES (?1, ?2, ?3, NULL, ?4) RETURNING {MENU_COLUMNS}");
     store
         .write_optional(sql, args![owner, name.as_str(), name.key(), now()], menu_from_row)
         .await?
@@ -68,16 +161,14 @@ pub async fn holding(store: &Store, owner: i64, dessert_id: i64) -> Result<Vec<(
 pub async fn add_dessert(store: &Store, owner: i64, menu_id: i64, dessert_id: i64) -> Result<bool, StoreError> {
     // The join admits only the owner's menu and the owner's dessert; the foreign keys
     // would refuse anything else too.
-    store
-        .execute(
-            "INSERT INTO menu_desserts (menu_id, dessert_id, user_id, added_at)
-             SELECT menus.id, desserts.id, menus.user_id, ?4
-             FROM menus JOIN desserts ON desserts.user_id = menus.user_id
-             WHERE menus.id = ?1 AND desserts.id = ?2 AND menus.user_id = ?3
-             ON CONFLICT (menu_id, dessert_id) DO NOTHING",
-            args![menu_id, dessert_id, owner, now()],
-        )
-        .await?;
+    let sql = format!(
+        "INSERT INTO menu_desserts ({ENTRY_WRITTEN})
+         SELECT menus.id, desserts.id, menus.user_id, ?4
+         FROM menus JOIN desserts ON desserts.user_id = menus.user_id
+         WHERE menus.id = ?1 AND desserts.id = ?2 AND menus.user_id = ?3
+         ON CONFLICT (menu_id, dessert_id) DO NOTHING"
+    );
+    store.execute(sql, args![menu_id, dessert_id, owner, now()]).await?;
     let on_menu = store
         .fetch_optional(
             "SELECT 1 FROM menu_desserts WHERE menu_id = ?1 AND dessert_id = ?2 AND user_id = ?3",

@@ -25,7 +25,100 @@ impl NewUser {
     }
 }
 
+/// The columns every path that adds an account writes — a sign-up, an import, an adoption —
+/// in the order of [`UserRow`]'s fields after the id.
+const WRITTEN: &str = "username, username_key, email, email_key, name, avatar, password_hash, created_at";
+
+/// What the app reads of an account: the columns of [`user_from_row`], qualified because
+/// sessions and tokens join them.
 pub(super) const USER_COLUMNS: &str = "users.id, users.username, users.email, users.name, users.avatar, users.created_at";
+
+/// An account as stored, with its id: what export and import move.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub username_key: String,
+    pub email: String,
+    pub email_key: String,
+    pub name: String,
+    pub avatar: Option<String>,
+    pub password_hash: String,
+    pub created_at: i64,
+    /// When the current address was confirmed; `None` while it is not.
+    pub email_confirmed_at: Option<i64>,
+}
+
+/// Every account in id order, with when its current address was confirmed.
+pub(super) fn all_rows_query() -> String {
+    format!(
+        "SELECT id, {WRITTEN},
+                (SELECT v.verified_at FROM email_verifications v WHERE v.user_id = users.id AND v.email_key = users.email_key)
+         FROM users ORDER BY id"
+    )
+}
+
+pub(super) fn row_from_row(row: &Row<'_>) -> Result<UserRow, StoreError> {
+    Ok(UserRow {
+        id: row.get(0)?,
+        username: row.get(1)?,
+        username_key: row.get(2)?,
+        email: row.get(3)?,
+        email_key: row.get(4)?,
+        name: row.get(5)?,
+        avatar: row.get(6)?,
+        password_hash: row.get(7)?,
+        created_at: row.get(8)?,
+        email_confirmed_at: row.get(9)?,
+    })
+}
+
+/// Writes an account back with its id (the confirmation is written by
+/// [`super::mail_tokens::restore_confirmation`]).
+pub(super) fn restore(user: UserRow) -> Statement {
+    Statement::new(
+        format!("INSERT INTO users (id, {WRITTEN}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+        args![
+            user.id,
+            user.username,
+            user.username_key,
+            user.email,
+            user.email_key,
+            user.name,
+            user.avatar,
+            user.password_hash,
+            user.created_at
+        ],
+    )
+}
+
+/// A legacy account to add, its password already hashed.
+pub struct AdoptedUser {
+    pub username: String,
+    pub username_key: String,
+    pub email: String,
+    pub email_key: String,
+    pub name: String,
+    pub avatar: Option<String>,
+    pub password_hash: String,
+}
+
+/// Adds a legacy account at `now`, unless its username or address is taken.
+pub(super) fn adopt(user: AdoptedUser, now: i64) -> Statement {
+    Statement::new(
+        format!("INSERT INTO users ({WRITTEN}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING"),
+        args![
+            user.username,
+            user.username_key,
+            user.email,
+            user.email_key,
+            user.name,
+            user.avatar,
+            user.password_hash,
+            now
+        ],
+    )
+}
 
 pub(super) fn user_from_row(row: &Row<'_>, first: usize) -> Result<User, StoreError> {
     Ok(User {
@@ -59,10 +152,7 @@ pub async fn taken(store: &Store, username_key: &str, email_key: &str) -> Result
 
 /// Creates an account; `Duplicate(Username)` or `Duplicate(Email)` when taken.
 pub async fn create(store: &Store, user: NewUser) -> Result<User, StoreError> {
-    let sql = format!(
-        "INSERT INTO users (username, username_key, email, email_key, name, avatar, password_hash, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING {USER_COLUMNS}"
-    );
+    let sql = format!("INSERT INTO users ({WRITTEN}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING {USER_COLUMNS}");
     let args = args![
         user.username.as_str(),
         user.username.key(),
