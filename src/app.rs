@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ConnectInfo;
+use axum::extract::{ConnectInfo, DefaultBodyLimit};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::{Router, middleware};
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -19,7 +19,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::state::{AppState, BODY_LIMIT};
+use crate::state::{AppState, BODY_LIMIT, UPLOAD_BODY_LIMIT};
 use crate::store::attempts::AttemptLimits;
 use crate::store::{self, Store, api_tokens, attempts, mail_tokens, sessions};
 use crate::{api, web};
@@ -46,7 +46,11 @@ pub fn build(state: AppState) -> Router {
         .merge(api::router())
         .fallback(web::not_found)
         .with_state(state)
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // Every extractor that reads a body stops at BODY_LIMIT, except on the routes that
+        // take a photo, which say so with a DefaultBodyLimit of their own; no body is read
+        // past UPLOAD_BODY_LIMIT, and one that says it is longer is refused unread.
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(UPLOAD_BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         .layer(
             TraceLayer::new_for_http()

@@ -4,6 +4,7 @@
 //! `From` conversions of every cause, so handlers can use `?` on any of them.
 
 use crate::passwords::HashError;
+use crate::photos::PhotoError;
 use crate::store::StoreError;
 use crate::tokens::RandomError;
 
@@ -15,6 +16,8 @@ pub enum Failure {
     Hash(#[from] HashError),
     #[error(transparent)]
     Random(#[from] RandomError),
+    #[error(transparent)]
+    Photo(#[from] PhotoError),
     #[error("rendering a mail")]
     Template(#[from] askama::Error),
 }
@@ -24,7 +27,7 @@ pub enum Failure {
 pub enum FailureKind {
     /// The database cannot be reached or take writes: try again later (503).
     Unavailable,
-    /// Too many passwords are waiting to be checked: try again shortly (503).
+    /// Too many passwords or photos are waiting: try again shortly (503).
     Busy,
     /// A defect or a broken environment: logged with its cause, answered 500.
     Internal,
@@ -45,7 +48,7 @@ impl Failure {
     pub fn kind(&self) -> FailureKind {
         match self {
             Self::Store(StoreError::Unavailable(_)) => FailureKind::Unavailable,
-            Self::Hash(HashError::Busy) => FailureKind::Busy,
+            Self::Hash(HashError::Busy) | Self::Photo(PhotoError::Busy) => FailureKind::Busy,
             _ => FailureKind::Internal,
         }
     }
@@ -82,6 +85,11 @@ macro_rules! surface_errors {
         }
         impl From<$crate::tokens::RandomError> for $error {
             fn from(error: $crate::tokens::RandomError) -> Self {
+                $crate::failure::Failure::from(error).into()
+            }
+        }
+        impl From<$crate::photos::PhotoError> for $error {
+            fn from(error: $crate::photos::PhotoError) -> Self {
                 $crate::failure::Failure::from(error).into()
             }
         }

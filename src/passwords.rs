@@ -1,14 +1,14 @@
-//! Argon2id password hashing on a few low-priority threads of its own, so a flood of
-//! logins cannot take the pages' threads, their CPU or the server's memory.
+//! Argon2id password hashing on a few low-priority threads of its own ([`workers::Pool`]),
+//! so a flood of logins cannot take the pages' threads, their CPU or the server's memory.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
 
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
-use tokio::sync::oneshot;
 
 use crate::domain::Password;
+use crate::workers::{self, Pool, PoolError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HashError {
@@ -37,7 +37,7 @@ const QUEUED_PER_THREAD: usize = 48;
 /// are shared and stop when the last clone is dropped.
 #[derive(Clone)]
 pub struct Hasher {
-    jobs: mpsc::SyncSender<Job>,
+    pool: Pool<WorkingMemory>,
     /// Working memory buffers allocated so far: one per thread, however many logins.
     #[cfg_attr(not(test), allow(dead_code, reason = "the tests check it"))]
     buffers: Arc<AtomicUsize>,
@@ -46,13 +46,25 @@ pub struct Hasher {
     dummy_hash: Arc<String>,
 }
 
-type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
+/// One hashing thread's Argon2 working memory, allocated at its first job and kept: 19 MiB
+/// allocated afresh for every login let the allocator keep hundreds of megabytes under a
+/// flood of logins.
+struct WorkingMemory {
+    blocks: Vec<Block>,
+    allocated: Arc<AtomicUsize>,
+}
+
+impl WorkingMemory {
+    fn get(&mut self) -> &mut Vec<Block> {
+        if self.blocks.is_empty() {
+            self.blocks = working_memory(&params());
+            self.allocated.fetch_add(1, Ordering::Relaxed);
+        }
+        &mut self.blocks
+    }
+}
 
 const THREAD_NAME: &str = "password-hash";
-
-/// How much lower than the pages the hashing threads run (the `nice` value): under a flood
-/// of logins the pages keep their speed and the logins wait.
-const NICENESS: i32 = 10;
 
 /// OWASP's recommended Argon2id parameters: 19 MiB, 2 passes, 1 lane.
 fn params() -> Params {
@@ -192,27 +204,21 @@ fn verify_with(password: &str, hash: &str, memory: &mut Vec<Block>) -> bool {
 
 impl Hasher {
     pub fn new() -> Result<Self, HashError> {
-        // Half the cores, at least one: a flood of logins then leaves the other half to the
-        // pages. With every core hashing, the list page's p99 nearly tripled beside a flood.
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        Self::with_threads(cores.div_ceil(2))
+        // With every core hashing, the list page's p99 nearly tripled beside a flood.
+        Self::with_threads(workers::half_the_cores())
     }
 
     fn with_threads(threads: usize) -> Result<Self, HashError> {
-        let (jobs, queue) = mpsc::sync_channel::<Job>(threads * QUEUED_PER_THREAD);
-        let queue = Arc::new(Mutex::new(queue));
         let buffers = Arc::new(AtomicUsize::new(0));
-        for _ in 0..threads {
-            let queue = queue.clone();
-            let buffers = buffers.clone();
-            std::thread::Builder::new()
-                .name(THREAD_NAME.into())
-                .spawn(move || work_through(&queue, &buffers))
-                .map_err(failed("starting the hashing threads"))?;
-        }
+        let allocated = buffers.clone();
+        let pool = Pool::start(THREAD_NAME, threads, QUEUED_PER_THREAD, move || WorkingMemory {
+            blocks: Vec::new(),
+            allocated: allocated.clone(),
+        })
+        .map_err(failed("starting the hashing threads"))?;
         let dummy = hash_blocking(&crate::tokens::random_token().map_err(failed("drawing a dummy password"))?)?;
         Ok(Self {
-            jobs,
+            pool,
             buffers,
             dummy_hash: Arc::new(dummy),
         })
@@ -244,67 +250,17 @@ impl Hasher {
     }
 
     /// Queues `work` for the hashing threads and waits for its answer; `Busy` at once when
-    /// the queue is full. A job whose caller has gone (the client hung up, the request timed
-    /// out) is skipped when its turn comes.
+    /// the queue is full.
     async fn run<T: Send + 'static>(&self, work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static) -> Result<T, HashError> {
-        let (answer, answered) = oneshot::channel();
-        let span = tracing::Span::current();
-        let job: Job = Box::new(move |memory| {
-            if answer.is_closed() {
-                return;
-            }
-            let _ = answer.send(span.in_scope(|| work(memory)));
-        });
-        self.jobs.try_send(job).map_err(|error| match error {
-            mpsc::TrySendError::Full(_) => HashError::Busy,
-            mpsc::TrySendError::Disconnected(_) => failed("handing over a job")("the hashing threads have stopped"),
-        })?;
-        answered
+        self.pool
+            .run(move |memory: &mut WorkingMemory| work(memory.get()))
             .await
-            .map_err(|_| failed("waiting for a job")("the hashing thread dropped it"))
+            .map_err(|error| match error {
+                PoolError::Busy => HashError::Busy,
+                PoolError::Stopped => failed("waiting for a job")("the hashing threads have stopped"),
+            })
     }
 }
-
-/// One hashing thread: takes jobs until every [`Hasher`] is gone, with one working memory
-/// buffer it keeps. Argon2's 19 MiB allocated afresh for every login let the allocator keep
-/// hundreds of megabytes under a flood of logins.
-fn work_through(queue: &Mutex<mpsc::Receiver<Job>>, buffers: &AtomicUsize) {
-    lower_priority();
-    let mut memory = Vec::new();
-    loop {
-        let job = match queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).recv() {
-            Ok(job) => job,
-            Err(mpsc::RecvError) => return,
-        };
-        if memory.is_empty() {
-            memory = working_memory(&params());
-            buffers.fetch_add(1, Ordering::Relaxed);
-        }
-        // A panicking job drops its answer, which its caller sees as an error; the thread
-        // carries on with the next one.
-        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut memory))).is_err() {
-            memory = Vec::new();
-        }
-    }
-}
-
-#[cfg(target_os = "linux")]
-fn lower_priority() {
-    // On Linux the nice value belongs to each thread, so this leaves the rest of the
-    // process alone. Failing to lower it is harmless: hashing still runs, only at the
-    // pages' priority.
-    // SAFETY: gettid has no preconditions; setpriority only reads its integer arguments.
-    let result = unsafe {
-        let thread = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        libc::setpriority(libc::PRIO_PROCESS, thread, NICENESS)
-    };
-    if result != 0 {
-        tracing::warn!(error = %std::io::Error::last_os_error(), "could not lower the hashing threads' priority");
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn lower_priority() {}
 
 #[cfg(test)]
 mod tests {
@@ -446,6 +402,9 @@ mod tests {
             })
             .collect();
         assert!(!nice_values.is_empty(), "the hashing threads are running");
-        assert!(nice_values.iter().all(|nice| *nice >= i64::from(NICENESS)), "{nice_values:?}");
+        assert!(
+            nice_values.iter().all(|nice| *nice >= i64::from(workers::NICENESS)),
+            "{nice_values:?}"
+        );
     }
 }

@@ -14,11 +14,16 @@ use crate::accounts::Services;
 use crate::config::WebSettings;
 use crate::mail::Mailer;
 use crate::passwords::Hasher;
+use crate::photos::Photos;
 use crate::store::attempts::AttemptLimits;
 use crate::store::{self, Store};
 
-/// Request bodies stop here: no form or API call needs more.
+/// Request bodies stop here: no form or API call needs more, except those carrying a photo.
 pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// The bodies of the routes that take a photo stop here: the photo, and the form's other
+/// fields (within [`BODY_LIMIT`]) around it.
+pub const UPLOAD_BODY_LIMIT: usize = crate::domain::MAX_PHOTO_BYTES + BODY_LIMIT;
 
 /// What every handler can reach. The router clones it for every request, so it is one
 /// shared pointer rather than a handful.
@@ -28,6 +33,7 @@ pub struct AppState(Arc<Shared>);
 pub struct Shared {
     pub store: Store,
     pub hasher: Hasher,
+    pub photos: Photos,
     pub mailer: Mailer,
     pub settings: WebSettings,
     pub attempt_limits: AttemptLimits,
@@ -52,6 +58,7 @@ impl AppState {
         Ok(Self(Arc::new(Shared {
             store,
             hasher: Hasher::new()?,
+            photos: Photos::new()?,
             mailer: Mailer::new(&settings.mail)?,
             settings,
             attempt_limits,

@@ -32,9 +32,14 @@ pub fn form_token(key: &str, session_id: &str) -> String {
 
 /// How a token is stored: its SHA-256, hex. A stolen database holds no usable token.
 pub fn token_hash(token: &str) -> String {
+    sha256_hex(token.as_bytes())
+}
+
+/// The SHA-256 of `bytes`, in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut hex = String::with_capacity(64);
-    for byte in Sha256::digest(token.as_bytes()) {
+    for byte in Sha256::digest(bytes) {
         hex.push(char::from(HEX[usize::from(byte >> 4)]));
         hex.push(char::from(HEX[usize::from(byte & 0xf)]));
     }

@@ -213,7 +213,7 @@ pub async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body
     let mut errors = FieldErrors::new();
     let input = body.over(DessertInput::default(), &mut errors);
     let draft = merge(errors, input.parse())?;
-    match desserts::create(&state.store, caller.user.id, draft).await {
+    match desserts::create(&state.store, caller.user.id, draft, None).await {
         Ok(dessert) => {
             let location = HeaderValue::try_from(format!("/api/v1/desserts/{}", dessert.id)).map_err(|e| Error::Internal(e.to_string()))?;
             Ok((
@@ -276,7 +276,7 @@ pub async fn update(
     let mut errors = FieldErrors::new();
     let input = body.over(DessertInput::from_dessert(&current), &mut errors);
     let draft = merge(errors, input.parse())?;
-    match desserts::update(&state.store, caller.user.id, id, draft).await {
+    match desserts::update(&state.store, caller.user.id, id, draft, desserts::PhotoChange::Keep).await {
         Ok(Some(dessert)) => Ok(Json(dessert.into())),
         Ok(None) => Err(Error::NotFound),
         Err(StoreError::Duplicate(_)) => Err(Error::Conflict(FieldErrors::taken("name", &input.name))),

@@ -194,6 +194,8 @@ pub struct Dessert {
     pub liked: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// The uploaded photo, if there is one; shown rather than `image_url` when both are.
+    pub photo: Option<super::PhotoInfo>,
 }
 
 impl Dessert {
@@ -310,6 +312,7 @@ mod tests {
             liked: false,
             created_at: Timestamp(0),
             updated_at: Timestamp(0),
+            photo: None,
         }
     }
 

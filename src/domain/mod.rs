@@ -8,6 +8,7 @@ mod errors;
 mod http_url;
 mod listing;
 mod menu;
+mod photo;
 mod timestamp;
 
 pub use account::{Email, Password, PersonName, Signup, SignupInput, Username, lookup_key};
@@ -17,6 +18,10 @@ pub use errors::FieldErrors;
 pub use http_url::HttpUrl;
 pub use listing::{DessertQuery, SortDir, SortField};
 pub use menu::{Menu, MenuName, MenuTotals, menu_name_taken};
+pub use photo::{
+    ACCEPTED_PHOTOS, EncodedImage, MAX_PHOTO_BYTES, MAX_PHOTO_PIXELS, MAX_PHOTO_SIDE, NewPhoto, PHOTO_LONG_SIDE, PhotoInfo, PhotoRefusal,
+    PhotoSize, StoredImage, THUMBNAIL_WIDTH,
+};
 pub use timestamp::Timestamp;
 
 /// An account as the application shows it: never with its password hash.

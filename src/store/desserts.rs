@@ -1,7 +1,7 @@
 //! Desserts. Every query names the owner: there is no way to reach a dessert without it.
 
 use super::{Param, Row, Statement, Store, StoreError, args, now};
-use crate::domain::{Dessert, DessertDraft, DessertQuery, HttpUrl, Origin, Price, SortDir, SortField, Timestamp};
+use crate::domain::{Dessert, DessertDraft, DessertQuery, HttpUrl, NewPhoto, Origin, Price, SortDir, SortField, Timestamp};
 
 /// One page of a list, with the number of rows on every page together.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,8 +14,12 @@ pub struct DessertPage {
 /// the order of [`DessertRow`]'s fields after the id.
 const WRITTEN: &str = "user_id, name, name_key, price_cents, calories, origin, image_url, liked, created_at, updated_at";
 
-/// What the app reads of a dessert: the columns of [`from_row`].
-pub(super) const COLUMNS: &str = "id, name, price_cents, calories, origin, image_url, liked, created_at, updated_at";
+/// What the app reads of a dessert: the columns of [`from_row`], its photo's summary last.
+pub(super) const COLUMNS: &str = concat!(
+    "desserts.id, desserts.name, desserts.price_cents, desserts.calories, desserts.origin, desserts.image_url, \
+     desserts.liked, desserts.created_at, desserts.updated_at, ",
+    super::photos::photo_info_column!()
+);
 
 /// A dessert as stored, with its id and owner: what export and import move.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,6 +121,7 @@ pub(super) fn from_row(row: &Row<'_>) -> Result<Dessert, StoreError> {
         liked: row.get(6)?,
         created_at: Timestamp(row.get(7)?),
         updated_at: Timestamp(row.get(8)?),
+        photo: super::photos::info_from_column(row, 9)?,
     })
 }
 
@@ -199,28 +204,59 @@ fn draft_args(draft: &DessertDraft) -> Vec<Param> {
     ]
 }
 
-/// Adds a dessert for `owner`; `Duplicate(..Name)` when they already have one by that name.
-pub async fn create(store: &Store, owner: i64, draft: DessertDraft) -> Result<Dessert, StoreError> {
-    let sql = format!("INSERT INTO desserts ({WRITTEN}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) RETURNING {COLUMNS}");
+/// What a change of a dessert does to its photo.
+pub enum PhotoChange {
+    Keep,
+    Set(NewPhoto),
+    Remove,
+}
+
+/// Adds a dessert for `owner`, with its photo if it has one, in one transaction;
+/// `Duplicate(..Name)` when they already have one by that name.
+pub async fn create(store: &Store, owner: i64, draft: DessertDraft, photo: Option<NewPhoto>) -> Result<Dessert, StoreError> {
+    let insert = format!("INSERT INTO desserts ({WRITTEN}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
+    let name_key = draft.name.key().to_string();
     let mut args = args![owner];
     args.extend(draft_args(&draft));
     args.push(Param::from(now()));
-    store
-        .write_optional(sql, args, from_row)
-        .await?
-        .ok_or_else(|| StoreError::Internal(super::Fault::new("INSERT ... RETURNING returned no row")))
+    let made = match photo {
+        None => {
+            store
+                .write_optional(format!("{insert} RETURNING {COLUMNS}"), args, from_row)
+                .await?
+        }
+        Some(photo) => {
+            let statements = vec![Statement::new(insert, args), super::photos::put_by_name(owner, &name_key, photo)];
+            store.transaction(statements).await?;
+            find_by_name_key(store, owner, &name_key).await?
+        }
+    };
+    made.ok_or_else(|| StoreError::Internal(super::Fault::new("a dessert just added was not found")))
 }
 
-/// Replaces a dessert's fields; `None` when `owner` has no dessert `id`.
-pub async fn update(store: &Store, owner: i64, id: i64, draft: DessertDraft) -> Result<Option<Dessert>, StoreError> {
-    let sql = format!(
-        "UPDATE desserts SET name = ?1, name_key = ?2, price_cents = ?3, calories = ?4, origin = ?5,
+async fn find_by_name_key(store: &Store, owner: i64, name_key: &str) -> Result<Option<Dessert>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM desserts WHERE user_id = ?1 AND name_key = ?2");
+    store.fetch_optional(&sql, args![owner, name_key], from_row).await
+}
+
+/// Replaces a dessert's fields, and sets or removes its photo in the same transaction;
+/// `None` when `owner` has no dessert `id`.
+pub async fn update(store: &Store, owner: i64, id: i64, draft: DessertDraft, photo: PhotoChange) -> Result<Option<Dessert>, StoreError> {
+    let update = "UPDATE desserts SET name = ?1, name_key = ?2, price_cents = ?3, calories = ?4, origin = ?5,
                 image_url = ?6, liked = ?7, updated_at = ?8
-         WHERE id = ?9 AND user_id = ?10 RETURNING {COLUMNS}"
-    );
+         WHERE id = ?9 AND user_id = ?10";
     let mut args = draft_args(&draft);
     args.extend(args![now(), id, owner]);
-    store.write_optional(sql, args, from_row).await
+    let photo_statement = match photo {
+        PhotoChange::Keep => return store.write_optional(format!("{update} RETURNING {COLUMNS}"), args, from_row).await,
+        PhotoChange::Set(photo) => super::photos::put_by_id(owner, id, photo),
+        PhotoChange::Remove => super::photos::remove(owner, id),
+    };
+    let changed = store.transaction(vec![Statement::new(update, args), photo_statement]).await?;
+    if changed[0] == 0 {
+        return Ok(None);
+    }
+    find(store, owner, id).await
 }
 
 /// Deletes a dessert and returns its name; `None` when `owner` has no dessert `id`.

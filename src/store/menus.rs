@@ -279,7 +279,7 @@ mod tests {
         }
         .parse()
         .unwrap();
-        let dessert = desserts::create(store, user.id, draft).await.unwrap();
+        let dessert = desserts::create(store, user.id, draft, None).await.unwrap();
         let menu = create(store, user.id, &MenuName::parse("Summer").unwrap()).await.unwrap();
         (user.id, dessert.id, menu.id)
     }

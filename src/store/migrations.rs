@@ -41,6 +41,11 @@ const SQLITE: &[Migration] = &[
         name: "credentials",
         sql: include_str!("../../migrations/sqlite/0006_credentials.sql"),
     },
+    Migration {
+        version: 7,
+        name: "photos",
+        sql: include_str!("../../migrations/sqlite/0007_photos.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -73,6 +78,11 @@ const POSTGRES: &[Migration] = &[
         version: 6,
         name: "credentials",
         sql: include_str!("../../migrations/postgres/0006_credentials.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "photos",
+        sql: include_str!("../../migrations/postgres/0007_photos.sql"),
     },
 ];
 
@@ -257,11 +267,20 @@ mod tests {
                 vec![],
             ));
         }
+        if version >= 7 {
+            rows.push(Statement::new(
+                "INSERT INTO photos (dessert_id, content_type, width, height, byte_size, digest, thumbnail_content_type,
+                                     thumbnail_width, thumbnail_height, thumbnail_byte_size, thumbnail_digest, created_at,
+                                     thumbnail, image)
+                 VALUES (1, 'image/jpeg', 1600, 1200, 3, 'abc', 'image/jpeg', 400, 300, 2, 'def', 1000, ?1, ?2)",
+                args![vec![1u8, 2], vec![0u8, 255, 7]],
+            ));
+        }
         rows
     }
 
     /// Each table with the version that made it.
-    const TABLES: [(&str, i64); 11] = [
+    const TABLES: [(&str, i64); 12] = [
         ("users", 1),
         ("desserts", 1),
         ("sessions", 1),
@@ -273,6 +292,7 @@ mod tests {
         ("mail_tokens", 4),
         ("write_probe", 5),
         ("server_keys", 5),
+        ("photos", 7),
     ];
 
     /// The tables a database at `version` has.

@@ -10,6 +10,7 @@ pub mod dump;
 pub mod mail_tokens;
 pub mod menus;
 pub mod migrations;
+pub mod photos;
 mod postgres;
 pub mod server_keys;
 pub mod sessions;
@@ -171,7 +172,14 @@ pub(crate) enum Param {
     Int(i64),
     Text(String),
     Bool(bool),
+    Bytes(Vec<u8>),
     Null,
+}
+
+impl From<Vec<u8>> for Param {
+    fn from(value: Vec<u8>) -> Self {
+        Self::Bytes(value)
+    }
 }
 
 impl From<i64> for Param {
@@ -243,6 +251,7 @@ impl Row<'_> {
                     Some(Param::Int(value)) => ValueRef::Integer(*value),
                     Some(Param::Bool(value)) => ValueRef::Integer(i64::from(*value)),
                     Some(Param::Text(value)) => ValueRef::Text(value.as_bytes()),
+                    Some(Param::Bytes(value)) => ValueRef::Blob(value),
                     Some(Param::Null) => ValueRef::Null,
                     None => return Err(StoreError::Internal(Fault::new(format!("no column {index}")))),
                 };

@@ -192,6 +192,10 @@ fn copy_row(row: &tokio_postgres::Row) -> Result<Vec<Param>, StoreError> {
                     .map_or(Param::Null, |v| Param::Int(v.into()))
             } else if *ty == Type::BOOL {
                 row.try_get::<_, Option<bool>>(i).map_err(wrong)?.map_or(Param::Null, Param::Bool)
+            } else if *ty == Type::BYTEA {
+                row.try_get::<_, Option<Vec<u8>>>(i)
+                    .map_err(wrong)?
+                    .map_or(Param::Null, Param::Bytes)
             } else {
                 row.try_get::<_, Option<String>>(i).map_err(wrong)?.map_or(Param::Null, Param::Text)
             })
@@ -252,12 +256,13 @@ impl ToSql for Param {
             Param::Int(value) => typed(value, ty, out),
             Param::Text(value) => typed(value, ty, out),
             Param::Bool(value) => typed(value, ty, out),
+            Param::Bytes(value) => typed(value, ty, out),
             Param::Null => Ok(IsNull::Yes),
         }
     }
 
     fn accepts(ty: &Type) -> bool {
-        <i64 as ToSql>::accepts(ty) || <String as ToSql>::accepts(ty) || <bool as ToSql>::accepts(ty)
+        <i64 as ToSql>::accepts(ty) || <String as ToSql>::accepts(ty) || <bool as ToSql>::accepts(ty) || <Vec<u8> as ToSql>::accepts(ty)
     }
 
     to_sql_checked!();

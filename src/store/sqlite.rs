@@ -103,6 +103,7 @@ impl ToSql for Param {
             Param::Int(value) => ToSqlOutput::Borrowed(ValueRef::Integer(*value)),
             Param::Text(value) => ToSqlOutput::Borrowed(ValueRef::Text(value.as_bytes())),
             Param::Bool(value) => ToSqlOutput::Borrowed(ValueRef::Integer(i64::from(*value))),
+            Param::Bytes(value) => ToSqlOutput::Borrowed(ValueRef::Blob(value)),
             Param::Null => ToSqlOutput::Borrowed(ValueRef::Null),
         })
     }
@@ -176,7 +177,8 @@ fn copy_rows(conn: &Connection, sql: &str) -> Result<Vec<Vec<Param>>, StoreError
                     ValueRef::Null => Param::Null,
                     ValueRef::Integer(value) => Param::Int(value),
                     ValueRef::Real(value) => Param::Text(value.to_string()),
-                    ValueRef::Text(text) | ValueRef::Blob(text) => Param::Text(String::from_utf8_lossy(text).into_owned()),
+                    ValueRef::Text(text) => Param::Text(String::from_utf8_lossy(text).into_owned()),
+                    ValueRef::Blob(bytes) => Param::Bytes(bytes.to_vec()),
                 })
             })
             .collect::<Result<_, StoreError>>()?;

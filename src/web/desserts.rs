@@ -2,7 +2,8 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -10,9 +11,10 @@ use serde::Deserialize;
 
 use super::Error;
 use super::pages::{FieldMessage, Layout, render, render_with};
-use super::visit::{CsrfForm, CurrentUser, NoFields};
-use crate::domain::{Dessert, DessertInput, DessertQuery, FieldErrors, SortDir, SortField};
-use crate::state::AppState;
+use super::visit::{CsrfForm, CsrfUpload, CurrentUser, NoFields, PHOTO_FIELD};
+use crate::domain::{ACCEPTED_PHOTOS, Dessert, DessertDraft, DessertInput, DessertQuery, FieldErrors, NewPhoto, SortDir, SortField};
+use crate::state::{AppState, UPLOAD_BODY_LIMIT};
+use crate::store::desserts::PhotoChange;
 use crate::store::{StoreError, desserts, menus};
 
 pub const PAGE_SIZE: u32 = 20;
@@ -20,9 +22,12 @@ pub const PAGE_SIZE: u32 = 20;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(list))
-        .route("/add", get(add_page).post(add))
+        .route("/add", get(add_page).post(add.layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))))
         .route("/desserts/{id}", get(show))
-        .route("/desserts/{id}/edit", get(edit_page).post(edit))
+        .route(
+            "/desserts/{id}/edit",
+            get(edit_page).post(edit.layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))),
+        )
         .route("/delete/{id}", get(delete_page).post(delete))
 }
 
@@ -159,6 +164,11 @@ struct DessertFormPage {
     cancel: String,
     form: DessertInput,
     errors: FieldErrors,
+    /// The dessert being edited, for its current photo.
+    editing: Option<Dessert>,
+    /// A photo was sent with a form shown again: the file must be chosen again.
+    photo_sent: bool,
+    accepted_photos: &'static str,
 }
 
 impl DessertFormPage {
@@ -171,6 +181,9 @@ impl DessertFormPage {
             cancel: "/".into(),
             form,
             errors,
+            editing: None,
+            photo_sent: false,
+            accepted_photos: ACCEPTED_PHOTOS,
         }
     }
 
@@ -183,8 +196,50 @@ impl DessertFormPage {
             cancel: format!("/desserts/{}", dessert.id),
             form,
             errors,
+            editing: Some(dessert.clone()),
+            photo_sent: false,
+            accepted_photos: ACCEPTED_PHOTOS,
         }
     }
+
+    fn with_photo_sent(mut self, sent: bool) -> Self {
+        self.photo_sent = sent;
+        self
+    }
+}
+
+/// The dessert form as posted: the dessert's fields, and on edit the photo's checkbox.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct DessertForm {
+    #[serde(flatten)]
+    dessert: DessertInput,
+    /// A checkbox on edit: present when the photo is to go.
+    remove_photo: Option<String>,
+}
+
+/// The dessert's fields and the uploaded photo, each parsed; every error together.
+async fn parse_with_photo(
+    state: &AppState,
+    form: &DessertInput,
+    photo: Option<Vec<u8>>,
+) -> Result<Result<(DessertDraft, Option<NewPhoto>), FieldErrors>, Error> {
+    let mut errors = FieldErrors::new();
+    let draft = form.parse().map_err(|field_errors| errors = field_errors).ok();
+    let photo = match photo {
+        None => None,
+        Some(bytes) => match state.photos.process(bytes).await? {
+            Ok(photo) => Some(photo),
+            Err(refusal) => {
+                errors.add(PHOTO_FIELD, refusal.to_string());
+                None
+            }
+        },
+    };
+    Ok(match draft {
+        Some(draft) if errors.is_empty() => Ok((draft, photo)),
+        _ => Err(errors),
+    })
 }
 
 fn duplicate_name(form: &DessertInput) -> FieldErrors {
@@ -202,19 +257,21 @@ async fn add_page(CurrentUser { visit, .. }: CurrentUser) -> Result<Response, Er
 async fn add(
     State(state): State<AppState>,
     CurrentUser { user, visit }: CurrentUser,
-    CsrfForm(form): CsrfForm<DessertInput>,
+    CsrfUpload { form, photo }: CsrfUpload<DessertForm>,
 ) -> Result<Response, Error> {
+    let form = form.dessert;
+    let photo_sent = photo.is_some();
     let again = |form, errors| {
         render_with(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &DessertFormPage::for_add(visit.layout(), form, errors),
+            &DessertFormPage::for_add(visit.layout(), form, errors).with_photo_sent(photo_sent),
         )
     };
-    let draft = match form.parse() {
-        Ok(draft) => draft,
+    let (draft, photo) = match parse_with_photo(&state, &form, photo).await? {
+        Ok(parsed) => parsed,
         Err(errors) => return again(form, errors),
     };
-    match desserts::create(&state.store, user.id, draft).await {
+    match desserts::create(&state.store, user.id, draft, photo).await {
         Ok(dessert) => {
             visit.flash(format!("Dessert {} added", dessert.name)).await?;
             Ok(Redirect::to(&format!("/desserts/{}", dessert.id)).into_response())
@@ -241,20 +298,31 @@ async fn edit(
     State(state): State<AppState>,
     CurrentUser { user, visit }: CurrentUser,
     Path(id): Path<String>,
-    CsrfForm(form): CsrfForm<DessertInput>,
+    CsrfUpload { form, photo }: CsrfUpload<DessertForm>,
 ) -> Result<Response, Error> {
     let dessert = find_own(&state, user.id, &id).await?;
+    let DessertForm {
+        dessert: form,
+        remove_photo,
+    } = form;
+    let photo_sent = photo.is_some();
     let again = |form, errors| {
         render_with(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &DessertFormPage::for_edit(visit.layout(), &dessert, form, errors),
+            &DessertFormPage::for_edit(visit.layout(), &dessert, form, errors).with_photo_sent(photo_sent),
         )
     };
-    let draft = match form.parse() {
-        Ok(draft) => draft,
+    let (draft, photo) = match parse_with_photo(&state, &form, photo).await? {
+        Ok(parsed) => parsed,
         Err(errors) => return again(form, errors),
     };
-    match desserts::update(&state.store, user.id, dessert.id, draft).await {
+    // A new photo replaces the old one, whether or not "remove" is ticked too.
+    let change = match (photo, remove_photo.is_some()) {
+        (Some(photo), _) => PhotoChange::Set(photo),
+        (None, true) => PhotoChange::Remove,
+        (None, false) => PhotoChange::Keep,
+    };
+    match desserts::update(&state.store, user.id, dessert.id, draft, change).await {
         Ok(Some(updated)) => {
             visit.flash(format!("Dessert {} saved", updated.name)).await?;
             Ok(Redirect::to(&format!("/desserts/{}", updated.id)).into_response())

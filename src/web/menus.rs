@@ -35,6 +35,11 @@ pub fn public_router() -> Router<AppState> {
     Router::new().route("/m/{slug}", get(public_menu))
 }
 
+/// Slugs are URL-safe base64; anything else cannot be one, and is not looked up.
+pub fn is_slug(slug: &str) -> bool {
+    !slug.is_empty() && slug.len() <= 64 && slug.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 pub fn public_path(slug: &str) -> String {
     format!("/m/{slug}")
 }
@@ -259,11 +264,11 @@ struct PublicMenuPage {
     menu: Menu,
     desserts: Vec<Dessert>,
     totals: MenuTotals,
+    slug: String,
 }
 
 async fn public_menu(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, Error> {
-    // Slugs are URL-safe base64; anything else cannot be one.
-    if slug.is_empty() || slug.len() > 64 || !slug.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    if !is_slug(&slug) {
         return Err(Error::NotFound);
     }
     let (menu, desserts) = menus::find_published(&state.store, &slug).await?.ok_or(Error::NotFound)?;
@@ -272,5 +277,6 @@ async fn public_menu(State(state): State<AppState>, Path(slug): Path<String>) ->
         totals: MenuTotals::of(&desserts),
         menu,
         desserts,
+        slug,
     })
 }

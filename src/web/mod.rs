@@ -7,6 +7,7 @@ mod desserts;
 mod error;
 mod menus;
 mod pages;
+mod photos;
 mod recovery;
 pub mod visit;
 
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(account::router())
         .merge(menus::router())
         .merge(recovery::router())
+        .merge(photos::router())
         .layer(middleware::from_fn_with_state(state, visit::load_visit))
 }
 
@@ -40,6 +42,7 @@ pub fn public_router() -> Router<AppState> {
         .route("/static/{name}", get(assets::serve))
         .route("/favicon.ico", get(|| assets::serve(axum::extract::Path("favicon.svg".into()))))
         .merge(menus::public_router())
+        .merge(photos::public_router())
 }
 
 pub async fn not_found() -> Error {

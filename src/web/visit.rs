@@ -374,47 +374,139 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
 /// A form body whose `csrf_token` matches the session's, sent from this site.
 pub struct CsrfForm<T>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
-    type Rejection = Error;
+/// What every form post passes before its fields are read: it comes from a page of ours,
+/// and has a visit to check its token against.
+struct FormPost {
+    visit: Visit,
+    /// For the security log: the socket's peer (a proxy's header is the handler's to read).
+    peer: String,
+}
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+impl FormPost {
+    fn begin(request: &Request) -> Result<Self, Error> {
         let visit = request
             .extensions()
             .get::<Visit>()
             .cloned()
             .ok_or_else(|| Error::Internal("session middleware missing".into()))?;
-        // For the security log: the socket's peer (a proxy's header is the handler's to read).
         let peer = request
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map(|info| client_key(&info.0.ip().to_string()))
             .unwrap_or_default();
-        let refused = |visit: &Visit| {
-            crate::security_events::csrf_refused(visit.user().map(|user| user.id), &peer);
-            Error::CsrfRejected
-        };
+        let post = Self { visit, peer };
         if !same_origin(request.headers()) {
-            return Err(refused(&visit));
+            return Err(post.refused());
         }
-        let body = Bytes::from_request(request, state).await.map_err(|rejection| {
-            // A chunked body has no length to refuse up front; it is cut off while read.
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                Error::PayloadTooLarge
-            } else {
-                Error::BadRequest(rejection.body_text())
-            }
-        })?;
+        Ok(post)
+    }
+
+    fn refused(&self) -> Error {
+        crate::security_events::csrf_refused(self.visit.user().map(|user| user.id), &self.peer);
+        Error::CsrfRejected
+    }
+
+    /// The form's fields, once its `csrf_token` is the visit's.
+    fn fields<T: DeserializeOwned>(&self, pairs: &[(String, String)]) -> Result<T, Error> {
+        let token = pairs.iter().find(|(name, _)| name == "csrf_token").map(|(_, value)| value.as_str());
+        if !self.visit.csrf_matches(token) {
+            return Err(self.refused());
+        }
+        let unreadable = || Error::BadRequest("The form could not be read.".into());
+        let encoded = serde_urlencoded::to_string(pairs).map_err(|_| unreadable())?;
+        serde_urlencoded::from_str(&encoded).map_err(|_| unreadable())
+    }
+}
+
+/// A body refused while it was read: too large (a chunked body has no length to refuse up
+/// front; it is cut off while read), or broken.
+fn unread(status: StatusCode, text: String) -> Error {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        Error::PayloadTooLarge
+    } else {
+        Error::BadRequest(text)
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let post = FormPost::begin(&request)?;
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| unread(rejection.status(), rejection.body_text()))?;
+        // A route that takes photos reads bodies up to its own larger limit; a form
+        // without a file still keeps to the usual one.
+        if body.len() > crate::state::BODY_LIMIT {
+            return Err(Error::PayloadTooLarge);
+        }
         if !is_utf8_form(&body) {
             return Err(Error::BadRequest("The form could not be read: it is not valid UTF-8 text.".into()));
         }
         let pairs: Vec<(String, String)> =
             serde_urlencoded::from_bytes(&body).map_err(|_| Error::BadRequest("The form could not be read.".into()))?;
-        let token = pairs.iter().find(|(name, _)| name == "csrf_token").map(|(_, value)| value.as_str());
-        if !visit.csrf_matches(token) {
-            return Err(refused(&visit));
+        post.fields(&pairs).map(Self)
+    }
+}
+
+/// A form that may carry a photo: `multipart/form-data` with a file field `photo`, or a
+/// URL-encoded form without one. Checked like [`CsrfForm`].
+pub struct CsrfUpload<T> {
+    pub form: T,
+    /// The file sent as `photo`; `None` when no file was chosen.
+    pub photo: Option<Vec<u8>>,
+}
+
+/// The name of the file field of a form that takes a photo.
+pub const PHOTO_FIELD: &str = "photo";
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfUpload<T> {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let multipart = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.to_ascii_lowercase().starts_with("multipart/form-data"));
+        if !multipart {
+            let CsrfForm(form) = CsrfForm::from_request(request, state).await?;
+            return Ok(Self { form, photo: None });
         }
-        let form = serde_urlencoded::from_bytes(&body).map_err(|_| Error::BadRequest("The form could not be read.".into()))?;
-        Ok(Self(form))
+        let post = FormPost::begin(&request)?;
+        let mut parts = axum::extract::Multipart::from_request(request, state)
+            .await
+            .map_err(|rejection| unread(rejection.status(), rejection.body_text()))?;
+        let mut pairs = Vec::new();
+        let mut text_bytes = 0;
+        let mut photo = None;
+        while let Some(field) = parts.next_field().await.map_err(|e| unread(e.status(), e.body_text()))? {
+            let name = field.name().unwrap_or_default().to_string();
+            let chose_a_file = field.file_name().is_some_and(|file| !file.is_empty());
+            let bytes = field.bytes().await.map_err(|e| unread(e.status(), e.body_text()))?;
+            if name == PHOTO_FIELD {
+                if bytes.len() > crate::domain::MAX_PHOTO_BYTES {
+                    return Err(Error::PayloadTooLarge);
+                }
+                // A file input left empty sends a part with no file name and no bytes.
+                if chose_a_file || !bytes.is_empty() {
+                    photo = Some(bytes.to_vec());
+                }
+                continue;
+            }
+            text_bytes += name.len() + bytes.len();
+            if text_bytes > crate::state::BODY_LIMIT {
+                return Err(Error::PayloadTooLarge);
+            }
+            let value = String::from_utf8(bytes.to_vec())
+                .map_err(|_| Error::BadRequest("The form could not be read: it is not valid UTF-8 text.".into()))?;
+            pairs.push((name, value));
+        }
+        Ok(Self {
+            form: post.fields(&pairs)?,
+            photo,
+        })
     }
 }
 

@@ -22,6 +22,7 @@ mod mail;
 mod menus;
 mod outage;
 mod ownership;
+mod photos;
 mod security;
 mod support;
 mod transfer;

@@ -334,7 +334,7 @@ async fn answers_built_outside_the_handlers_carry_the_security_headers() {
     let client = reqwest::Client::new();
 
     let too_big = client
-        .post(format!("{}/api/v1/desserts", app.base))
+        .post(format!("{}/api/v1/users", app.base))
         .header("content-type", "application/json")
         .body(vec![b' '; 70 * 1024])
         .send()

@@ -69,6 +69,35 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// The one number a query such as `SELECT count(*) FROM photos` answers, read behind
+    /// the application's back.
+    pub fn count(&self, sql: &str) -> i64 {
+        match self.database_url() {
+            DatabaseUrl::Sqlite(path) => rusqlite::Connection::open(path)
+                .and_then(|conn| conn.query_row(sql, [], |row| row.get(0)))
+                .unwrap_or_else(|e| panic!("{sql}: {e}")),
+            DatabaseUrl::Postgres(_) => {
+                let (url, sql) = (self.url.clone(), sql.to_string());
+                std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                    runtime.block_on(async {
+                        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.expect("connect");
+                        tokio::spawn(connection);
+                        client
+                            .query_one(&sql, &[])
+                            .await
+                            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+                            .get::<_, i64>(0)
+                    })
+                })
+                .join()
+                .expect("query thread")
+            }
+        }
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some(db) = &self.postgres {

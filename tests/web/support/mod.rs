@@ -4,6 +4,7 @@
 
 mod api;
 mod database;
+pub mod images;
 mod process;
 mod proxy;
 mod smtp;
@@ -275,6 +276,36 @@ impl Browser {
         let mut all = vec![("csrf_token", token.as_str())];
         all.extend_from_slice(fields);
         self.post_raw(action, &all).await
+    }
+
+    /// Submits `fields` as `multipart/form-data`, as a form with a file input does, with
+    /// `photo` as the file (`None`: the input left empty).
+    pub async fn upload(&self, form_page: &str, action: &str, fields: &[(&str, &str)], photo: Option<(&str, Vec<u8>)>) -> Page {
+        let page = self.get(form_page).await;
+        assert_eq!(page.status, StatusCode::OK, "form page {form_page}: {}", page.body);
+        let mut form = reqwest::multipart::Form::new().text("csrf_token", page.csrf_token());
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        let (file_name, bytes) = photo.unwrap_or(("", Vec::new()));
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(file_name.to_string())
+            .mime_str("application/octet-stream")
+            .expect("type");
+        form = form.part("photo", part);
+        let request = self.client.post(format!("{}{action}", self.base)).multipart(form);
+        Self::page(request.send().await.expect("POST")).await
+    }
+
+    /// GETs `path` as raw bytes, with its status and headers.
+    pub async fn get_bytes(&self, path: &str, headers: &[(&str, &str)]) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        let mut request = self.client.get(format!("{}{path}", self.base));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("GET");
+        let (status, headers) = (response.status(), response.headers().clone());
+        (status, headers, response.bytes().await.expect("body").to_vec())
     }
 
     pub async fn signup(&self, username: &str, password: &str) -> Page {

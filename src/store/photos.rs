@@ -1,0 +1,181 @@
+//! Desserts' photos. A photo is reached through its dessert, and so through its owner or
+//! through a published menu the dessert is on: no query reads a photo by its id alone.
+
+use super::{Row, Statement, Store, StoreError, args, now};
+use crate::domain::{NewPhoto, PhotoInfo, PhotoSize, StoredImage};
+
+/// The columns every path that stores a photo writes (an upload, an import), in the order
+/// of [`photo_args`] after the dessert's id.
+const WRITTEN: &str = "content_type, width, height, byte_size, digest, thumbnail_content_type, thumbnail_width, \
+     thumbnail_height, thumbnail_byte_size, thumbnail_digest, created_at, thumbnail, image";
+
+/// One column with what a page needs to show a dessert's photo, or NULL when it has none:
+/// one lookup by key per dessert, which also works in a `RETURNING` clause. Read by
+/// [`info_from_column`]. A macro, so that the dessert columns can include it with `concat!`.
+macro_rules! photo_info_column {
+    () => {
+        "(SELECT photos.digest || ' ' || photos.width || ' ' || photos.height || ' ' || \
+          photos.thumbnail_width || ' ' || photos.thumbnail_height FROM photos WHERE photos.dessert_id = desserts.id)"
+    };
+}
+pub(super) use photo_info_column;
+
+pub(super) fn info_from_column(row: &Row<'_>, index: usize) -> Result<Option<PhotoInfo>, StoreError> {
+    let Some(summary) = row.get::<Option<String>>(index)? else {
+        return Ok(None);
+    };
+    let unreadable = || StoreError::Internal(super::Fault::new(format!("stored photo summary {summary:?}")));
+    let mut parts = summary.split(' ');
+    let digest = parts.next().ok_or_else(unreadable)?.to_string();
+    let mut number = || -> Result<u32, StoreError> { parts.next().and_then(|part| part.parse().ok()).ok_or_else(unreadable) };
+    Ok(Some(PhotoInfo {
+        digest,
+        width: number()?,
+        height: number()?,
+        thumbnail_width: number()?,
+        thumbnail_height: number()?,
+    }))
+}
+
+/// A photo's values, in the order of [`WRITTEN`].
+fn photo_args(photo: NewPhoto, created_at: i64) -> Vec<super::Param> {
+    let (full, thumbnail) = (photo.full, photo.thumbnail);
+    let size = |bytes: &Vec<u8>| i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+    args![
+        full.content_type,
+        i64::from(full.width),
+        i64::from(full.height),
+        size(&full.bytes),
+        full.digest,
+        thumbnail.content_type,
+        i64::from(thumbnail.width),
+        i64::from(thumbnail.height),
+        size(&thumbnail.bytes),
+        thumbnail.digest,
+        created_at,
+        thumbnail.bytes,
+        full.bytes,
+    ]
+}
+
+/// Gives the dessert of `owner` named by `dessert` its photo, replacing any it had; nothing
+/// when the dessert is not theirs. `dessert` is a condition on `desserts` with the owner as
+/// `?1` and its own value as `?2`.
+fn put(owner: i64, dessert: (&str, super::Param), photo: NewPhoto) -> Statement {
+    let (condition, value) = dessert;
+    let mut values = args![owner];
+    values.push(value);
+    values.extend(photo_args(photo, now()));
+    Statement::new(
+        format!(
+            "INSERT INTO photos (dessert_id, {WRITTEN})
+             SELECT id, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15 FROM desserts
+             WHERE user_id = ?1 AND {condition}
+             ON CONFLICT (dessert_id) DO UPDATE SET
+                 content_type = excluded.content_type, width = excluded.width, height = excluded.height,
+                 byte_size = excluded.byte_size, digest = excluded.digest,
+                 thumbnail_content_type = excluded.thumbnail_content_type,
+                 thumbnail_width = excluded.thumbnail_width, thumbnail_height = excluded.thumbnail_height,
+                 thumbnail_byte_size = excluded.thumbnail_byte_size, thumbnail_digest = excluded.thumbnail_digest,
+                 created_at = excluded.created_at, thumbnail = excluded.thumbnail, image = excluded.image"
+        ),
+        values,
+    )
+}
+
+/// Sets the photo of `owner`'s dessert `dessert_id`.
+pub(super) fn put_by_id(owner: i64, dessert_id: i64, photo: NewPhoto) -> Statement {
+    put(owner, ("id = ?2", dessert_id.into()), photo)
+}
+
+/// Sets the photo of `owner`'s dessert whose name key is `name_key` (a dessert made in the
+/// same transaction, whose id is not known yet).
+pub(super) fn put_by_name(owner: i64, name_key: &str, photo: NewPhoto) -> Statement {
+    put(owner, ("name_key = ?2", name_key.into()), photo)
+}
+
+/// Removes the photo of `owner`'s dessert `dessert_id`, if it has one.
+pub(super) fn remove(owner: i64, dessert_id: i64) -> Statement {
+    Statement::new(
+        "DELETE FROM photos WHERE dessert_id = (SELECT id FROM desserts WHERE id = ?1 AND user_id = ?2)",
+        args![dessert_id, owner],
+    )
+}
+
+/// Gives `owner`'s dessert its photo. False when there is no such dessert of theirs.
+pub async fn set(store: &Store, owner: i64, dessert_id: i64, photo: NewPhoto) -> Result<bool, StoreError> {
+    let changed = store.transaction(vec![put_by_id(owner, dessert_id, photo)]).await?;
+    Ok(changed[0] == 1)
+}
+
+/// Removes the photo of `owner`'s dessert. False when there is no such dessert of theirs
+/// (a dessert of theirs without a photo is true: there is none now).
+pub async fn delete(store: &Store, owner: i64, dessert_id: i64) -> Result<bool, StoreError> {
+    store.transaction(vec![remove(owner, dessert_id)]).await?;
+    let exists = store
+        .fetch_optional(
+            "SELECT 1 FROM desserts WHERE id = ?1 AND user_id = ?2",
+            args![dessert_id, owner],
+            |_| Ok(()),
+        )
+        .await?;
+    Ok(exists.is_some())
+}
+
+/// The image's columns for `size`, and the bytes unless the digest is `?1` (the one the
+/// client has): a 304 then reads no image.
+fn image_select(size: PhotoSize) -> &'static str {
+    match size {
+        PhotoSize::Full => "SELECT photos.content_type, photos.digest, CASE WHEN photos.digest = ?1 THEN NULL ELSE photos.image END",
+        PhotoSize::Thumbnail => {
+            "SELECT photos.thumbnail_content_type, photos.thumbnail_digest,
+                    CASE WHEN photos.thumbnail_digest = ?1 THEN NULL ELSE photos.thumbnail END"
+        }
+    }
+}
+
+fn image_from_row(row: &Row<'_>) -> Result<StoredImage, StoreError> {
+    Ok(StoredImage {
+        content_type: row.get(0)?,
+        digest: row.get(1)?,
+        bytes: row.get(2)?,
+    })
+}
+
+/// The image of `owner`'s dessert `dessert_id`; `None` when it is not theirs or has no photo.
+/// `known_digest`: the version the client has, whose bytes need not be read.
+pub async fn find_own(
+    store: &Store,
+    owner: i64,
+    dessert_id: i64,
+    size: PhotoSize,
+    known_digest: &str,
+) -> Result<Option<StoredImage>, StoreError> {
+    let sql = format!(
+        "{} FROM photos JOIN desserts ON desserts.id = photos.dessert_id WHERE photos.dessert_id = ?2 AND desserts.user_id = ?3",
+        image_select(size)
+    );
+    store
+        .fetch_optional(&sql, args![known_digest, dessert_id, owner], image_from_row)
+        .await
+}
+
+/// The image of dessert `dessert_id` if it is on the menu published at `slug`.
+pub async fn find_published(
+    store: &Store,
+    slug: &str,
+    dessert_id: i64,
+    size: PhotoSize,
+    known_digest: &str,
+) -> Result<Option<StoredImage>, StoreError> {
+    let sql = format!(
+        "{} FROM photos
+         JOIN menu_desserts ON menu_desserts.dessert_id = photos.dessert_id
+         JOIN menus ON menus.id = menu_desserts.menu_id
+         WHERE photos.dessert_id = ?2 AND menus.public_slug = ?3",
+        image_select(size)
+    );
+    store
+        .fetch_optional(&sql, args![known_digest, dessert_id, slug], image_from_row)
+        .await
+}
