@@ -13,6 +13,9 @@ use crate::domain::FieldErrors;
 use crate::failure::{Failure, FailureKind};
 use crate::state::BODY_LIMIT;
 
+/// What the operations that take JSON say to a body of another type.
+pub const SEND_JSON: &str = "Send the body as application/json.";
+
 #[derive(Debug)]
 pub enum Error {
     BadRequest(String),
@@ -20,7 +23,8 @@ pub enum Error {
     NotFound,
     MethodNotAllowed,
     PayloadTooLarge,
-    UnsupportedMediaType,
+    /// The body is not of a type the operation takes; the message says which it takes.
+    UnsupportedMediaType(&'static str),
     Validation(FieldErrors),
     /// A name that must be unique is taken; the field errors say which.
     Conflict(FieldErrors),
@@ -58,7 +62,7 @@ impl Error {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -76,7 +80,7 @@ impl Error {
             StatusCode::NOT_FOUND => Self::NotFound,
             StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType(SEND_JSON),
             StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => Self::Unavailable,
             other => Self::Internal(format!("status {other}")),
         }
@@ -88,8 +92,12 @@ impl Error {
             Self::Unauthorized(message) => ("unauthorized", message.to_string(), None),
             Self::NotFound => ("not_found", "Not found.".to_string(), None),
             Self::MethodNotAllowed => ("method_not_allowed", "This method is not allowed here.".to_string(), None),
-            Self::PayloadTooLarge => ("payload_too_large", format!("The body is over {} KiB.", BODY_LIMIT / 1024), None),
-            Self::UnsupportedMediaType => ("unsupported_media_type", "Send the body as application/json.".to_string(), None),
+            Self::PayloadTooLarge => (
+                "payload_too_large",
+                format!("The body is over the limit: {} KiB, or 10 MB for a photo.", BODY_LIMIT / 1024),
+                None,
+            ),
+            Self::UnsupportedMediaType(message) => ("unsupported_media_type", message.to_string(), None),
             Self::Validation(errors) => (
                 "validation_failed",
                 "Some fields are not valid.".to_string(),

@@ -29,7 +29,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             .map(|mime| mime.trim().to_ascii_lowercase())
             .is_some_and(|mime| mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json")));
         if !is_json {
-            return Err(Error::UnsupportedMediaType);
+            return Err(Error::UnsupportedMediaType(super::error::SEND_JSON));
         }
         let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {

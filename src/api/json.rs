@@ -112,6 +112,19 @@ pub struct DessertJson {
     pub created_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
+    /// The uploaded photo; null when there is none (`image_url` may still name a picture).
+    pub photo: Option<PhotoJson>,
+}
+
+/// Where a dessert's photo is, and its size.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PhotoJson {
+    /// Root-relative: `GET` it with the same token.
+    pub url: String,
+    /// The thumbnail, 400 px wide.
+    pub thumbnail_url: String,
+    pub width: u32,
+    pub height: u32,
 }
 
 impl From<Dessert> for DessertJson {
@@ -127,6 +140,12 @@ impl From<Dessert> for DessertJson {
             liked: dessert.liked,
             created_at: dessert.created_at.rfc3339(),
             updated_at: dessert.updated_at.rfc3339(),
+            photo: dessert.photo.map(|photo| PhotoJson {
+                url: format!("/api/v1/desserts/{}/photo", dessert.id),
+                thumbnail_url: format!("/api/v1/desserts/{}/photo?size=thumb", dessert.id),
+                width: photo.width,
+                height: photo.height,
+            }),
         }
     }
 }

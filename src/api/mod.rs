@@ -8,6 +8,7 @@ mod extract;
 mod json;
 mod limits;
 mod menus;
+mod photos;
 
 use std::sync::LazyLock;
 
@@ -67,6 +68,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::me))
         .routes(routes!(desserts::list, desserts::create))
         .routes(routes!(desserts::read, desserts::update, desserts::delete))
+        .routes(routes!(photos::put, photos::get, photos::delete))
         .routes(routes!(menus::list, menus::create))
         .routes(routes!(menus::read, menus::delete))
         .routes(routes!(menus::add_dessert, menus::remove_dessert))

@@ -320,3 +320,91 @@ async fn a_client_that_has_the_photo_gets_304() {
         assert_eq!(status, StatusCode::OK);
     }
 }
+
+#[tokio::test]
+async fn the_api_puts_gets_and_deletes_a_photo_with_the_raw_image_as_body() {
+    let app = TestApp::spawn().await;
+    let ann = app.api().signed_up("ann").await;
+    let bob = app.api().signed_up("bob").await;
+    let id = ann.add("Apple Pie", 4.5, 300).await;
+    assert_eq!(
+        ann.get(&format!("/api/v1/desserts/{id}")).await.body["photo"],
+        serde_json::Value::Null
+    );
+    let path = format!("/api/v1/desserts/{id}/photo");
+    for (content_type, bytes) in [
+        ("image/jpeg", images::with_exif(&images::jpeg(200, 100), 6)),
+        ("image/png", images::png_with_alpha(900, 450)),
+        ("image/webp", images::webp(640, 320)),
+        ("image/gif; charset=binary", images::gif(64, 32)),
+    ] {
+        let put = ann.send_raw(reqwest::Method::PUT, &path, content_type, bytes).await;
+        assert_eq!(put.status, StatusCode::OK, "{content_type}: {}", put.text);
+        let photo = &put.body["photo"];
+        assert_eq!(photo["url"], path);
+        assert_eq!(photo["thumbnail_url"], format!("{path}?size=thumb"));
+        let (width, height) = (photo["width"].as_u64().unwrap(), photo["height"].as_u64().unwrap());
+        let (status, headers, full) = ann.get_bytes(&path, &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["content-type"], "image/jpeg");
+        assert_eq!(dimensions(&full), (width as u32, height as u32), "{content_type}");
+        if content_type == "image/jpeg" {
+            assert_eq!((width, height), (100, 200), "turned upright");
+        }
+        let etag = headers["etag"].to_str().unwrap().to_string();
+        assert_eq!(ann.get_bytes(&path, &[("if-none-match", &etag)]).await.0, StatusCode::NOT_MODIFIED);
+        assert_eq!(ann.get_bytes(&format!("{path}?size=thumb"), &[]).await.0, StatusCode::OK);
+    }
+    // The list shows it too.
+    let listed = ann.get("/api/v1/desserts").await;
+    assert_eq!(listed.body["items"][0]["photo"]["width"], 64);
+
+    // Refusals change nothing.
+    let before = ann.get_bytes(&path, &[]).await.1["etag"].clone();
+    let text = ann.send_raw(reqwest::Method::PUT, &path, "text/plain", "hello").await;
+    assert_eq!(text.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(text.error_code(), "unsupported_media_type");
+    let svg = ann
+        .send_raw(reqwest::Method::PUT, &path, "image/svg+xml", images::impostors()[0].1.clone())
+        .await;
+    assert_eq!(svg.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    for (file, bytes) in images::impostors().into_iter().chain([
+        ("empty", Vec::new()),
+        ("bomb", images::png_declaring(100_000, 100_000)),
+        ("cut", images::jpeg(300, 300)[..400].to_vec()),
+    ]) {
+        let refused = ann.send_raw(reqwest::Method::PUT, &path, "image/jpeg", bytes).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{file}: {}", refused.text);
+        assert!(!refused.field_error("photo").is_empty(), "{file}");
+    }
+    let huge = ann
+        .send_raw(reqwest::Method::PUT, &path, "image/jpeg", vec![0xFF; 10 * 1024 * 1024 + 1])
+        .await;
+    assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(ann.get_bytes(&path, &[]).await.1["etag"], before, "the photo is as it was");
+
+    // Someone else's dessert is not found, whatever the method.
+    let photo = images::jpeg(64, 64);
+    assert_eq!(
+        bob.send_raw(reqwest::Method::PUT, &path, "image/jpeg", photo.clone()).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(bob.get_bytes(&path, &[]).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(bob.delete(&path).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.api().get_bytes(&path, &[]).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        ann.send_raw(reqwest::Method::PUT, "/api/v1/desserts/99999/photo", "image/jpeg", photo)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    assert_eq!(ann.delete(&path).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(ann.get_bytes(&path, &[]).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(ann.delete(&path).await.status, StatusCode::NO_CONTENT, "having none is fine");
+    assert_eq!(
+        ann.get(&format!("/api/v1/desserts/{id}")).await.body["photo"],
+        serde_json::Value::Null
+    );
+    assert_eq!(app.db.count("SELECT count(*) FROM photos"), 0);
+}

@@ -1,0 +1,157 @@
+//! A dessert's photo through the API: the image is the whole body, as it is sent and as
+//! it comes back.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+use utoipa::ToSchema;
+
+use super::extract::{Caller, Id};
+use super::json::DessertJson;
+use super::{Error, ErrorBody};
+use crate::domain::{FieldErrors, MAX_PHOTO_BYTES, PhotoSize};
+use crate::photos::Format;
+use crate::photos::http::{Audience, image_response, known_digests};
+use crate::state::AppState;
+use crate::store::{desserts, photos};
+
+/// Image bytes, as the body of a request or an answer.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct ImageBytes(Vec<u8>);
+
+/// `?size=thumb` for the thumbnail.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct SizeQuery {
+    /// `thumb` for the thumbnail (400 px wide); anything else, or nothing, for the photo.
+    size: Option<String>,
+}
+
+const SEND_AN_IMAGE: &str = "Send the image as image/jpeg, image/png, image/webp or image/gif.";
+
+/// Whether the declared type is one of the image types taken. The bytes decide what the
+/// image is; the type only has to say it is one.
+fn declares_an_image(headers: &HeaderMap) -> bool {
+    let declared = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(|value| value.trim().to_ascii_lowercase());
+    declared.is_some_and(|declared| {
+        [Format::Jpeg, Format::Png, Format::WebP, Format::Gif]
+            .iter()
+            .any(|format| format.content_type() == declared)
+    })
+}
+
+/// Gives one of the caller's desserts a photo, replacing any it had.
+#[utoipa::path(
+    put,
+    path = "/api/v1/desserts/{id}/photo",
+    operation_id = "put_dessert_photo",
+    tag = "desserts",
+    params(("id" = i64, Path, description = "The dessert's id")),
+    request_body(
+        description = "The image: JPEG, PNG, WebP or GIF (its first frame), at most 10 MB, 10 000 px on a side and 40 megapixels. \
+                       It is stored re-encoded, upright, at most 1600 px on its long side, without its metadata.",
+        content(
+            (ImageBytes = "image/jpeg"),
+            (ImageBytes = "image/png"),
+            (ImageBytes = "image/webp"),
+            (ImageBytes = "image/gif"),
+        )
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The dessert with its new photo", body = DessertJson),
+        (status = 401, description = "Missing, malformed, revoked or unknown token", body = ErrorBody),
+        (status = 404, description = "No such dessert among the caller's", body = ErrorBody),
+        (status = 413, description = "Image over 10 MB", body = ErrorBody),
+        (status = 415, description = "The body is not declared as one of the image types", body = ErrorBody),
+        (status = 422, description = "Not an image we can use: its format, its size, or damaged; `fields.photo` says which", body = ErrorBody),
+    )
+)]
+pub async fn put(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<DessertJson>, Error> {
+    if !declares_an_image(&headers) {
+        return Err(Error::UnsupportedMediaType(SEND_AN_IMAGE));
+    }
+    let owner = caller.user.id;
+    desserts::find(&state.store, owner, id).await?.ok_or(Error::NotFound)?;
+    let bytes = axum::body::to_bytes(body, MAX_PHOTO_BYTES)
+        .await
+        .map_err(|_| Error::PayloadTooLarge)?;
+    let photo = state.photos.process(bytes.to_vec()).await?.map_err(|refusal| {
+        let mut errors = FieldErrors::new();
+        errors.add("photo", refusal.to_string());
+        Error::Validation(errors)
+    })?;
+    if !photos::set(&state.store, owner, id, photo).await? {
+        return Err(Error::NotFound);
+    }
+    let dessert = desserts::find(&state.store, owner, id).await?.ok_or(Error::NotFound)?;
+    Ok(Json(dessert.into()))
+}
+
+/// The photo of one of the caller's desserts, or its thumbnail.
+#[utoipa::path(
+    get,
+    path = "/api/v1/desserts/{id}/photo",
+    operation_id = "get_dessert_photo",
+    tag = "desserts",
+    params(("id" = i64, Path, description = "The dessert's id"), SizeQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The image, with a strong ETag", content_type = "image/jpeg", body = ImageBytes),
+        (status = 304, description = "The client's copy (If-None-Match) is this version"),
+        (status = 401, description = "Missing, malformed, revoked or unknown token", body = ErrorBody),
+        (status = 404, description = "No such dessert among the caller's, or it has no photo", body = ErrorBody),
+    )
+)]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    Query(query): Query<SizeQuery>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    let known = known_digests(&headers);
+    let first = known.first().map_or("", String::as_str);
+    let size = PhotoSize::from_query(query.size.as_deref());
+    let image = photos::find_own(&state.store, caller.user.id, id, size, first)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(image_response(image, &known, Audience::Owner))
+}
+
+/// Removes the photo of one of the caller's desserts; having none is fine.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/desserts/{id}/photo",
+    operation_id = "delete_dessert_photo",
+    tag = "desserts",
+    params(("id" = i64, Path, description = "The dessert's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "The dessert has no photo now"),
+        (status = 401, description = "Missing, malformed, revoked or unknown token", body = ErrorBody),
+        (status = 404, description = "No such dessert among the caller's", body = ErrorBody),
+    )
+)]
+pub async fn delete(State(state): State<AppState>, caller: Caller, Id(id): Id) -> Result<StatusCode, Error> {
+    if photos::delete(&state.store, caller.user.id, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Error::NotFound)
+    }
+}
