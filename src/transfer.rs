@@ -5,11 +5,15 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Calories, DessertName, Email, HttpUrl, MenuName, Origin, PersonName, Price, Timestamp, Username};
-use crate::store::dump::{DessertRow, Dump, MenuEntryRow, MenuRow, UserRow};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::domain::{Calories, DessertName, Email, HttpUrl, MenuName, NewPhoto, Origin, PersonName, Price, Timestamp, Username};
+use crate::store::dump::{DessertRow, Dump, MenuEntryRow, MenuRow, PhotoRow, UserRow};
 
 pub const FORMAT: &str = "desserts-export";
-pub const VERSION: u32 = 2;
+/// 3: photos. 2: when each address was confirmed. Every earlier version still imports.
+pub const VERSION: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,6 +24,9 @@ pub struct Document {
     pub desserts: Vec<Dessert>,
     pub menus: Vec<Menu>,
     pub menu_entries: Vec<MenuEntry>,
+    /// Since version 3; absent before, as there were no photos.
+    #[serde(default)]
+    pub photos: Vec<Photo>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -72,6 +79,16 @@ pub struct MenuEntry {
     pub menu_id: i64,
     pub dessert_id: i64,
     pub added_at: String,
+}
+
+/// A dessert's photo, as stored: re-encoded images, base64.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Photo {
+    pub dessert_id: i64,
+    pub created_at: String,
+    pub image: String,
+    pub thumbnail: String,
 }
 
 impl Document {
@@ -130,6 +147,16 @@ impl Document {
                     added_at: time(e.added_at),
                 })
                 .collect(),
+            photos: dump
+                .photos
+                .into_iter()
+                .map(|p| Photo {
+                    dessert_id: p.dessert_id,
+                    created_at: time(p.created_at),
+                    image: STANDARD.encode(&p.photo.full.bytes),
+                    thumbnail: STANDARD.encode(&p.photo.thumbnail.bytes),
+                })
+                .collect(),
         }
     }
 
@@ -170,6 +197,17 @@ impl Document {
             let mut row = problems.row("menu_entries", format!("{}/{}", entry.menu_id, entry.dessert_id));
             dump.menu_entries
                 .extend(menu_entry_row(entry, &mut row, &menu_owner, &dessert_owner));
+        }
+        let mut with_photo = HashSet::new();
+        for photo in self.photos {
+            let mut row = problems.row("photos", photo.dessert_id.to_string());
+            if !dessert_owner.contains_key(&photo.dessert_id) {
+                row.add("dessert_id", "names no dessert".into());
+            }
+            if !with_photo.insert(photo.dessert_id) {
+                row.add("dessert_id", "has a photo already".into());
+            }
+            dump.photos.extend(photo_row(photo, &mut row));
         }
         if problems.0.is_empty() { Ok(dump) } else { Err(problems.0) }
     }
@@ -266,6 +304,23 @@ fn menu_row(menu: Menu, row: &mut RowCheck<'_>) -> Option<MenuRow> {
     })
 }
 
+fn photo_row(photo: Photo, row: &mut RowCheck<'_>) -> Option<PhotoRow> {
+    let created_at = row.check("created_at", Timestamp::parse_rfc3339(&photo.created_at));
+    let mut image = |field: &str, text: &str| {
+        let bytes = row.check(field, STANDARD.decode(text).map_err(|e| format!("is not base64: {e}")))?;
+        row.check(field, crate::photos::inspect(bytes).map_err(|refusal| refusal.to_string()))
+    };
+    let (full, thumbnail) = (image("image", &photo.image), image("thumbnail", &photo.thumbnail));
+    Some(PhotoRow {
+        dessert_id: photo.dessert_id,
+        created_at: created_at?.0,
+        photo: NewPhoto {
+            full: full?,
+            thumbnail: thumbnail?,
+        },
+    })
+}
+
 /// An entry puts a dessert on a menu of the same user's.
 fn menu_entry_row(
     entry: MenuEntry,
@@ -348,6 +403,14 @@ mod tests {
         )
     }
 
+    fn tiny_jpeg(width: u32, height: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new(&mut out)
+            .encode_image(&image::RgbImage::new(width, height))
+            .unwrap();
+        out
+    }
+
     /// A valid document in the order an export writes it.
     fn document(users: Vec<(String, Vec<DessertShape>, Vec<MenuShape>)>) -> Document {
         let time = |s: i64| Timestamp(s).rfc3339();
@@ -358,6 +421,7 @@ mod tests {
             desserts: vec![],
             menus: vec![],
             menu_entries: vec![],
+            photos: vec![],
         };
         for (u, (handle, desserts, menus)) in users.into_iter().enumerate() {
             let user_id = u as i64 + 1;
@@ -385,6 +449,15 @@ mod tests {
                     created_at: time(created),
                     updated_at: time(created + 60),
                 });
+                // The liked ones have a photo.
+                if liked {
+                    doc.photos.push(Photo {
+                        dessert_id: doc.desserts.len() as i64,
+                        created_at: time(created + 30),
+                        image: STANDARD.encode(tiny_jpeg(8 + d as u32, 6)),
+                        thumbnail: STANDARD.encode(tiny_jpeg(4, 3)),
+                    });
+                }
             }
             for (m, (published, holds)) in menus.into_iter().enumerate() {
                 let menu_id = doc.menus.len() as i64 + 1;

@@ -47,7 +47,12 @@ pub async fn import(store: &Store, file: &Path) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let document: Document =
         serde_json::from_str(&text).with_context(|| format!("{} is not a desserts export document", file.display()))?;
-    let counts = (document.users.len(), document.desserts.len(), document.menus.len());
+    let counts = (
+        document.users.len(),
+        document.desserts.len(),
+        document.menus.len(),
+        document.photos.len(),
+    );
     let rows = document.into_dump().map_err(|problems| {
         anyhow::anyhow!(
             "{} has {} problem(s); nothing was imported:\n  {}",
@@ -69,6 +74,9 @@ pub async fn import(store: &Store, file: &Path) -> anyhow::Result<()> {
         }
         Err(error) => return Err(anyhow::Error::new(error).context("nothing was imported")),
     }
-    println!("imported {} users, {} desserts, {} menus", counts.0, counts.1, counts.2);
+    println!(
+        "imported {} users, {} desserts, {} menus, {} photos",
+        counts.0, counts.1, counts.2, counts.3
+    );
     Ok(())
 }

@@ -35,7 +35,7 @@ impl PhotoSize {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncodedImage {
     pub bytes: Vec<u8>,
-    pub content_type: &'static str,
+    pub content_type: String,
     pub width: u32,
     pub height: u32,
     /// A digest of `bytes`, hex: the strong `ETag`.

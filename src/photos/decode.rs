@@ -7,7 +7,7 @@ use image::imageops::FilterType;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
 
-use crate::domain::{MAX_PHOTO_PIXELS, MAX_PHOTO_SIDE, PhotoRefusal};
+use crate::domain::{EncodedImage, MAX_PHOTO_PIXELS, MAX_PHOTO_SIDE, PhotoRefusal};
 
 /// The formats an upload may be in, told by their first bytes, never by a name or a
 /// declared type.
@@ -40,6 +40,29 @@ pub fn sniff(bytes: &[u8]) -> Option<Format> {
         [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some(Format::WebP),
         _ => None,
     }
+}
+
+/// A stored image as it comes back from an export: its format and size read from its
+/// header (no pixel is decoded), and its digest. Refused when it is not an image of ours.
+pub fn inspect(bytes: Vec<u8>) -> Result<EncodedImage, PhotoRefusal> {
+    let format = sniff(&bytes).ok_or(PhotoRefusal::NotAnImage)?;
+    let image_format = match format {
+        Format::Jpeg => ImageFormat::Jpeg,
+        Format::Png => ImageFormat::Png,
+        Format::WebP => ImageFormat::WebP,
+        Format::Gif => ImageFormat::Gif,
+    };
+    let (width, height) = ImageReader::with_format(Cursor::new(&bytes), image_format)
+        .into_dimensions()
+        .map_err(|_| PhotoRefusal::Unreadable)?;
+    PhotoRefusal::check_size(u64::from(width), u64::from(height))?;
+    Ok(EncodedImage {
+        digest: crate::tokens::sha256_hex(&bytes),
+        content_type: format.content_type().to_string(),
+        width,
+        height,
+        bytes,
+    })
 }
 
 /// The most memory a decoder may ask for: a 40-megapixel image with an alpha channel, and

@@ -8,7 +8,7 @@ pub mod http;
 use crate::domain::{EncodedImage, NewPhoto, PHOTO_LONG_SIDE, PhotoRefusal, THUMBNAIL_WIDTH};
 use crate::workers::{Pool, PoolError};
 
-pub use decode::{Format, sniff};
+pub use decode::{Format, inspect, sniff};
 
 /// JPEG quality of the stored photo and of its thumbnail. Measured on phone photos (see
 /// `docs/decisions.md`): 82 is where artefacts stop showing at full size; thumbnails are
@@ -96,7 +96,7 @@ fn encode(image: &image::RgbImage, quality: u8) -> Result<EncodedImage, PhotoRef
     Ok(EncodedImage {
         digest: crate::tokens::sha256_hex(&bytes),
         bytes,
-        content_type: "image/jpeg",
+        content_type: Format::Jpeg.content_type().to_string(),
         width: image.width(),
         height: image.height(),
     })

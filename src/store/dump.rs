@@ -3,10 +3,11 @@
 //! its column list and the statements that write it; this module puts them together.
 
 use super::{Row, Statement, Store, StoreError};
-use super::{desserts, mail_tokens, menus, users};
+use super::{desserts, mail_tokens, menus, photos, users};
 
 pub use super::desserts::{AdoptedDessert, DessertRow};
 pub use super::menus::{AdoptedMenu, MenuEntryRow, MenuRow};
+pub use super::photos::PhotoRow;
 pub use super::users::{AdoptedUser, UserRow};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -15,25 +16,27 @@ pub struct Dump {
     pub desserts: Vec<DessertRow>,
     pub menus: Vec<MenuRow>,
     pub menu_entries: Vec<MenuEntryRow>,
+    pub photos: Vec<PhotoRow>,
 }
 
 fn rows<T>(values: &[Vec<super::Param>], from_row: impl Fn(&Row<'_>) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
     values.iter().map(|row| from_row(&Row::Owned(row))).collect()
 }
 
-/// Every user, dessert, menu and menu entry, as of one moment.
+/// Every user, dessert, menu, menu entry and photo, as of one moment.
 pub async fn read_all(store: &Store) -> Result<Dump, StoreError> {
     let queries = [
         users::all_rows_query(),
         desserts::all_rows_query(),
         menus::all_rows_query(),
         menus::all_entries_query(),
+        photos::all_rows_query(),
     ];
     let queries = queries.each_ref().map(String::as_str);
     let tables = store.fetch_snapshot(&queries).await?;
-    let [users, desserts, menus, entries] = tables.as_slice() else {
+    let [users, desserts, menus, entries, photos] = tables.as_slice() else {
         return Err(StoreError::Internal(super::Fault::new(
-            "a snapshot of four queries returned another number",
+            "a snapshot of five queries returned another number",
         )));
     };
     Ok(Dump {
@@ -41,6 +44,7 @@ pub async fn read_all(store: &Store) -> Result<Dump, StoreError> {
         desserts: rows(desserts, desserts::row_from_row)?,
         menus: rows(menus, menus::row_from_row)?,
         menu_entries: rows(entries, menus::entry_from_row)?,
+        photos: rows(photos, photos::row_from_row)?,
     })
 }
 
@@ -52,7 +56,8 @@ pub async fn is_empty(store: &Store) -> Result<bool, StoreError> {
 
 /// Inserts every row with its id, in one transaction: all or nothing.
 pub async fn write_all(store: &Store, dump: Dump) -> Result<(), StoreError> {
-    let mut statements = Vec::with_capacity(dump.users.len() + dump.desserts.len() + dump.menus.len() + dump.menu_entries.len() + 3);
+    let mut statements =
+        Vec::with_capacity(dump.users.len() + dump.desserts.len() + dump.menus.len() + dump.menu_entries.len() + dump.photos.len() + 3);
     let confirmations: Vec<Statement> = dump
         .users
         .iter()
@@ -69,6 +74,7 @@ pub async fn write_all(store: &Store, dump: Dump) -> Result<(), StoreError> {
     statements.extend(dump.desserts.into_iter().map(desserts::restore));
     statements.extend(dump.menus.into_iter().map(menus::restore));
     statements.extend(dump.menu_entries.into_iter().map(menus::restore_entry));
+    statements.extend(dump.photos.into_iter().map(photos::restore));
     statements.extend(store.resume_ids(&["users", "desserts", "menus"]));
     store.transaction(statements).await.map(drop)
 }

@@ -2,7 +2,7 @@
 //! through a published menu the dessert is on: no query reads a photo by its id alone.
 
 use super::{Row, Statement, Store, StoreError, args, now};
-use crate::domain::{NewPhoto, PhotoInfo, PhotoSize, StoredImage};
+use crate::domain::{EncodedImage, NewPhoto, PhotoInfo, PhotoSize, StoredImage};
 
 /// The columns every path that stores a photo writes (an upload, an import), in the order
 /// of [`photo_args`] after the dessert's id.
@@ -56,6 +56,55 @@ fn photo_args(photo: NewPhoto, created_at: i64) -> Vec<super::Param> {
         thumbnail.bytes,
         full.bytes,
     ]
+}
+
+/// A photo as stored, with its dessert: what export and import move.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhotoRow {
+    pub dessert_id: i64,
+    pub created_at: i64,
+    pub photo: NewPhoto,
+}
+
+/// Every photo, by dessert.
+pub(super) fn all_rows_query() -> String {
+    format!("SELECT dessert_id, {WRITTEN} FROM photos ORDER BY dessert_id")
+}
+
+pub(super) fn row_from_row(row: &Row<'_>) -> Result<PhotoRow, StoreError> {
+    let side = |index| -> Result<u32, StoreError> {
+        u32::try_from(row.get::<i64>(index)?).map_err(|e| StoreError::Internal(super::Fault::caused_by("a stored photo's size", e)))
+    };
+    Ok(PhotoRow {
+        dessert_id: row.get(0)?,
+        created_at: row.get(11)?,
+        photo: NewPhoto {
+            full: EncodedImage {
+                content_type: row.get(1)?,
+                width: side(2)?,
+                height: side(3)?,
+                digest: row.get(5)?,
+                bytes: row.get(13)?,
+            },
+            thumbnail: EncodedImage {
+                content_type: row.get(6)?,
+                width: side(7)?,
+                height: side(8)?,
+                digest: row.get(10)?,
+                bytes: row.get(12)?,
+            },
+        },
+    })
+}
+
+/// Writes a photo back for its dessert.
+pub(super) fn restore(row: PhotoRow) -> Statement {
+    let mut values = args![row.dessert_id];
+    values.extend(photo_args(row.photo, row.created_at));
+    Statement::new(
+        format!("INSERT INTO photos (dessert_id, {WRITTEN}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
+        values,
+    )
 }
 
 /// Gives the dessert of `owner` named by `dessert` its photo, replacing any it had; nothing

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::support::{Api, Browser, ServerProcess, TestApp, TestDb, run_desserts as desserts, text};
+use crate::support::{Api, Browser, ServerProcess, TestApp, TestDb, images, run_desserts as desserts, text};
 
 fn export(url: &str) -> String {
     let out = desserts(url, &["export"], "");
@@ -34,6 +34,16 @@ async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the
         .unwrap();
     ann.send(reqwest::Method::PUT, &format!("/api/v1/menus/{menu}/desserts/{pie}"), None)
         .await;
+    let photo = ann
+        .send_raw(
+            reqwest::Method::PUT,
+            &format!("/api/v1/desserts/{pie}/photo"),
+            "image/png",
+            images::png_with_alpha(600, 400),
+        )
+        .await;
+    assert_eq!(photo.status, reqwest::StatusCode::OK);
+    let (_, _, photo_bytes) = ann.get_bytes(&format!("/api/v1/desserts/{pie}/photo"), &[]).await;
     let browser = app.browser();
     browser.login("ann", "correct horse battery").await;
     browser
@@ -47,7 +57,9 @@ async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the
     let document = export(&app.db.url);
     let parsed: serde_json::Value = serde_json::from_str(&document).unwrap();
     assert_eq!(parsed["format"], "desserts-export");
-    assert_eq!(parsed["version"], 2);
+    assert_eq!(parsed["version"], 3);
+    assert_eq!(parsed["photos"][0]["dessert_id"], pie);
+    assert!(parsed["photos"][0]["image"].as_str().unwrap().starts_with("/9j/"), "a JPEG, base64");
     assert_eq!(parsed["users"][0]["email_confirmed_at"], "2026-11-24T09:30:00Z");
     assert!(parsed["users"][1].get("email_confirmed_at").is_none());
     assert_eq!(parsed["users"].as_array().unwrap().len(), 2);
@@ -64,7 +76,7 @@ async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the
         let out = import(target, &document);
         assert!(out.status.success(), "import into {target}: {}", text(&out.stderr));
         assert!(
-            text(&out.stdout).contains("imported 2 users, 3 desserts, 1 menus"),
+            text(&out.stdout).contains("imported 2 users, 3 desserts, 1 menus, 1 photos"),
             "{}",
             text(&out.stdout)
         );
@@ -74,12 +86,11 @@ async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the
     // A version 1 document, from before addresses were confirmed, imports as unconfirmed.
     let old_dir = tempfile::tempdir().unwrap();
     let old_target = format!("sqlite://{}", old_dir.path().join("old.db").display());
-    let version_1 = document.replacen("\"version\": 2", "\"version\": 1", 1).replacen(
-        ",\n      \"email_confirmed_at\": \"2026-11-24T09:30:00Z\"",
-        "",
-        1,
-    );
-    assert!(!version_1.contains("email_confirmed_at"), "{version_1}");
+    let mut old: serde_json::Value = serde_json::from_str(&document).unwrap();
+    old["version"] = 1.into();
+    old.as_object_mut().unwrap().remove("photos");
+    old["users"][0].as_object_mut().unwrap().remove("email_confirmed_at");
+    let version_1 = serde_json::to_string_pretty(&old).unwrap();
     let out = import(&old_target, &version_1);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(!export(&old_target).contains("email_confirmed_at"));
@@ -107,13 +118,39 @@ async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the
         .get(&format!("/m/{slug}"))
         .await
         .assert_contains("Apple Pie");
+    // The photo came along, byte for byte.
+    let (status, _, bytes) = ann_again.get_bytes(&format!("/desserts/{pie}/photo"), &[]).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    assert_eq!(bytes, photo_bytes);
+    let (status, _, _) = Browser::new(&server.base)
+        .get_bytes(&format!("/m/{slug}/photos/{pie}?size=thumb"), &[])
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
 }
 
 #[tokio::test]
 async fn import_refuses_bad_input_and_changes_nothing() {
     let source = TestApp::spawn().await;
-    source.api().signed_up("ann").await.add("Apple Pie", 4.5, 300).await;
+    let ann = source.api().signed_up("ann").await;
+    let pie = ann.add("Apple Pie", 4.5, 300).await;
+    let put = ann
+        .send_raw(
+            reqwest::Method::PUT,
+            &format!("/api/v1/desserts/{pie}/photo"),
+            "image/jpeg",
+            images::jpeg(64, 48),
+        )
+        .await;
+    assert_eq!(put.status, reqwest::StatusCode::OK);
     let document = export(&source.db.url);
+    let with_photo = |change: &dyn Fn(&mut serde_json::Value)| {
+        let mut parsed: serde_json::Value = serde_json::from_str(&document).unwrap();
+        change(&mut parsed["photos"][0]);
+        serde_json::to_string_pretty(&parsed).unwrap()
+    };
+    let not_an_image = with_photo(&|photo| photo["image"] = "PHN2Zz48L3N2Zz4=".into());
+    let photo_of_nothing = with_photo(&|photo| photo["dessert_id"] = 99.into());
+    let bad_base64 = with_photo(&|photo| photo["thumbnail"] = "not base64!".into());
     let target = TestDb::new();
     let users_of = |url: &str| text(&desserts(url, &["user", "list"], "").stdout).lines().count() - 1;
 
@@ -141,7 +178,10 @@ async fn import_refuses_bad_input_and_changes_nothing() {
             &document.replacen("\"menus\"", "\"surprise\": 1, \"menus\"", 1),
             "is not a desserts export document",
         ),
-        (&document.replacen("\"version\": 2", "\"version\": 9", 1), "document - version"),
+        (&document.replacen("\"version\": 3", "\"version\": 9", 1), "document - version"),
+        (&not_an_image, "photos 1 image: That is not an image"),
+        (&photo_of_nothing, "photos 99 dessert_id: names no dessert"),
+        (&bad_base64, "photos 1 thumbnail: is not base64"),
         (&bad_row, "users 1 username: Username must be"),
         (&bad_price, "desserts 1 price_cents: Price must be"),
         (&dangling, "desserts 1 user_id: names no user (99)"),
