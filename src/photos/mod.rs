@@ -101,3 +101,88 @@ fn encode(image: &image::RgbImage, quality: u8) -> Result<EncodedImage, PhotoRef
         height: image.height(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use image::ImageEncoder;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn samples() -> Vec<Vec<u8>> {
+        let picture = image::RgbImage::from_fn(48, 32, |x, y| image::Rgb([(x * 5) as u8, (y * 7) as u8, 90]));
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 80)
+            .encode_image(&picture)
+            .unwrap();
+        let mut png = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut png)
+            .write_image(picture.as_raw(), 48, 32, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        let mut webp = Vec::new();
+        image::codecs::webp::WebPEncoder::new_lossless(&mut webp)
+            .write_image(picture.as_raw(), 48, 32, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        let mut gif = Vec::new();
+        image::codecs::gif::GifEncoder::new(&mut gif)
+            .encode(picture.as_raw(), 48, 32, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        vec![jpeg, png, webp, gif]
+    }
+
+    /// Whatever the bytes, an upload becomes a photo or a refusal: never a panic.
+    fn photo_or_refusal(bytes: &[u8]) {
+        if let Ok(photo) = make_photo(bytes) {
+            assert!(photo.full.width <= PHOTO_LONG_SIDE && photo.full.height <= PHOTO_LONG_SIDE);
+            assert!(photo.thumbnail.width <= THUMBNAIL_WIDTH);
+            assert!(image::load_from_memory(&photo.full.bytes).is_ok(), "what is stored decodes");
+        }
+    }
+
+    #[test]
+    fn the_samples_make_photos() {
+        for sample in samples() {
+            let photo = make_photo(&sample).unwrap();
+            assert_eq!((photo.full.width, photo.full.height), (48, 32));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn random_bytes_are_refused_or_made_into_a_photo(bytes in prop::collection::vec(any::<u8>(), 0..4096)) {
+            photo_or_refusal(&bytes);
+        }
+
+        #[test]
+        fn random_bytes_behind_a_real_signature_are_refused_or_made_into_a_photo(
+            which in 0usize..4,
+            tail in prop::collection::vec(any::<u8>(), 0..4096),
+        ) {
+            let mut bytes = samples().swap_remove(which);
+            // Keep each format's signature and header start, so its decoder is reached.
+            bytes.truncate(16);
+            bytes.extend(tail);
+            photo_or_refusal(&bytes);
+        }
+
+        #[test]
+        fn mutated_images_are_refused_or_made_into_a_photo(
+            which in 0usize..4,
+            flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..12),
+            cut in any::<prop::sample::Index>(),
+            truncate in any::<bool>(),
+        ) {
+            let mut bytes = samples().swap_remove(which);
+            for (at, value) in flips {
+                let at = at.index(bytes.len());
+                bytes[at] = value;
+            }
+            if truncate {
+                bytes.truncate(cut.index(bytes.len() + 1));
+            }
+            photo_or_refusal(&bytes);
+        }
+    }
+}
