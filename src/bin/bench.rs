@@ -19,7 +19,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
 use desserts::config::DatabaseUrl;
-use desserts::store::dump::{DessertRow, Dump, UserRow};
+use desserts::store::dump::{DessertRow, Dump, PhotoRow, UserRow};
 use desserts::store::{PoolSettings, Store};
 
 const PASSWORD: &str = "correct horse battery";
@@ -44,6 +44,10 @@ struct Args {
     /// Also measure the list page's p99 alone and beside a flood of logins.
     #[arg(long)]
     contention: bool,
+    /// Also measure photo uploads: their rate, the list page's p99 beside them, and the
+    /// server's peak memory with eight of the largest uploads at once.
+    #[arg(long)]
+    photos: bool,
     /// Run only these scenarios (for profiling one path); the 512-connection run is skipped.
     #[arg(long, value_delimiter = ',')]
     only: Vec<Scenario>,
@@ -83,6 +87,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Static,
         Scenario::List,
         Scenario::Dessert,
+        Scenario::Thumbnail,
         Scenario::Add,
         Scenario::ApiList,
         Scenario::Login,
@@ -110,6 +115,9 @@ async fn main() -> anyhow::Result<()> {
 
     if args.contention {
         report.push_str(&contention(dir.path(), &args, seconds).await?);
+    }
+    if args.photos {
+        report.push_str(&photos(dir.path(), &args, seconds).await?);
     }
     if args.scale {
         report.push_str(&scale(dir.path(), seconds).await?);
@@ -149,9 +157,11 @@ enum Scenario {
     Static,
     List,
     Dessert,
+    Thumbnail,
     Add,
     ApiList,
     Login,
+    Upload,
 }
 
 impl Scenario {
@@ -160,6 +170,8 @@ impl Scenario {
             Self::Static => "`GET /static/style.css` (ceiling)",
             Self::List => "`GET /` (list, 20 of 100, sorted)",
             Self::Dessert => "`GET /desserts/{id}`",
+            Self::Thumbnail => "`GET /desserts/{id}/photo?size=thumb` (from the database)",
+            Self::Upload => "`PUT /api/v1/desserts/{id}/photo` (12 MP JPEG)",
             Self::Add => "`POST /add`",
             Self::ApiList => "`GET /api/v1/desserts`",
             Self::Login => "`POST /login` (Argon2id)",
@@ -246,6 +258,18 @@ impl Server {
         Ok(sessions)
     }
 
+    /// The CPU time the server has used so far (user and system), in clock ticks.
+    fn cpu_ticks(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
+            .ok()
+            .and_then(|stat| {
+                // The fields after the command's name, which is in parentheses.
+                let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+                Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+            })
+            .unwrap_or(0)
+    }
+
     /// The most memory the server has held (kB), from /proc.
     fn peak_rss_kib(&self) -> u64 {
         std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
@@ -268,6 +292,39 @@ impl Drop for Server {
     }
 }
 
+/// Users whose desserts have photos: those the 64-connection scenarios log in as.
+const USERS_WITH_PHOTOS: i64 = 64;
+
+/// Which of a user's desserts have a photo: every other one of the first page by name, so
+/// the list page shows ten thumbnails.
+fn has_photo(user: i64, dessert: i64) -> bool {
+    user <= USERS_WITH_PHOTOS && dessert < 20 && dessert % 2 == 0
+}
+
+/// A photo as an upload of a camera's picture makes it, shared by every dessert that has one.
+fn sample_photo() -> anyhow::Result<desserts::domain::NewPhoto> {
+    desserts::photos::make_photo(&camera_jpeg(3000, 2000, 90, 24)).map_err(|refusal| anyhow::anyhow!("{refusal}"))
+}
+
+/// A JPEG like a camera's: gradients with `noise` levels of grain.
+fn camera_jpeg(width: u32, height: u32, quality: u8, noise: u32) -> Vec<u8> {
+    let mut seed = 0x9E37_79B9_u32;
+    let picture = image::RgbImage::from_fn(width, height, |x, y| {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let grain = (seed % noise.max(1)) as u8;
+        image::Rgb([
+            ((x * 200 / width) as u8).saturating_add(grain),
+            ((y * 180 / height) as u8).saturating_add(grain),
+            (((x + y) * 120 / (width + height)) as u8 + 60).saturating_add(grain / 2),
+        ])
+    });
+    let mut out = Vec::new();
+    let _ = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality).encode_image(&picture);
+    out
+}
+
 /// Users `user1`... with one shared password hash (hashing each would take minutes), each
 /// with `desserts` desserts, written in one transaction.
 async fn build_database(path: &Path, users: usize, desserts: usize) -> anyhow::Result<()> {
@@ -275,6 +332,16 @@ async fn build_database(path: &Path, users: usize, desserts: usize) -> anyhow::R
     let store = Store::open(&DatabaseUrl::Sqlite(path.to_path_buf()), PoolSettings::default())?;
     store.migrate().await?;
     let hash = desserts::passwords::hash_blocking(PASSWORD)?;
+    let photo = sample_photo()?;
+    eprintln!(
+        "sample photo: {} bytes ({}×{}), thumbnail {} bytes ({}×{})",
+        photo.full.bytes.len(),
+        photo.full.width,
+        photo.full.height,
+        photo.thumbnail.bytes.len(),
+        photo.thumbnail.width,
+        photo.thumbnail.height
+    );
     let mut dump = Dump::default();
     for u in 1..=users as i64 {
         dump.users.push(UserRow {
@@ -291,8 +358,16 @@ async fn build_database(path: &Path, users: usize, desserts: usize) -> anyhow::R
         });
         for d in 0..desserts as i64 {
             let name = format!("Dessert {d:05} of user {u}");
+            let id = (u - 1) * desserts as i64 + d + 1;
+            if has_photo(u, d) {
+                dump.photos.push(PhotoRow {
+                    dessert_id: id,
+                    created_at: 1_700_000_000,
+                    photo: photo.clone(),
+                });
+            }
             dump.desserts.push(DessertRow {
-                id: (u - 1) * desserts as i64 + d + 1,
+                id,
                 user_id: u,
                 name_key: name.to_lowercase(),
                 name,
@@ -321,11 +396,20 @@ struct Measured {
     latencies_us: Vec<u32>,
     errors: u64,
     elapsed: Duration,
+    /// CPU time the server spent meanwhile (user and system), in clock ticks.
+    server_cpu_ticks: u64,
 }
 
 impl Measured {
     fn per_second(&self) -> f64 {
         self.latencies_us.len() as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// The server's CPU time per answered request, in microseconds: steadier than req/s on
+    /// a shared machine, where the load generator and other work take turns with the server.
+    fn server_cpu_us(&self) -> f64 {
+        let ticks_per_second = 100.0;
+        self.server_cpu_ticks as f64 / ticks_per_second * 1e6 / (self.latencies_us.len().max(1) as f64)
     }
 
     fn percentile_ms(&self, p: f64) -> f64 {
@@ -341,6 +425,7 @@ impl Measured {
 async fn drive(server: &Server, sessions: &[Session], scenario: Scenario, time: Duration, desserts: usize) -> Measured {
     let stop = Arc::new(AtomicBool::new(false));
     let counter = Arc::new(AtomicU64::new(0));
+    let cpu_before = server.cpu_ticks();
     let started = Instant::now();
     let tasks: Vec<_> = sessions
         .iter()
@@ -361,6 +446,7 @@ async fn drive(server: &Server, sessions: &[Session], scenario: Scenario, time: 
         }
     }
     measured.elapsed = started.elapsed();
+    measured.server_cpu_ticks = server.cpu_ticks().saturating_sub(cpu_before);
     measured.latencies_us.sort_unstable();
     measured
 }
@@ -380,6 +466,11 @@ async fn connection(
         return (latencies, 1);
     };
     let first_dessert = (session.user - 1) * desserts + 1;
+    let upload = if scenario == Scenario::Upload {
+        UPLOAD.clone()
+    } else {
+        Bytes::new()
+    };
     while !stop.load(Ordering::Relaxed) {
         let n = counter.fetch_add(1, Ordering::Relaxed);
         let (request, expected) = match scenario {
@@ -388,6 +479,23 @@ async fn connection(
             Scenario::Dessert => {
                 let id = first_dessert + (n as usize % desserts.max(1));
                 (get(&format!("/desserts/{id}"), Some(&session.cookie)), StatusCode::OK)
+            }
+            Scenario::Thumbnail => {
+                // Ten of the first twenty desserts have one.
+                let id = first_dessert + 2 * (n as usize % 10);
+                (
+                    get(&format!("/desserts/{id}/photo?size=thumb"), Some(&session.cookie)),
+                    StatusCode::OK,
+                )
+            }
+            Scenario::Upload => {
+                let id = first_dessert + 1 + 2 * (n as usize % 10);
+                let request = Request::put(format!("/api/v1/desserts/{id}/photo"))
+                    .header("host", "127.0.0.1")
+                    .header("authorization", format!("Bearer {}", session.token))
+                    .header("content-type", "image/jpeg")
+                    .body(Full::new(upload.clone()));
+                (request, StatusCode::OK)
             }
             Scenario::Add => {
                 let body = format!("csrf_token={}&name=Bench+{index}-{n}&price=1.50&calories=100", session.csrf);
@@ -434,6 +542,9 @@ async fn connection(
     }
     (latencies, errors)
 }
+
+/// The 12-megapixel camera JPEG every upload sends.
+static UPLOAD: std::sync::LazyLock<Bytes> = std::sync::LazyLock::new(|| Bytes::from(camera_jpeg(4000, 3000, 92, 24)));
 
 type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
@@ -525,17 +636,18 @@ async fn login(port: u16, user: usize) -> anyhow::Result<(String, String)> {
 fn table(rows: &[(String, Measured)], connections: usize) -> String {
     let ceiling = rows.first().map_or(1.0, |(_, m)| m.per_second().max(1e-9));
     let mut out = format!(
-        "| scenario ({connections} connections unless said) | req/s | p50 ms | p99 ms | max ms | errors | of ceiling |\n|---|---:|---:|---:|---:|---:|---:|\n"
+        "| scenario ({connections} connections unless said) | req/s | p50 ms | p99 ms | max ms | errors | of ceiling | server CPU µs/req |\n|---|---:|---:|---:|---:|---:|---:|---:|\n"
     );
     for (label, m) in rows {
         out.push_str(&format!(
-            "| {label} | {:.0} | {:.2} | {:.2} | {:.1} | {} | {:.0} % |\n",
+            "| {label} | {:.0} | {:.2} | {:.2} | {:.1} | {} | {:.0} % | {:.0} |\n",
             m.per_second(),
             m.percentile_ms(0.5),
             m.percentile_ms(0.99),
             m.percentile_ms(1.0),
             m.errors,
-            100.0 * m.per_second() / ceiling
+            100.0 * m.per_second() / ceiling,
+            m.server_cpu_us()
         ));
     }
     out
@@ -570,6 +682,86 @@ async fn contention(dir: &Path, args: &Args, time: Duration) -> anyhow::Result<S
         beside.errors + flood.errors,
         beside.percentile_ms(0.99) / alone.percentile_ms(0.99).max(1e-9),
     ))
+}
+
+/// Photo uploads: how many a second, what they do to the list page's p99, and the server's
+/// peak memory with eight uploads of the largest image allowed at once.
+async fn photos(dir: &Path, args: &Args, time: Duration) -> anyhow::Result<String> {
+    let sub = dir.join("photos");
+    std::fs::create_dir_all(&sub)?;
+    let server = Server::start(&sub, 100, args.desserts).await?;
+    let readers = server.log_in(32, 100).await?;
+    let uploaders = server.log_in(4, 100).await?;
+    eprintln!("upload: {} bytes", UPLOAD.len());
+    let uploads = drive(&server, &uploaders, Scenario::Upload, time, args.desserts).await;
+    let alone = drive(&server, &readers, Scenario::List, time, args.desserts).await;
+    let (beside, during) = tokio::join!(
+        drive(&server, &readers, Scenario::List, time, args.desserts),
+        drive(&server, &uploaders, Scenario::Upload, time, args.desserts)
+    );
+    drop(server);
+
+    // A fresh server, so that its peak memory is that of the eight uploads.
+    let sub = dir.join("photos-memory");
+    std::fs::create_dir_all(&sub)?;
+    let server = Server::start(&sub, 10, 10).await?;
+    let before = server.peak_rss_kib();
+    let largest = Bytes::from(camera_jpeg(10_000, 4_000, 85, 20));
+    let sessions = server.log_in(8, 10).await?;
+    let started = Instant::now();
+    let answers = futures_all(sessions.iter().map(|session| {
+        let (port, token, body) = (server.port, session.token.clone(), largest.clone());
+        let id = (session.user - 1) * 10 + 1;
+        async move {
+            let mut sender = open(port).await?;
+            let request = Request::put(format!("/api/v1/desserts/{id}/photo"))
+                .header("host", "127.0.0.1")
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "image/jpeg")
+                .body(Full::new(body))?;
+            Ok::<_, anyhow::Error>(send(&mut sender, request).await?.0)
+        }
+    }))
+    .await;
+    let took = started.elapsed();
+    let ok = answers.iter().filter(|answer| matches!(answer, Ok(StatusCode::OK))).count();
+    let peak = server.peak_rss_kib();
+    Ok(format!(
+        "\n### Photos\n\n\
+         | measure | value |\n|---|---:|\n\
+         | uploads of a 12 MP JPEG ({:.1} MB), 4 connections | {:.1} per second, p50 {:.0} ms, p99 {:.0} ms, {} errors |\n\
+         | list page p99, 32 connections, alone | {:.2} ms ({:.0} req/s) |\n\
+         | list page p99 beside the uploads ({:.1} uploads/s) | {:.2} ms ({:.0} req/s), {:.2}× alone |\n\
+         | eight uploads at once of a 40 MP JPEG ({:.1} MB) | {ok} of 8 stored in {:.1} s |\n\
+         | server peak RSS (VmHWM): before → after those eight | {:.1} MiB → {:.1} MiB |\n",
+        UPLOAD.len() as f64 / 1e6,
+        uploads.per_second(),
+        uploads.percentile_ms(0.5),
+        uploads.percentile_ms(0.99),
+        uploads.errors,
+        alone.percentile_ms(0.99),
+        alone.per_second(),
+        during.per_second(),
+        beside.percentile_ms(0.99),
+        beside.per_second(),
+        beside.percentile_ms(0.99) / alone.percentile_ms(0.99).max(1e-9),
+        largest.len() as f64 / 1e6,
+        took.as_secs_f64(),
+        before as f64 / 1024.0,
+        peak as f64 / 1024.0,
+    ))
+}
+
+/// Runs every future at once and waits for them all.
+async fn futures_all<T: Send + 'static>(futures: impl Iterator<Item = impl std::future::Future<Output = T> + Send + 'static>) -> Vec<T> {
+    let tasks: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        if let Ok(value) = task.await {
+            out.push(value);
+        }
+    }
+    out
 }
 
 /// The list page's p50 as the table grows: 1 k, 100 k and 1 M desserts (100 per user).

@@ -57,8 +57,6 @@ pub struct PhotoInfo {
     pub height: u32,
     pub thumbnail_width: u32,
     pub thumbnail_height: u32,
-    /// The full image's digest: changes whenever the photo does.
-    pub digest: String,
 }
 
 /// A stored image as served: its type, digest and, unless the client already has this

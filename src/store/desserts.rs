@@ -14,12 +14,28 @@ pub struct DessertPage {
 /// the order of [`DessertRow`]'s fields after the id.
 const WRITTEN: &str = "user_id, name, name_key, price_cents, calories, origin, image_url, liked, created_at, updated_at";
 
-/// What the app reads of a dessert: the columns of [`from_row`], its photo's summary last.
-pub(super) const COLUMNS: &str = concat!(
-    "desserts.id, desserts.name, desserts.price_cents, desserts.calories, desserts.origin, desserts.image_url, \
-     desserts.liked, desserts.created_at, desserts.updated_at, ",
-    super::photos::photo_info_column!()
+/// What the app reads of a dessert: the columns of [`from_row`], its photo's sizes last.
+/// Read `FROM` [`WITH_PHOTO`].
+pub(super) const COLUMNS: &str = concat!(dessert_columns!(), ", ", super::photos::photo_sizes!());
+
+/// Desserts with their photos: where [`COLUMNS`] are read from.
+pub(super) const WITH_PHOTO: &str = "desserts LEFT JOIN photos ON photos.dessert_id = desserts.id";
+
+/// [`COLUMNS`] for a `RETURNING` clause, which cannot join: the photo's sizes by a subquery.
+const RETURNED: &str = concat!(
+    dessert_columns!(),
+    ", (SELECT ",
+    super::photos::photo_sizes!(),
+    " FROM photos WHERE photos.dessert_id = desserts.id)"
 );
+
+macro_rules! dessert_columns {
+    () => {
+        "desserts.id, desserts.name, desserts.price_cents, desserts.calories, desserts.origin, desserts.image_url, \
+         desserts.liked, desserts.created_at, desserts.updated_at"
+    };
+}
+use dessert_columns;
 
 /// A dessert as stored, with its id and owner: what export and import move.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,7 +146,7 @@ pub(super) fn order_by(sort: SortField, dir: SortDir) -> String {
         SortField::Name => "name_key",
         SortField::Price => "price_cents",
         SortField::Calories => "calories",
-        SortField::Created => "created_at",
+        SortField::Created => "desserts.created_at",
     };
     let dir = match dir {
         SortDir::Asc => "ASC",
@@ -172,7 +188,7 @@ pub async fn list_for_user(store: &Store, owner: i64, query: &DessertQuery) -> R
     let total: i64 = store.fetch_one(&count_sql, args.clone(), |row| row.get(0)).await?;
     let n = args.len();
     let page_sql = format!(
-        "SELECT {COLUMNS} FROM desserts WHERE user_id = ?1 {filter} ORDER BY {} LIMIT ?{} OFFSET ?{}",
+        "SELECT {COLUMNS} FROM {WITH_PHOTO} WHERE user_id = ?1 {filter} ORDER BY {} LIMIT ?{} OFFSET ?{}",
         order_by(query.sort, query.dir),
         n + 1,
         n + 2
@@ -187,7 +203,7 @@ pub async fn list_for_user(store: &Store, owner: i64, query: &DessertQuery) -> R
 }
 
 pub async fn find(store: &Store, owner: i64, id: i64) -> Result<Option<Dessert>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM desserts WHERE id = ?1 AND user_id = ?2");
+    let sql = format!("SELECT {COLUMNS} FROM {WITH_PHOTO} WHERE id = ?1 AND user_id = ?2");
     store.fetch_optional(&sql, args![id, owner], from_row).await
 }
 
@@ -222,7 +238,7 @@ pub async fn create(store: &Store, owner: i64, draft: DessertDraft, photo: Optio
     let made = match photo {
         None => {
             store
-                .write_optional(format!("{insert} RETURNING {COLUMNS}"), args, from_row)
+                .write_optional(format!("{insert} RETURNING {RETURNED}"), args, from_row)
                 .await?
         }
         Some(photo) => {
@@ -235,7 +251,7 @@ pub async fn create(store: &Store, owner: i64, draft: DessertDraft, photo: Optio
 }
 
 async fn find_by_name_key(store: &Store, owner: i64, name_key: &str) -> Result<Option<Dessert>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM desserts WHERE user_id = ?1 AND name_key = ?2");
+    let sql = format!("SELECT {COLUMNS} FROM {WITH_PHOTO} WHERE user_id = ?1 AND name_key = ?2");
     store.fetch_optional(&sql, args![owner, name_key], from_row).await
 }
 
@@ -248,7 +264,7 @@ pub async fn update(store: &Store, owner: i64, id: i64, draft: DessertDraft, pho
     let mut args = draft_args(&draft);
     args.extend(args![now(), id, owner]);
     let photo_statement = match photo {
-        PhotoChange::Keep => return store.write_optional(format!("{update} RETURNING {COLUMNS}"), args, from_row).await,
+        PhotoChange::Keep => return store.write_optional(format!("{update} RETURNING {RETURNED}"), args, from_row).await,
         PhotoChange::Set(photo) => super::photos::put_by_id(owner, id, photo),
         PhotoChange::Remove => super::photos::remove(owner, id),
     };

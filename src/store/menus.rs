@@ -1,7 +1,7 @@
 //! Menus and the desserts on them. Every query names the owner, and the link table's
 //! foreign keys hold menus and desserts to one owner.
 
-use super::desserts::{COLUMNS as DESSERT_COLUMNS, from_row as dessert_from_row, order_by};
+use super::desserts::{COLUMNS as DESSERT_COLUMNS, WITH_PHOTO, from_row as dessert_from_row, order_by};
 use super::{Row, Statement, Store, StoreError, args, now};
 use crate::domain::{Dessert, Menu, MenuName, SortDir, SortField, Timestamp};
 
@@ -135,7 +135,7 @@ pub async fn find(store: &Store, owner: i64, id: i64) -> Result<Option<Menu>, St
 /// many there are.
 pub async fn desserts_on(store: &Store, owner: i64, menu_id: i64, sort: SortField, dir: SortDir) -> Result<Vec<Dessert>, StoreError> {
     let sql = format!(
-        "SELECT {DESSERT_COLUMNS} FROM desserts
+        "SELECT {DESSERT_COLUMNS} FROM {WITH_PHOTO}
          WHERE user_id = ?2 AND id IN (SELECT dessert_id FROM menu_desserts WHERE menu_id = ?1 AND user_id = ?2)
          ORDER BY {}",
         order_by(sort, dir)

@@ -91,24 +91,30 @@ pub struct LoadedSession {
     pub user: Option<User>,
 }
 
+/// The condition that the session `s` is the one whose id's digest is `?{id_param}` and is
+/// live at `?{now_param}`: the one definition of a session in force.
+pub(super) fn live(id_param: usize, now_param: usize) -> String {
+    format!("s.id_hash = ?{id_param} AND s.expires_at > ?{now_param}")
+}
+
 pub async fn load(store: &Store, id_hash: &str, now: i64) -> Result<Option<LoadedSession>, StoreError> {
+    let sql = format!(
+        "SELECT s.csrf_token, s.flash, s.last_seen_at,
+                users.id, users.username, users.email, users.name, users.avatar, users.created_at
+         FROM sessions s LEFT JOIN users ON users.id = s.user_id
+         WHERE {}",
+        live(1, 2)
+    );
     store
-        .fetch_optional(
-            "SELECT s.csrf_token, s.flash, s.last_seen_at,
-                    users.id, users.username, users.email, users.name, users.avatar, users.created_at
-             FROM sessions s LEFT JOIN users ON users.id = s.user_id
-             WHERE s.id_hash = ?1 AND s.expires_at > ?2",
-            args![id_hash, now],
-            |row| {
-                let user_id: Option<i64> = row.get(3)?;
-                Ok(LoadedSession {
-                    csrf_token: row.get(0)?,
-                    flash: row.get(1)?,
-                    last_seen_at: row.get(2)?,
-                    user: user_id.map(|_| user_from_row(row, 3)).transpose()?,
-                })
-            },
-        )
+        .fetch_optional(&sql, args![id_hash, now], |row| {
+            let user_id: Option<i64> = row.get(3)?;
+            Ok(LoadedSession {
+                csrf_token: row.get(0)?,
+                flash: row.get(1)?,
+                last_seen_at: row.get(2)?,
+                user: user_id.map(|_| user_from_row(row, 3)).transpose()?,
+            })
+        })
         .await
 }
 

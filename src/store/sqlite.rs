@@ -290,6 +290,10 @@ fn try_connect(path: &Path, read_only: bool) -> Result<Connection, StoreError> {
     }
     conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
         .map_err(classify)?;
+    // Readers map the file rather than copy each page out of the kernel with a read call:
+    // a photo spans dozens of pages, and serving thumbnails spent most of its time in those
+    // calls. The map is address space, not memory; the kernel's page cache backs it.
+    conn.execute_batch(&format!("PRAGMA mmap_size = {MMAP_BYTES};")).map_err(classify)?;
     // Without the planner stability guarantee, a statement whose plan might depend on a
     // bound value (LIMIT, OFFSET, a range on an indexed column) is compiled again on every
     // run, which cost a fifth of the list page's time. Our plans do not depend on values.
@@ -297,6 +301,9 @@ fn try_connect(path: &Path, read_only: bool) -> Result<Connection, StoreError> {
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }
+
+/// How much of the database file each connection maps: 1 GiB.
+const MMAP_BYTES: u64 = 1 << 30;
 
 fn not_a_database(path: &Path, error: rusqlite::Error) -> StoreError {
     match error.sqlite_error_code() {

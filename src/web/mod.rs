@@ -31,7 +31,6 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(account::router())
         .merge(menus::router())
         .merge(recovery::router())
-        .merge(photos::router())
         .layer(middleware::from_fn_with_state(state, visit::load_visit))
 }
 
@@ -42,7 +41,7 @@ pub fn public_router() -> Router<AppState> {
         .route("/static/{name}", get(assets::serve))
         .route("/favicon.ico", get(|| assets::serve(axum::extract::Path("favicon.svg".into()))))
         .merge(menus::public_router())
-        .merge(photos::public_router())
+        .merge(photos::router())
 }
 
 pub async fn not_found() -> Error {

@@ -104,6 +104,13 @@ impl Current {
     }
 }
 
+/// The digest of the session id the request's cookie carries, by which its row is found;
+/// `None` without one. For a handler that reads what a session may see without the rest of
+/// a visit (an image on a page of the owner's).
+pub fn session_id_hash(headers: &HeaderMap, state: &AppState) -> Option<String> {
+    cookie_value(headers, cookie_name(state.settings.secure_cookies)).map(|id| hash_id(&id))
+}
+
 fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
@@ -491,7 +498,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfUpload<T> {
                 }
                 // A file input left empty sends a part with no file name and no bytes.
                 if chose_a_file || !bytes.is_empty() {
-                    photo = Some(bytes.to_vec());
+                    photo = Some(Vec::from(bytes));
                 }
                 continue;
             }
