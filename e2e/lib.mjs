@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import zlib from "node:zlib";
 
 import { after } from "node:test";
 
@@ -236,4 +237,46 @@ export async function mailedLink(email, pathPrefix) {
     assert.ok(Date.now() < deadline, `no mail to ${email} with a ${pathPrefix} link in ${logPath}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * A PNG of `width` × `height` pixels, left half a warm red and right half a blue: a real
+ * image for the file input, made here so that no picture is committed.
+ */
+export function photoPng(width, height) {
+  const chunk = (type, data) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const rows = [];
+  for (let y = 0; y < height; y++) {
+    const row = Buffer.alloc(1 + width * 3);
+    for (let x = 0; x < width; x++) {
+      row.set(x < width / 2 ? [210, 60, 50] : [40, 80, 200], 1 + x * 3);
+    }
+    rows.push(row);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", zlib.deflateSync(Buffer.concat(rows))),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** Whether every image on the page has loaded and decoded. */
+export async function imagesLoaded(page, selector = "img") {
+  return page.locator(selector).evaluateAll((images) =>
+    Promise.all(images.map((img) => (img.complete ? Promise.resolve() : img.decode().catch(() => {})))).then(() =>
+      images.map((img) => ({ src: img.getAttribute("src"), width: img.naturalWidth })),
+    ),
+  );
 }
