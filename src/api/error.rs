@@ -31,7 +31,8 @@ pub enum Error {
     RateLimited {
         retry_after_secs: i64,
     },
-    Unavailable,
+    /// The database is away (try again in 30 s) or the server is busy (in 5 s).
+    Unavailable(FailureKind),
     Internal(String),
 }
 
@@ -66,7 +67,7 @@ impl Error {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -81,7 +82,7 @@ impl Error {
             StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType(SEND_JSON),
-            StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => Self::Unavailable,
+            StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => Self::Unavailable(FailureKind::Unavailable),
             other => Self::Internal(format!("status {other}")),
         }
     }
@@ -109,7 +110,7 @@ impl Error {
                 Some(fields_of(&errors)),
             ),
             Self::RateLimited { .. } => ("rate_limited", "Too many failed attempts; try again later.".to_string(), None),
-            Self::Unavailable => ("unavailable", "The service is unavailable; try again later.".to_string(), None),
+            Self::Unavailable(_) => ("unavailable", "The service is unavailable; try again later.".to_string(), None),
             Self::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 ("internal", "Something went wrong on our side.".to_string(), None)
@@ -133,7 +134,7 @@ impl IntoResponse for Error {
         let extra = match &self {
             Self::RateLimited { retry_after_secs } => Some((header::RETRY_AFTER, HeaderValue::from(*retry_after_secs))),
             Self::Unauthorized(_) => Some((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))),
-            Self::Unavailable => Some((header::RETRY_AFTER, HeaderValue::from(FailureKind::Unavailable.retry_after_secs()))),
+            Self::Unavailable(kind) => Some((header::RETRY_AFTER, HeaderValue::from(kind.retry_after_secs()))),
             _ => None,
         };
         let mut response = (status, Json(ErrorBody { error: self.body() })).into_response();
@@ -147,7 +148,7 @@ impl IntoResponse for Error {
 impl From<Failure> for Error {
     fn from(failure: Failure) -> Self {
         match failure.kind() {
-            FailureKind::Unavailable | FailureKind::Busy => Self::Unavailable,
+            kind @ (FailureKind::Unavailable | FailureKind::Busy) => Self::Unavailable(kind),
             FailureKind::Internal => Self::Internal(failure.report()),
         }
     }

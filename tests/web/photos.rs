@@ -408,3 +408,86 @@ async fn the_api_puts_gets_and_deletes_a_photo_with_the_raw_image_as_body() {
     );
     assert_eq!(app.db.count("SELECT count(*) FROM photos"), 0);
 }
+
+#[tokio::test]
+async fn hostile_text_beside_a_file_is_refused_like_in_any_form() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    let page = ann
+        .upload(
+            "/add",
+            "/add",
+            &[("name", "Pie\0"), ("price", "1"), ("calories", "1")],
+            Some(("p.jpg", images::jpeg(64, 64))),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "NUL in a name");
+    let huge = "x".repeat(70 * 1024);
+    let page = ann
+        .upload(
+            "/add",
+            "/add",
+            &[("name", &huge), ("price", "1"), ("calories", "1")],
+            Some(("p.jpg", images::jpeg(64, 64))),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE, "the other fields keep to 64 KiB");
+    // A text part that is not UTF-8.
+    let token = ann.get("/add").await.csrf_token();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", token)
+        .part("name", reqwest::multipart::Part::bytes(vec![0xFF, 0xFE, b'a']))
+        .text("price", "1")
+        .text("calories", "1");
+    let answer = ann.client.post(format!("{}/add", app.base)).multipart(form).send().await.unwrap();
+    assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
+    // Without the form's token, nothing is read into a photo.
+    let form = reqwest::multipart::Form::new()
+        .text("name", "Pie")
+        .text("price", "1")
+        .text("calories", "1")
+        .part("photo", reqwest::multipart::Part::bytes(images::jpeg(64, 64)).file_name("p.jpg"));
+    let answer = ann.client.post(format!("{}/add", app.base)).multipart(form).send().await.unwrap();
+    assert_eq!(answer.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.db.count("SELECT count(*) FROM desserts"), 0);
+    assert_eq!(app.db.count("SELECT count(*) FROM photos"), 0);
+}
+
+/// Many uploads at once: each is stored or turned away with 503 and Retry-After, and
+/// what was answered 200 is what is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_uploads_is_stored_or_told_to_wait() {
+    let app = TestApp::spawn().await;
+    let ann = app.api().signed_up("ann").await;
+    let mut ids = Vec::new();
+    for n in 0..24 {
+        ids.push(ann.add(&format!("Pie {n}"), 1.0, 1).await);
+    }
+    let photo = images::photo_like_jpeg(1200, 900);
+    let answers = futures_like_join(ids.iter().map(|id| {
+        let (ann, photo, path) = (ann.clone(), photo.clone(), format!("/api/v1/desserts/{id}/photo"));
+        async move { ann.send_raw(reqwest::Method::PUT, &path, "image/jpeg", photo).await }
+    }))
+    .await;
+    let mut stored = 0;
+    for answer in &answers {
+        match answer.status {
+            StatusCode::OK => stored += 1,
+            StatusCode::SERVICE_UNAVAILABLE => assert_eq!(answer.header("retry-after"), "5", "{}", answer.text),
+            other => panic!("{other}: {}", answer.text),
+        }
+    }
+    assert!(stored > 0);
+    assert_eq!(app.db.count("SELECT count(*) FROM photos"), stored);
+}
+
+async fn futures_like_join<T: Send + 'static>(
+    futures: impl Iterator<Item = impl std::future::Future<Output = T> + Send + 'static>,
+) -> Vec<T> {
+    let tasks: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for task in tasks {
+        out.push(task.await.unwrap());
+    }
+    out
+}
