@@ -129,6 +129,16 @@ pub fn client_key(address: &str) -> String {
     }
 }
 
+/// The media type a request says its body is (`Content-Type` without parameters, lower
+/// case); `None` without one.
+pub fn media_type(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(|essence| essence.trim().to_ascii_lowercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,12 +37,7 @@ const SEND_AN_IMAGE: &str = "Send the image as image/jpeg, image/png, image/webp
 /// Whether the declared type is one of the image types taken. The bytes decide what the
 /// image is; the type only has to say it is one.
 fn declares_an_image(headers: &HeaderMap) -> bool {
-    let declared = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .map(|value| value.trim().to_ascii_lowercase());
-    declared.is_some_and(|declared| {
+    crate::state::media_type(headers).is_some_and(|declared| {
         [Format::Jpeg, Format::Png, Format::WebP, Format::Gif]
             .iter()
             .any(|format| format.content_type() == declared)

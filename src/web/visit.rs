@@ -472,11 +472,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfUpload<T> {
     type Rejection = Error;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let multipart = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .is_some_and(|value| value.to_ascii_lowercase().starts_with("multipart/form-data"));
+        let multipart = crate::state::media_type(request.headers()).is_some_and(|media| media == "multipart/form-data");
         if !multipart {
             let CsrfForm(form) = CsrfForm::from_request(request, state).await?;
             return Ok(Self { form, photo: None });
