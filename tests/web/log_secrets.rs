@@ -52,6 +52,18 @@ async fn no_password_token_cookie_or_mailed_link_reaches_the_log() {
     ann.submit(&menu, &format!("{menu}/publish"), &[]).await;
     let slug = between(&ann.get(&menu).await.body, "href=\"/m/", '"').to_string();
     assert_eq!(Browser::new(&server.base).get(&format!("/m/{slug}")).await.status, StatusCode::OK);
+    // Its photos' addresses carry the link too.
+    let edit = format!("/desserts/{dessert}/edit");
+    let photo = crate::support::images::jpeg(64, 48);
+    let fields = [("name", "Apple Pie"), ("price", "4.50"), ("calories", "300")];
+    assert_eq!(
+        ann.upload(&edit, &edit, &fields, Some(("pie.jpg", photo))).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let (status, _, _) = Browser::new(&server.base)
+        .get_bytes(&format!("/m/{slug}/photos/{dessert}?size=thumb"), &[])
+        .await;
+    assert_eq!(status, StatusCode::OK);
     secrets.push(slug);
 
     let stranger = Browser::new(&server.base);
