@@ -48,6 +48,9 @@ impl Modify for Limits {
             };
             edit(field);
         }
+        if let Some(RefOr::T(Schema::Object(codes))) = components.schemas.get_mut("AllergenCode") {
+            codes.enum_values = Some(crate::domain::Allergen::ALL.iter().map(|allergen| allergen.code().into()).collect());
+        }
         creating_a_dessert_needs_its_main_fields(openapi);
     }
 }
