@@ -95,8 +95,9 @@ fn list_query(raw: Option<&str>) -> Result<DessertQuery, Error> {
     };
     let page = number("page", 1, u32::MAX);
     let per_page = number("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE);
+    // Every part between commas is a code: an empty one is refused like an unknown one.
     let free_of = get("free_of").and_then(|raw| {
-        AllergenSet::parse_codes(raw.split(',').filter(|code| !code.trim().is_empty()))
+        AllergenSet::parse_codes(raw.split(','))
             .map_err(|message| errors.add("free_of", message))
             .ok()
     });
@@ -171,13 +172,15 @@ pub struct DessertBody {
     #[serde(default)]
     #[schema(value_type = Option<Vec<AllergenCode>>, example = json!(["milk", "eggs"]))]
     allergens: Field,
-    /// The allergens it may contain traces of; never one it contains. Empty by default.
+    /// The allergens it may contain traces of; never one it contains. `null` or `[]` (the
+    /// default): none.
     #[serde(default)]
-    #[schema(value_type = Vec<AllergenCode>, example = json!(["nuts"]))]
+    #[schema(value_type = Option<Vec<AllergenCode>>, example = json!(["nuts"]))]
     traces: Field,
     /// Its labels' names (1–30 characters, no comma); a name you have no label by makes one.
+    /// `null` or `[]`: none.
     #[serde(default)]
-    #[schema(value_type = Vec<String>, example = json!(["vegan"]))]
+    #[schema(value_type = Option<Vec<String>>, example = json!(["vegan"]))]
     labels: Field,
 }
 

@@ -247,3 +247,42 @@ async fn the_list_page_filters_and_says_so() {
     // An unknown code is no filter.
     assert_eq!(ann.get("/?free_of=cheese").await.dessert_names().len(), 4);
 }
+
+#[tokio::test]
+async fn the_public_menu_states_allergens_in_words_with_a_legend() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    let mut ids = Vec::new();
+    for fields in [
+        vec![
+            ("name", "Flan"),
+            ("allergens_declared", "on"),
+            ("allergens", "milk"),
+            ("allergens", "eggs"),
+            ("traces", "nuts"),
+            ("labels", "classic"),
+        ],
+        vec![("name", "Sorbet"), ("allergens_declared", "on")],
+        vec![("name", "Mystery")],
+    ] {
+        let mut all = vec![("price", "2"), ("calories", "100")];
+        all.extend(fields);
+        let page = ann.submit("/add", "/add", &all).await;
+        ids.push(page.location().trim_start_matches("/desserts/").to_string());
+    }
+    let made = ann.submit("/menus", "/menus", &[("name", "Today")]).await;
+    let menu = made.location().to_string();
+    for id in &ids {
+        ann.submit(&menu, &format!("{menu}/desserts"), &[("dessert_id", id)]).await;
+    }
+    ann.submit(&menu, &format!("{menu}/publish"), &[]).await;
+    let body = ann.get(&menu).await.body;
+    let slug = body.split("href=\"/m/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let public = app.browser().get(&format!("/m/{slug}")).await;
+    public
+        .assert_contains(r#"<span class="what">Allergens:</span> Eggs, Milk. <span class="what">May contain traces of:</span> Nuts"#)
+        .assert_contains(r#"<span class="what">Allergens:</span> None of the 14 allergens"#)
+        .assert_contains(r#"<p class="allergens">Allergens not declared</p>"#)
+        .assert_contains(r#"<span class="label">classic</span>"#)
+        .assert_contains(r#"<span class="what">Allergens on this menu:</span> Eggs, Milk, Nuts."#);
+}
