@@ -6,7 +6,6 @@
 )]
 
 mod account;
-mod allergens;
 mod api;
 mod auth;
 mod cli;
