@@ -26,6 +26,9 @@ const htmlValidator = new HtmlValidate({
   rules: {
     // Templates indent by nesting, which leaves trailing spaces where a block closes.
     "no-trailing-whitespace": "off",
+    // A group of checkboxes shares one name (allergens, traces, filters): the form sends
+    // each ticked value under it, as HTML intends.
+    "form-dup-name": ["error", { shared: ["radio", "checkbox", "button", "reset", "submit"] }],
   },
 });
 

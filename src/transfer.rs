@@ -8,12 +8,16 @@ use serde::{Deserialize, Serialize};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::domain::{Calories, DessertName, Email, HttpUrl, MenuName, NewPhoto, Origin, PersonName, Price, Timestamp, Username};
-use crate::store::dump::{DessertRow, Dump, MenuEntryRow, MenuRow, PhotoRow, UserRow};
+use crate::domain::{
+    AllergenInfo, AllergenSet, Calories, DessertName, Email, HttpUrl, LabelName, MenuName, NewPhoto, Origin, PersonName, Price, Timestamp,
+    Username,
+};
+use crate::store::dump::{DessertLabelRow, DessertRow, Dump, LabelRow, MenuEntryRow, MenuRow, PhotoRow, UserRow};
 
 pub const FORMAT: &str = "desserts-export";
-/// 3: photos. 2: when each address was confirmed. Every earlier version still imports.
-pub const VERSION: u32 = 3;
+/// 4: allergens and labels. 3: photos. 2: when each address was confirmed. Every earlier
+/// version still imports.
+pub const VERSION: u32 = 4;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -27,6 +31,27 @@ pub struct Document {
     /// Since version 3; absent before, as there were no photos.
     #[serde(default)]
     pub photos: Vec<Photo>,
+    /// Since version 4, as are `dessert_labels`.
+    #[serde(default)]
+    pub labels: Vec<Label>,
+    #[serde(default)]
+    pub dessert_labels: Vec<DessertLabel>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Label {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DessertLabel {
+    pub dessert_id: i64,
+    pub label_id: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,6 +85,11 @@ pub struct Dessert {
     pub liked: bool,
     pub created_at: String,
     pub updated_at: String,
+    /// Allergen codes; `null` (and absent, before version 4) while not declared.
+    #[serde(default)]
+    pub allergens: Option<Vec<String>>,
+    #[serde(default)]
+    pub traces: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -125,6 +155,8 @@ impl Document {
                     liked: d.liked,
                     created_at: time(d.created_at),
                     updated_at: time(d.updated_at),
+                    allergens: d.allergens.map(codes_of),
+                    traces: codes_of(d.traces),
                 })
                 .collect(),
             menus: dump
@@ -155,6 +187,24 @@ impl Document {
                     created_at: time(p.created_at),
                     image: STANDARD.encode(&p.photo.full.bytes),
                     thumbnail: STANDARD.encode(&p.photo.thumbnail.bytes),
+                })
+                .collect(),
+            labels: dump
+                .labels
+                .into_iter()
+                .map(|l| Label {
+                    id: l.id,
+                    user_id: l.user_id,
+                    name: l.name,
+                    created_at: time(l.created_at),
+                })
+                .collect(),
+            dessert_labels: dump
+                .dessert_labels
+                .into_iter()
+                .map(|l| DessertLabel {
+                    dessert_id: l.dessert_id,
+                    label_id: l.label_id,
                 })
                 .collect(),
         }
@@ -197,6 +247,31 @@ impl Document {
             let mut row = problems.row("menu_entries", format!("{}/{}", entry.menu_id, entry.dessert_id));
             dump.menu_entries
                 .extend(menu_entry_row(entry, &mut row, &menu_owner, &dessert_owner));
+        }
+        let mut label_owner = HashMap::new();
+        for label in self.labels {
+            let (id, user_id) = (label.id, label.user_id);
+            let mut row = problems.row("labels", id.to_string());
+            let made = label_row(label, &mut row);
+            owned_once(&mut row, &user_ids, &mut label_owner, id, user_id);
+            dump.labels.extend(made);
+        }
+        let mut linked = HashSet::new();
+        for link in self.dessert_labels {
+            let mut row = problems.row("dessert_labels", format!("{}/{}", link.dessert_id, link.label_id));
+            if !linked.insert((link.dessert_id, link.label_id)) {
+                row.add("label_id", "appears twice for the dessert".into());
+            }
+            match (dessert_owner.get(&link.dessert_id), label_owner.get(&link.label_id)) {
+                (None, _) => row.add("dessert_id", "names no dessert".into()),
+                (_, None) => row.add("label_id", "names no label".into()),
+                (Some(dessert), Some(label)) if dessert != label => row.add("label_id", "belongs to another user than the dessert".into()),
+                (Some(owner), Some(_)) => dump.dessert_labels.push(DessertLabelRow {
+                    dessert_id: link.dessert_id,
+                    label_id: link.label_id,
+                    user_id: *owner,
+                }),
+            }
         }
         let mut with_photo = HashSet::new();
         for photo in self.photos {
@@ -268,8 +343,19 @@ fn dessert_row(dessert: Dessert, row: &mut RowCheck<'_>) -> Option<DessertRow> {
     let image_url = row.check("image_url", HttpUrl::parse_optional(dessert.image_url.as_deref().unwrap_or("")));
     let created_at = row.check("created_at", Timestamp::parse_rfc3339(&dessert.created_at));
     let updated_at = row.check("updated_at", Timestamp::parse_rfc3339(&dessert.updated_at));
-    let (name, price, calories, origin, image_url, created_at, updated_at) =
-        (name?, price?, calories?, origin?, image_url?, created_at?, updated_at?);
+    let contains = match &dessert.allergens {
+        None => Some(None),
+        Some(codes) => row
+            .check("allergens", AllergenSet::parse_codes(codes.iter().map(String::as_str)))
+            .map(Some),
+    };
+    let traces = row.check("traces", AllergenSet::parse_codes(dessert.traces.iter().map(String::as_str)));
+    let allergens = match (contains, traces) {
+        (Some(contains), Some(traces)) => row.check("traces", AllergenInfo::new(contains, traces)),
+        _ => None,
+    };
+    let (name, price, calories, origin, image_url, created_at, updated_at, allergens) =
+        (name?, price?, calories?, origin?, image_url?, created_at?, updated_at?, allergens?);
     Some(DessertRow {
         id: dessert.id,
         user_id: dessert.user_id,
@@ -282,7 +368,33 @@ fn dessert_row(dessert: Dessert, row: &mut RowCheck<'_>) -> Option<DessertRow> {
         liked: dessert.liked,
         created_at: created_at.0,
         updated_at: updated_at.0,
+        allergens: allergens.contains.map(AllergenSet::mask),
+        traces: allergens.traces.mask(),
     })
+}
+
+fn label_row(label: Label, row: &mut RowCheck<'_>) -> Option<LabelRow> {
+    let name = row.check("name", LabelName::parse(&label.name));
+    let created_at = row.check("created_at", Timestamp::parse_rfc3339(&label.created_at));
+    let (name, created_at) = (name?, created_at?);
+    Some(LabelRow {
+        id: label.id,
+        user_id: label.user_id,
+        name_key: name.key(),
+        name: name.as_str().to_string(),
+        created_at: created_at.0,
+    })
+}
+
+/// The codes of a stored allergen mask (bits past the 14, which the schema refuses, are
+/// left out).
+fn codes_of(mask: i64) -> Vec<String> {
+    AllergenSet::from_mask(mask)
+        .unwrap_or_default()
+        .codes()
+        .into_iter()
+        .map(str::to_string)
+        .collect()
 }
 
 fn menu_row(menu: Menu, row: &mut RowCheck<'_>) -> Option<MenuRow> {
@@ -422,6 +534,8 @@ mod tests {
             menus: vec![],
             menu_entries: vec![],
             photos: vec![],
+            labels: vec![],
+            dessert_labels: vec![],
         };
         for (u, (handle, desserts, menus)) in users.into_iter().enumerate() {
             let user_id = u as i64 + 1;
@@ -436,6 +550,14 @@ mod tests {
                 email_confirmed_at: (u % 3 != 1).then(|| time(u as i64 * 1000 + 60)),
             });
             let first_dessert = doc.desserts.len() as i64 + 1;
+            // Each user has a label "Seasonal", on every other dessert.
+            let label_id = doc.labels.len() as i64 + 1;
+            doc.labels.push(Label {
+                id: label_id,
+                user_id,
+                name: "Seasonal".into(),
+                created_at: time(u as i64),
+            });
             for (d, (price_cents, calories, liked, origin, picture, created)) in desserts.iter().cloned().enumerate() {
                 doc.desserts.push(Dessert {
                     id: doc.desserts.len() as i64 + 1,
@@ -448,7 +570,20 @@ mod tests {
                     liked,
                     created_at: time(created),
                     updated_at: time(created + 60),
+                    // Not declared, declared none, or some with a trace.
+                    allergens: match d % 3 {
+                        0 => None,
+                        1 => Some(vec![]),
+                        _ => Some(vec!["eggs".into(), "milk".into()]),
+                    },
+                    traces: if d % 3 == 2 { vec!["nuts".into()] } else { vec![] },
                 });
+                if d % 2 == 0 {
+                    doc.dessert_labels.push(DessertLabel {
+                        dessert_id: doc.desserts.len() as i64,
+                        label_id,
+                    });
+                }
                 // The liked ones have a photo.
                 if liked {
                     doc.photos.push(Photo {

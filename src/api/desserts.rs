@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{Caller, Field, Id, JsonBody};
 use super::json::{DessertJson, DessertList};
 use super::{Error, ErrorBody, merge};
-use crate::domain::{DessertInput, DessertQuery, FieldErrors, SortDir, SortField};
+use crate::domain::{AllergenSet, DessertInput, DessertQuery, FieldErrors, LabelName, SortDir, SortField};
 use crate::state::AppState;
 use crate::store::{StoreError, desserts};
 
@@ -37,6 +37,12 @@ pub struct ListParams {
     /// 1–100, 20 by default.
     #[param(minimum = 1, maximum = 100)]
     per_page: Option<u32>,
+    /// Allergen codes, separated by commas: only desserts whose allergens are declared and
+    /// contain none of them.
+    free_of: Option<String>,
+    /// A label's name, repeatable: only desserts carrying every label named (ignoring case).
+    #[param(explode = true)]
+    label: Option<Vec<String>>,
 }
 
 #[derive(ToSchema)]
@@ -89,10 +95,21 @@ fn list_query(raw: Option<&str>) -> Result<DessertQuery, Error> {
     };
     let page = number("page", 1, u32::MAX);
     let per_page = number("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE);
+    // Every part between commas is a code: an empty one is refused like an unknown one.
+    let free_of = get("free_of").and_then(|raw| {
+        AllergenSet::parse_codes(raw.split(','))
+            .map_err(|message| errors.add("free_of", message))
+            .ok()
+    });
+    let labels: Vec<String> = pairs
+        .iter()
+        .filter(|(key, _)| key == "label")
+        .map(|(_, value)| value.clone())
+        .collect();
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
-    Ok(DessertQuery::new(get("q").unwrap_or(""), sort, dir, page, per_page))
+    Ok(DessertQuery::new(get("q").unwrap_or(""), sort, dir, page, per_page).filtered(free_of, &labels))
 }
 
 /// Lists the caller's desserts, a page at a time.
@@ -150,7 +167,29 @@ pub struct DessertBody {
     #[serde(default)]
     #[schema(value_type = bool)]
     liked: Field,
+    /// The allergens it contains, by code; `null` (the default) while not declared, `[]` for
+    /// "contains none of the 14".
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<AllergenCode>>, example = json!(["milk", "eggs"]))]
+    allergens: Field,
+    /// The allergens it may contain traces of; never one it contains. `null` or `[]` (the
+    /// default): none.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<AllergenCode>>, example = json!(["nuts"]))]
+    traces: Field,
+    /// Its labels' names (1–30 characters, no comma); a name you have no label by makes one.
+    /// `null` or `[]`: none.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>, example = json!(["vegan"]))]
+    labels: Field,
 }
+
+/// The code of one of the 14 allergens of EU law (Regulation 1169/2011, Annex II).
+// The document's enum of codes is `domain::Allergen::ALL`, written in by `api/limits.rs`.
+#[derive(ToSchema)]
+#[schema(value_type = String)]
+#[allow(dead_code)]
+pub struct AllergenCode(String);
 
 impl DessertBody {
     /// Lays the fields present over `base`; a wrong JSON type is recorded in `errors`.
@@ -187,6 +226,33 @@ impl DessertBody {
             } else {
                 base.liked
             },
+            allergens_declared: if present(&self.allergens) {
+                self.allergens.strings(errors, "allergens").is_some().then(|| "on".to_string())
+            } else {
+                base.allergens_declared
+            },
+            allergens: if present(&self.allergens) {
+                self.allergens.strings(&mut FieldErrors::new(), "allergens").unwrap_or_default()
+            } else {
+                base.allergens
+            },
+            traces: if present(&self.traces) {
+                self.traces.strings(errors, "traces").unwrap_or_default()
+            } else {
+                base.traces
+            },
+            labels: if present(&self.labels) {
+                let names = self.labels.strings(errors, "labels").unwrap_or_default();
+                // Each name is one label: checked here, as joining them would split one
+                // with a comma and drop a blank one.
+                if let Some(Err(message)) = names.iter().map(|name| LabelName::parse(name)).find(Result::is_err) {
+                    errors.add("labels", message);
+                }
+                names.join(",")
+            } else {
+                base.labels
+            },
+            remove_photo: None,
         }
     }
 }

@@ -95,6 +95,21 @@ impl Field {
         }
     }
 
+    /// A list of strings: `None` for absent or `null`; anything but an array of strings is a
+    /// field error (and an empty list).
+    pub fn strings(&self, errors: &mut FieldErrors, name: &'static str) -> Option<Vec<String>> {
+        match self {
+            Self::Missing | Self::Present(Value::Null) => None,
+            Self::Present(Value::Array(items)) if items.iter().all(Value::is_string) => {
+                Some(items.iter().filter_map(|item| item.as_str().map(str::to_string)).collect())
+            }
+            Self::Present(_) => {
+                errors.add(name, format!("{} must be a list of strings", label(name)));
+                Some(Vec::new())
+            }
+        }
+    }
+
     /// A boolean: absent is false, and `null` is no boolean.
     pub fn flag(&self, errors: &mut FieldErrors, name: &'static str) -> bool {
         match self {

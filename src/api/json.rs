@@ -3,7 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::{Dessert, Menu, Timestamp, User};
+use crate::domain::{AllergenSet, Dessert, Menu, Timestamp, User};
 use crate::store::api_tokens::TokenSummary;
 
 /// An account, as anyone holding its token sees it.
@@ -114,6 +114,14 @@ pub struct DessertJson {
     pub updated_at: String,
     /// The uploaded photo; null when there is none (`image_url` may still name a picture).
     pub photo: Option<PhotoJson>,
+    /// The allergens it contains, by code; null while not declared.
+    #[schema(value_type = Option<Vec<super::desserts::AllergenCode>>)]
+    pub allergens: Option<Vec<&'static str>>,
+    /// The allergens it may contain traces of.
+    #[schema(value_type = Vec<super::desserts::AllergenCode>)]
+    pub traces: Vec<&'static str>,
+    /// Its labels' names, alphabetically.
+    pub labels: Vec<String>,
 }
 
 /// Where a dessert's photo is, and its size.
@@ -140,6 +148,9 @@ impl From<Dessert> for DessertJson {
             liked: dessert.liked,
             created_at: dessert.created_at.rfc3339(),
             updated_at: dessert.updated_at.rfc3339(),
+            allergens: dessert.allergens.contains.map(AllergenSet::codes),
+            traces: dessert.allergens.traces.codes(),
+            labels: dessert.labels,
             photo: dessert.photo.map(|photo| PhotoJson {
                 url: format!("/api/v1/desserts/{}/photo", dessert.id),
                 thumbnail_url: format!("/api/v1/desserts/{}/photo?size=thumb", dessert.id),

@@ -48,6 +48,9 @@ impl Modify for Limits {
             };
             edit(field);
         }
+        if let Some(RefOr::T(Schema::Object(codes))) = components.schemas.get_mut("AllergenCode") {
+            codes.enum_values = Some(crate::domain::Allergen::ALL.iter().map(|allergen| allergen.code().into()).collect());
+        }
         creating_a_dessert_needs_its_main_fields(openapi);
     }
 }
@@ -213,6 +216,39 @@ fn add_error_answer(openapi: &mut OpenApi, status: &str, description: &str, appl
                 .responses
                 .entry(status.into())
                 .or_insert_with(|| RefOr::T(answer.clone()));
+        }
+    }
+}
+
+/// The codes, as a regular expression's alternatives.
+fn allergen_codes() -> String {
+    crate::domain::Allergen::ALL.map(crate::domain::Allergen::code).join("|")
+}
+
+/// The rules of allergens and labels, written into the JSON document: each label name's
+/// length and pattern, and `free_of`'s list of codes. "A trace is never an allergen it
+/// contains" is said in words: JSON Schema could state it only with a `not` per allergen,
+/// from which test generators cannot make data.
+pub fn allergen_and_label_rules(document: &mut serde_json::Value) {
+    use serde_json::json;
+    let label = json!({
+        "type": "string",
+        "minLength": 1,
+        "maxLength": crate::domain::LabelName::MAX_CHARS,
+        "pattern": format!("^[^,{forbidden}]*[^\\s,{forbidden}][^,{forbidden}]*$", forbidden = forbidden_in_text_class()),
+    });
+    for body in ["DessertBody", "NewDessertBody"] {
+        let schema = &mut document["components"]["schemas"][body];
+        if schema.is_object() {
+            schema["properties"]["labels"]["items"] = label.clone();
+        }
+    }
+    let codes = allergen_codes();
+    if let Some(parameters) = document["paths"]["/api/v1/desserts"]["get"]["parameters"].as_array_mut() {
+        for parameter in parameters {
+            if parameter["name"] == "free_of" {
+                parameter["schema"]["pattern"] = json!(format!("^({codes})(,({codes}))*$"));
+            }
         }
     }
 }

@@ -83,6 +83,7 @@ pub fn openapi() -> &'static str {
         document.info.version = env!("CARGO_PKG_VERSION").to_string();
         let mut json = serde_json::to_value(&document).unwrap_or_default();
         limits::link_what_is_made_to_what_uses_it(&mut json);
+        limits::allergen_and_label_rules(&mut json);
         serde_json::to_string_pretty(&json).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     });
     &DOCUMENT

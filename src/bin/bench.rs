@@ -19,7 +19,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
 use desserts::config::DatabaseUrl;
-use desserts::store::dump::{DessertRow, Dump, PhotoRow, UserRow};
+use desserts::store::dump::{DessertLabelRow, DessertRow, Dump, LabelRow, PhotoRow, UserRow};
 use desserts::store::{PoolSettings, Store};
 
 const PASSWORD: &str = "correct horse battery";
@@ -86,6 +86,8 @@ async fn main() -> anyhow::Result<()> {
     let all = [
         Scenario::Static,
         Scenario::List,
+        Scenario::ListFreeOf,
+        Scenario::ListLabel,
         Scenario::Dessert,
         Scenario::Thumbnail,
         Scenario::Add,
@@ -156,6 +158,8 @@ impl Drop for WorkDir {
 enum Scenario {
     Static,
     List,
+    ListFreeOf,
+    ListLabel,
     Dessert,
     Thumbnail,
     Add,
@@ -169,6 +173,8 @@ impl Scenario {
         match self {
             Self::Static => "`GET /static/style.css` (ceiling)",
             Self::List => "`GET /` (list, 20 of 100, sorted)",
+            Self::ListFreeOf => "`GET /?free_of=milk` (filtered list)",
+            Self::ListLabel => "`GET /?label=seasonal` (filtered list)",
             Self::Dessert => "`GET /desserts/{id}`",
             Self::Thumbnail => "`GET /desserts/{id}/photo?size=thumb` (from the database)",
             Self::Upload => "`PUT /api/v1/desserts/{id}/photo` (12 MP JPEG)",
@@ -378,8 +384,31 @@ async fn build_database(path: &Path, users: usize, desserts: usize) -> anyhow::R
                 liked: d % 5 == 0,
                 created_at: 1_700_000_000 + d,
                 updated_at: 1_700_000_000 + d,
+                // A third not declared, a third declared free of all 14, a third with milk
+                // and eggs (bits 6 and 2) and a trace of nuts (bit 7).
+                allergens: match d % 3 {
+                    0 => None,
+                    1 => Some(0),
+                    _ => Some((1 << 6) | (1 << 2)),
+                },
+                traces: if d % 3 == 2 { 1 << 7 } else { 0 },
             });
+            // Every user has a label "Seasonal", on every fourth dessert.
+            if d % 4 == 0 {
+                dump.dessert_labels.push(DessertLabelRow {
+                    dessert_id: id,
+                    label_id: u,
+                    user_id: u,
+                });
+            }
         }
+        dump.labels.push(LabelRow {
+            id: u,
+            user_id: u,
+            name: "Seasonal".into(),
+            name_key: "seasonal".into(),
+            created_at: 1_700_000_000,
+        });
     }
     desserts::store::dump::write_all(&store, dump).await?;
     eprintln!(
@@ -476,6 +505,8 @@ async fn connection(
         let (request, expected) = match scenario {
             Scenario::Static => (get("/static/style.css", None), StatusCode::OK),
             Scenario::List => (get("/?sort=name&dir=asc", Some(&session.cookie)), StatusCode::OK),
+            Scenario::ListFreeOf => (get("/?free_of=milk&sort=name&dir=asc", Some(&session.cookie)), StatusCode::OK),
+            Scenario::ListLabel => (get("/?label=seasonal&sort=name&dir=asc", Some(&session.cookie)), StatusCode::OK),
             Scenario::Dessert => {
                 let id = first_dessert + (n as usize % desserts.max(1));
                 (get(&format!("/desserts/{id}"), Some(&session.cookie)), StatusCode::OK)

@@ -2,7 +2,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use super::{FieldErrors, HttpUrl, Timestamp, optional_line, required_line};
+use super::{AllergenInfo, AllergenSet, FieldErrors, HttpUrl, LabelName, Timestamp, optional_line, required_line};
 
 /// A dessert's name: trimmed, 1 to [`Self::MAX_CHARS`] characters, not digits only.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,6 +135,16 @@ pub struct DessertInput {
     pub image_url: String,
     /// A checkbox: present (`on`) when ticked, absent otherwise.
     pub liked: Option<String>,
+    /// A checkbox: the allergen information is complete (the ticked `allergens` are all).
+    pub allergens_declared: Option<String>,
+    /// The codes of the allergens ticked.
+    pub allergens: Vec<String>,
+    /// The codes of the allergens it may contain traces of.
+    pub traces: Vec<String>,
+    /// Label names, separated by commas.
+    pub labels: String,
+    /// On the edit form, a checkbox: the photo is to go.
+    pub remove_photo: Option<String>,
 }
 
 impl DessertInput {
@@ -145,17 +155,40 @@ impl DessertInput {
         let calories = errors.take("calories", Calories::parse(&self.calories));
         let origin = errors.take("origin", Origin::parse_optional(&self.origin));
         let image_url = errors.take("image_url", HttpUrl::parse_optional(&self.image_url));
-        match (name, price, calories, origin, image_url) {
-            (Some(name), Some(price), Some(calories), Some(origin), Some(image_url)) if errors.is_empty() => Ok(DessertDraft {
-                name,
-                price,
-                calories,
-                origin,
-                image_url,
-                liked: self.liked.is_some(),
-            }),
+        let allergens = errors.take("allergens", self.allergen_info());
+        let labels = errors.take("labels", super::parse_label_list(&self.labels));
+        match (name, price, calories, origin, image_url, allergens, labels) {
+            (Some(name), Some(price), Some(calories), Some(origin), Some(image_url), Some(allergens), Some(labels))
+                if errors.is_empty() =>
+            {
+                Ok(DessertDraft {
+                    name,
+                    price,
+                    calories,
+                    origin,
+                    image_url,
+                    liked: self.liked.is_some(),
+                    allergens,
+                    labels,
+                })
+            }
             _ => Err(errors),
         }
+    }
+
+    /// The allergens ticked count only when the information is declared complete; the
+    /// traces count either way.
+    fn allergen_info(&self) -> Result<AllergenInfo, String> {
+        let contains = AllergenSet::parse_codes(self.allergens.iter().map(String::as_str))?;
+        let traces = AllergenSet::parse_codes(self.traces.iter().map(String::as_str))?;
+        AllergenInfo::new(self.allergens_declared.is_some().then_some(contains), traces)
+    }
+
+    /// Whether the form shows `allergen` ticked among those contained (`traces`: among the
+    /// traces): for the checkboxes.
+    pub fn ticks(&self, code: &str, traces: bool) -> bool {
+        let list = if traces { &self.traces } else { &self.allergens };
+        list.iter().any(|ticked| ticked == code)
     }
 
     /// The form pre-filled from a stored dessert.
@@ -167,6 +200,18 @@ impl DessertInput {
             origin: dessert.origin.clone().unwrap_or_default(),
             image_url: dessert.image_url.clone().unwrap_or_default(),
             liked: dessert.liked.then(|| "on".to_string()),
+            allergens_declared: dessert.allergens.is_declared().then(|| "on".to_string()),
+            allergens: dessert
+                .allergens
+                .contains
+                .unwrap_or_default()
+                .codes()
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            traces: dessert.allergens.traces.codes().into_iter().map(str::to_string).collect(),
+            labels: dessert.labels.join(", "),
+            remove_photo: None,
         }
     }
 }
@@ -180,6 +225,9 @@ pub struct DessertDraft {
     pub origin: Option<Origin>,
     pub image_url: Option<HttpUrl>,
     pub liked: bool,
+    pub allergens: AllergenInfo,
+    /// Its labels; a name its owner has no label by yet makes one.
+    pub labels: Vec<LabelName>,
 }
 
 /// A stored dessert. Code reaches one only through its owner.
@@ -196,6 +244,9 @@ pub struct Dessert {
     pub updated_at: Timestamp,
     /// The uploaded photo, if there is one; shown rather than `image_url` when both are.
     pub photo: Option<super::PhotoInfo>,
+    pub allergens: AllergenInfo,
+    /// Its labels' names, in alphabetical order ignoring case.
+    pub labels: Vec<String>,
 }
 
 impl Dessert {
@@ -313,6 +364,8 @@ mod tests {
             created_at: Timestamp(0),
             updated_at: Timestamp(0),
             photo: None,
+            allergens: AllergenInfo::default(),
+            labels: Vec::new(),
         }
     }
 

@@ -1,3 +1,5 @@
+use super::AllergenSet;
+
 /// Which column orders a dessert list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortField {
@@ -77,6 +79,10 @@ pub struct DessertQuery {
     /// Counted from 1.
     pub page: u32,
     pub per_page: u32,
+    /// Only desserts declared to contain none of these; `None` for no such filter.
+    pub free_of: Option<AllergenSet>,
+    /// Only desserts carrying every one of these labels, by key (lower case, each once).
+    pub labels: Vec<String>,
 }
 
 impl DessertQuery {
@@ -97,7 +103,29 @@ impl DessertQuery {
             dir,
             page: page.max(1),
             per_page: per_page.max(1),
+            free_of: None,
+            labels: Vec::new(),
         }
+    }
+
+    /// The query with its filters: `free_of` (no filter when `None`) and the labels named
+    /// (compared ignoring case; blank ones and repeats are dropped).
+    #[must_use]
+    pub fn filtered(mut self, free_of: Option<AllergenSet>, labels: &[String]) -> Self {
+        self.free_of = free_of;
+        self.labels.clear();
+        for label in labels {
+            let key = label.trim().to_lowercase();
+            if !key.is_empty() && !self.labels.contains(&key) {
+                self.labels.push(key);
+            }
+        }
+        self
+    }
+
+    /// Whether a filter narrows the list (a search aside).
+    pub fn is_filtered(&self) -> bool {
+        self.free_of.is_some() || !self.labels.is_empty()
     }
 
     pub fn offset(&self) -> u64 {

@@ -2,20 +2,24 @@
 //! rules of the product contract; the parse error is the message a person sees.
 
 mod account;
+mod allergen;
 mod credentials;
 mod dessert;
 mod errors;
 mod http_url;
+mod label;
 mod listing;
 mod menu;
 mod photo;
 mod timestamp;
 
 pub use account::{Email, Password, PersonName, Signup, SignupInput, Username, lookup_key};
+pub use allergen::{Allergen, AllergenInfo, AllergenSet};
 pub use credentials::{TokenLifetime, describe_client};
 pub use dessert::{Calories, Dessert, DessertDraft, DessertInput, DessertName, Origin, Price};
 pub use errors::FieldErrors;
 pub use http_url::HttpUrl;
+pub use label::{Label, LabelName, parse_label_list};
 pub use listing::{DessertQuery, SortDir, SortField};
 pub use menu::{Menu, MenuName, MenuTotals, menu_name_taken};
 pub use photo::{

@@ -1,7 +1,9 @@
 //! Desserts. Every query names the owner: there is no way to reach a dessert without it.
 
 use super::{Param, Row, Statement, Store, StoreError, args, now};
-use crate::domain::{Dessert, DessertDraft, DessertQuery, HttpUrl, NewPhoto, Origin, Price, SortDir, SortField, Timestamp};
+use crate::domain::{
+    AllergenInfo, AllergenSet, Dessert, DessertDraft, DessertQuery, HttpUrl, NewPhoto, Origin, Price, SortDir, SortField, Timestamp,
+};
 
 /// One page of a list, with the number of rows on every page together.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,7 +14,7 @@ pub struct DessertPage {
 
 /// The columns every path that adds a dessert writes — the app, an import, an adoption — in
 /// the order of [`DessertRow`]'s fields after the id.
-const WRITTEN: &str = "user_id, name, name_key, price_cents, calories, origin, image_url, liked, created_at, updated_at";
+const WRITTEN: &str = "user_id, name, name_key, price_cents, calories, origin, image_url, liked, created_at, updated_at, allergens, traces";
 
 /// What the app reads of a dessert: the columns of [`from_row`], its photo's sizes last.
 /// Read `FROM` [`WITH_PHOTO`].
@@ -32,7 +34,7 @@ const RETURNED: &str = concat!(
 macro_rules! dessert_columns {
     () => {
         "desserts.id, desserts.name, desserts.price_cents, desserts.calories, desserts.origin, desserts.image_url, \
-         desserts.liked, desserts.created_at, desserts.updated_at"
+         desserts.liked, desserts.created_at, desserts.updated_at, desserts.allergens, desserts.traces"
     };
 }
 use dessert_columns;
@@ -51,6 +53,9 @@ pub struct DessertRow {
     pub liked: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The allergen mask; `None` while not declared.
+    pub allergens: Option<i64>,
+    pub traces: i64,
 }
 
 /// Every dessert in id order.
@@ -71,13 +76,15 @@ pub(super) fn row_from_row(row: &Row<'_>) -> Result<DessertRow, StoreError> {
         liked: row.get(8)?,
         created_at: row.get(9)?,
         updated_at: row.get(10)?,
+        allergens: row.get(11)?,
+        traces: row.get(12)?,
     })
 }
 
 /// Writes a dessert back with its id.
 pub(super) fn restore(dessert: DessertRow) -> Statement {
     Statement::new(
-        format!("INSERT INTO desserts (id, {WRITTEN}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+        format!("INSERT INTO desserts (id, {WRITTEN}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
         args![
             dessert.id,
             dessert.user_id,
@@ -89,7 +96,9 @@ pub(super) fn restore(dessert: DessertRow) -> Statement {
             dessert.image_url,
             dessert.liked,
             dessert.created_at,
-            dessert.updated_at
+            dessert.updated_at,
+            dessert.allergens,
+            dessert.traces
         ],
     )
 }
@@ -105,12 +114,12 @@ pub struct AdoptedDessert {
 }
 
 /// Adds a legacy dessert at `now`, unless its owner has one by that name. The old app had
-/// no origin or picture.
+/// no origin or picture, and declared no allergens.
 pub(super) fn adopt(dessert: AdoptedDessert, now: i64) -> Statement {
     Statement::new(
         format!(
             "INSERT INTO desserts ({WRITTEN})
-             SELECT id, ?2, ?3, ?4, ?5, NULL, NULL, ?6, ?7, ?7 FROM users WHERE username_key = ?1
+             SELECT id, ?2, ?3, ?4, ?5, NULL, NULL, ?6, ?7, ?7, NULL, 0 FROM users WHERE username_key = ?1
              ON CONFLICT DO NOTHING"
         ),
         args![
@@ -137,7 +146,21 @@ pub(super) fn from_row(row: &Row<'_>) -> Result<Dessert, StoreError> {
         liked: row.get(6)?,
         created_at: Timestamp(row.get(7)?),
         updated_at: Timestamp(row.get(8)?),
-        photo: super::photos::info_from_column(row, 9)?,
+        allergens: allergens_from_row(row, 9)?,
+        photo: super::photos::info_from_column(row, 11)?,
+        labels: Vec::new(),
+    })
+}
+
+/// The allergen masks at `first` (contained, or NULL) and `first + 1` (traces).
+fn allergens_from_row(row: &Row<'_>, first: usize) -> Result<AllergenInfo, StoreError> {
+    let mask = |value: i64| {
+        AllergenSet::from_mask(value).ok_or_else(|| StoreError::Internal(super::Fault::new(format!("stored allergen mask {value}"))))
+    };
+    let contains = row.get::<Option<i64>>(first)?.map(mask).transpose()?;
+    Ok(AllergenInfo {
+        contains,
+        traces: mask(row.get(first + 1)?)?,
     })
 }
 
@@ -169,6 +192,41 @@ fn like_pattern(search: &str) -> String {
     pattern
 }
 
+/// The conditions of a list's search and filters, `AND ...`, their values added to `args`
+/// (the owner is `?1`). Each is bounded by the owner's rows: the search and "free of" test
+/// each of them, and the labels are read through the index on each label's links.
+fn filter(query: &DessertQuery, args: &mut Vec<Param>) -> String {
+    let mut filter = String::new();
+    let next = |value: Param, args: &mut Vec<Param>| {
+        args.push(value);
+        args.len()
+    };
+    if let Some(search) = &query.search {
+        let n = next(Param::from(like_pattern(search)), args);
+        filter.push_str(&format!(" AND desserts.name_key LIKE ?{n} ESCAPE '\\'"));
+    }
+    if let Some(free_of) = query.free_of {
+        let n = next(Param::from(free_of.mask()), args);
+        filter.push_str(&format!(" AND desserts.allergens IS NOT NULL AND (desserts.allergens & ?{n}) = 0"));
+    }
+    if !query.labels.is_empty() {
+        let placeholders: Vec<String> = query
+            .labels
+            .iter()
+            .map(|key| format!("?{}", next(Param::from(key.as_str()), args)))
+            .collect();
+        filter.push_str(&format!(
+            " AND desserts.id IN (SELECT dessert_labels.dessert_id FROM dessert_labels
+                 JOIN labels ON labels.id = dessert_labels.label_id
+                 WHERE labels.user_id = ?1 AND labels.name_key IN ({})
+                 GROUP BY dessert_labels.dessert_id HAVING count(*) = {})",
+            placeholders.join(", "),
+            query.labels.len()
+        ));
+    }
+    filter
+}
+
 pub async fn list_for_user(store: &Store, owner: i64, query: &DessertQuery) -> Result<DessertPage, StoreError> {
     if query.finds_nothing {
         return Ok(DessertPage {
@@ -177,13 +235,7 @@ pub async fn list_for_user(store: &Store, owner: i64, query: &DessertQuery) -> R
         });
     }
     let mut args = args![owner];
-    let filter = match &query.search {
-        Some(search) => {
-            args.push(Param::from(like_pattern(search)));
-            "AND name_key LIKE ?2 ESCAPE '\\'"
-        }
-        None => "",
-    };
+    let filter = filter(query, &mut args);
     let count_sql = format!("SELECT count(*) FROM desserts WHERE user_id = ?1 {filter}");
     let total: i64 = store.fetch_one(&count_sql, args.clone(), |row| row.get(0)).await?;
     let n = args.len();
@@ -195,7 +247,8 @@ pub async fn list_for_user(store: &Store, owner: i64, query: &DessertQuery) -> R
     );
     args.push(Param::from(i64::from(query.per_page)));
     args.push(Param::from(i64::try_from(query.offset()).unwrap_or(i64::MAX)));
-    let items = store.fetch_all(&page_sql, args, from_row).await?;
+    let mut items = store.fetch_all(&page_sql, args, from_row).await?;
+    super::labels::attach(store, owner, &mut items).await?;
     Ok(DessertPage {
         items,
         total: u64::try_from(total).unwrap_or(0),
@@ -204,10 +257,10 @@ pub async fn list_for_user(store: &Store, owner: i64, query: &DessertQuery) -> R
 
 pub async fn find(store: &Store, owner: i64, id: i64) -> Result<Option<Dessert>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM {WITH_PHOTO} WHERE id = ?1 AND user_id = ?2");
-    store.fetch_optional(&sql, args![id, owner], from_row).await
+    with_labels(store, owner, store.fetch_optional(&sql, args![id, owner], from_row).await?).await
 }
 
-/// The values of a draft, in the order `?1`..`?7` of [`update`] and `?2`..`?8` of [`create`].
+/// The values of a draft, in the order `?1`..`?9` of [`update`] and `?2`..`?10` of [`create`].
 fn draft_args(draft: &DessertDraft) -> Vec<Param> {
     args![
         draft.name.as_str(),
@@ -217,6 +270,8 @@ fn draft_args(draft: &DessertDraft) -> Vec<Param> {
         draft.origin.as_ref().map(Origin::as_str),
         draft.image_url.as_ref().map(HttpUrl::as_str),
         draft.liked,
+        draft.allergens.contains.map(AllergenSet::mask),
+        draft.allergens.traces.mask(),
     ]
 }
 
@@ -227,48 +282,62 @@ pub enum PhotoChange {
     Remove,
 }
 
-/// Adds a dessert for `owner`, with its photo if it has one, in one transaction;
-/// `Duplicate(..Name)` when they already have one by that name.
+/// Adds a dessert for `owner`, with its photo and labels, in one transaction (labels it
+/// names that the owner has not are made); `Duplicate(..Name)` when they already have one
+/// by that name.
 pub async fn create(store: &Store, owner: i64, draft: DessertDraft, photo: Option<NewPhoto>) -> Result<Dessert, StoreError> {
-    let insert = format!("INSERT INTO desserts ({WRITTEN}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
+    let insert = format!("INSERT INTO desserts ({WRITTEN}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?11, ?11, ?9, ?10)");
     let name_key = draft.name.key().to_string();
     let mut args = args![owner];
     args.extend(draft_args(&draft));
     args.push(Param::from(now()));
-    let made = match photo {
-        None => {
-            store
-                .write_optional(format!("{insert} RETURNING {RETURNED}"), args, from_row)
-                .await?
-        }
-        Some(photo) => {
-            let statements = vec![Statement::new(insert, args), super::photos::put_by_name(owner, &name_key, photo)];
-            store.transaction(statements).await?;
-            find_by_name_key(store, owner, &name_key).await?
-        }
+    let mut statements = vec![Statement::new(insert, args)];
+    statements.extend(photo.map(|photo| super::photos::put_by_name(owner, &name_key, photo)));
+    if !draft.labels.is_empty() {
+        statements.extend(super::labels::set(owner, ("name_key", name_key.as_str().into()), &draft.labels));
+    }
+    let made = if statements.len() == 1 {
+        let Statement { sql, args } = statements.remove(0);
+        store.write_optional(format!("{sql} RETURNING {RETURNED}"), args, from_row).await?
+    } else {
+        store.transaction(statements).await?;
+        find_by_name_key(store, owner, &name_key).await?
     };
     made.ok_or_else(|| StoreError::Internal(super::Fault::new("a dessert just added was not found")))
 }
 
-async fn find_by_name_key(store: &Store, owner: i64, name_key: &str) -> Result<Option<Dessert>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM {WITH_PHOTO} WHERE user_id = ?1 AND name_key = ?2");
-    store.fetch_optional(&sql, args![owner, name_key], from_row).await
+/// The dessert with its labels filled in.
+async fn with_labels(store: &Store, owner: i64, dessert: Option<Dessert>) -> Result<Option<Dessert>, StoreError> {
+    let Some(dessert) = dessert else {
+        return Ok(None);
+    };
+    let mut one = [dessert];
+    super::labels::attach(store, owner, &mut one).await?;
+    let [dessert] = one;
+    Ok(Some(dessert))
 }
 
-/// Replaces a dessert's fields, and sets or removes its photo in the same transaction;
-/// `None` when `owner` has no dessert `id`.
+async fn find_by_name_key(store: &Store, owner: i64, name_key: &str) -> Result<Option<Dessert>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM {WITH_PHOTO} WHERE user_id = ?1 AND name_key = ?2");
+    with_labels(store, owner, store.fetch_optional(&sql, args![owner, name_key], from_row).await?).await
+}
+
+/// Replaces a dessert's fields and labels, and sets or removes its photo, in one
+/// transaction; `None` when `owner` has no dessert `id`.
 pub async fn update(store: &Store, owner: i64, id: i64, draft: DessertDraft, photo: PhotoChange) -> Result<Option<Dessert>, StoreError> {
     let update = "UPDATE desserts SET name = ?1, name_key = ?2, price_cents = ?3, calories = ?4, origin = ?5,
-                image_url = ?6, liked = ?7, updated_at = ?8
-         WHERE id = ?9 AND user_id = ?10";
+                image_url = ?6, liked = ?7, allergens = ?8, traces = ?9, updated_at = ?10
+         WHERE id = ?11 AND user_id = ?12";
     let mut args = draft_args(&draft);
     args.extend(args![now(), id, owner]);
-    let photo_statement = match photo {
-        PhotoChange::Keep => return store.write_optional(format!("{update} RETURNING {RETURNED}"), args, from_row).await,
-        PhotoChange::Set(photo) => super::photos::put_by_id(owner, id, photo),
-        PhotoChange::Remove => super::photos::remove(owner, id),
-    };
-    let changed = store.transaction(vec![Statement::new(update, args), photo_statement]).await?;
+    let mut statements = vec![Statement::new(update, args)];
+    statements.extend(super::labels::set(owner, ("id", id.into()), &draft.labels));
+    match photo {
+        PhotoChange::Keep => {}
+        PhotoChange::Set(photo) => statements.push(super::photos::put_by_id(owner, id, photo)),
+        PhotoChange::Remove => statements.push(super::photos::remove(owner, id)),
+    }
+    let changed = store.transaction(statements).await?;
     if changed[0] == 0 {
         return Ok(None);
     }

@@ -3,9 +3,10 @@
 //! its column list and the statements that write it; this module puts them together.
 
 use super::{Row, Statement, Store, StoreError};
-use super::{desserts, mail_tokens, menus, photos, users};
+use super::{desserts, labels, mail_tokens, menus, photos, users};
 
 pub use super::desserts::{AdoptedDessert, DessertRow};
+pub use super::labels::{DessertLabelRow, LabelRow};
 pub use super::menus::{AdoptedMenu, MenuEntryRow, MenuRow};
 pub use super::photos::PhotoRow;
 pub use super::users::{AdoptedUser, UserRow};
@@ -17,13 +18,15 @@ pub struct Dump {
     pub menus: Vec<MenuRow>,
     pub menu_entries: Vec<MenuEntryRow>,
     pub photos: Vec<PhotoRow>,
+    pub labels: Vec<LabelRow>,
+    pub dessert_labels: Vec<DessertLabelRow>,
 }
 
 fn rows<T>(values: &[Vec<super::Param>], from_row: impl Fn(&Row<'_>) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
     values.iter().map(|row| from_row(&Row::Owned(row))).collect()
 }
 
-/// Every user, dessert, menu, menu entry and photo, as of one moment.
+/// Every user, dessert, menu, menu entry, photo and label, as of one moment.
 pub async fn read_all(store: &Store) -> Result<Dump, StoreError> {
     let queries = [
         users::all_rows_query(),
@@ -31,12 +34,14 @@ pub async fn read_all(store: &Store) -> Result<Dump, StoreError> {
         menus::all_rows_query(),
         menus::all_entries_query(),
         photos::all_rows_query(),
+        labels::all_rows_query(),
+        labels::all_links_query(),
     ];
     let queries = queries.each_ref().map(String::as_str);
     let tables = store.fetch_snapshot(&queries).await?;
-    let [users, desserts, menus, entries, photos] = tables.as_slice() else {
+    let [users, desserts, menus, entries, photos, labels, dessert_labels] = tables.as_slice() else {
         return Err(StoreError::Internal(super::Fault::new(
-            "a snapshot of five queries returned another number",
+            "a snapshot of seven queries returned another number",
         )));
     };
     Ok(Dump {
@@ -45,6 +50,8 @@ pub async fn read_all(store: &Store) -> Result<Dump, StoreError> {
         menus: rows(menus, menus::row_from_row)?,
         menu_entries: rows(entries, menus::entry_from_row)?,
         photos: rows(photos, photos::row_from_row)?,
+        labels: rows(labels, labels::row_from_row)?,
+        dessert_labels: rows(dessert_labels, labels::link_from_row)?,
     })
 }
 
@@ -75,7 +82,9 @@ pub async fn write_all(store: &Store, dump: Dump) -> Result<(), StoreError> {
     statements.extend(dump.menus.into_iter().map(menus::restore));
     statements.extend(dump.menu_entries.into_iter().map(menus::restore_entry));
     statements.extend(dump.photos.into_iter().map(photos::restore));
-    statements.extend(store.resume_ids(&["users", "desserts", "menus"]));
+    statements.extend(dump.labels.into_iter().map(labels::restore));
+    statements.extend(dump.dessert_labels.into_iter().map(labels::restore_link));
+    statements.extend(store.resume_ids(&["users", "desserts", "menus", "labels"]));
     store.transaction(statements).await.map(drop)
 }
 

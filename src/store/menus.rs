@@ -140,7 +140,9 @@ pub async fn desserts_on(store: &Store, owner: i64, menu_id: i64, sort: SortFiel
          ORDER BY {}",
         order_by(sort, dir)
     );
-    store.fetch_all(&sql, args![menu_id, owner], dessert_from_row).await
+    let mut desserts = store.fetch_all(&sql, args![menu_id, owner], dessert_from_row).await?;
+    super::labels::attach(store, owner, &mut desserts).await?;
+    Ok(desserts)
 }
 
 /// The owner's menus a dessert is on, by name, as (id, name).

@@ -46,6 +46,11 @@ const SQLITE: &[Migration] = &[
         name: "photos",
         sql: include_str!("../../migrations/sqlite/0007_photos.sql"),
     },
+    Migration {
+        version: 8,
+        name: "allergens_and_labels",
+        sql: include_str!("../../migrations/sqlite/0008_allergens_and_labels.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -83,6 +88,11 @@ const POSTGRES: &[Migration] = &[
         version: 7,
         name: "photos",
         sql: include_str!("../../migrations/postgres/0007_photos.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "allergens_and_labels",
+        sql: include_str!("../../migrations/postgres/0008_allergens_and_labels.sql"),
     },
 ];
 
@@ -276,11 +286,21 @@ mod tests {
                 args![vec![1u8, 2], vec![0u8, 255, 7]],
             ));
         }
+        if version >= 8 {
+            rows.push(Statement::new(
+                "INSERT INTO labels (id, user_id, name, name_key, created_at) VALUES (1, 1, 'Vegan', 'vegan', 1000)",
+                vec![],
+            ));
+            rows.push(Statement::new(
+                "INSERT INTO dessert_labels (dessert_id, label_id, user_id) VALUES (1, 1, 1)",
+                vec![],
+            ));
+        }
         rows
     }
 
     /// Each table with the version that made it.
-    const TABLES: [(&str, i64); 12] = [
+    const TABLES: [(&str, i64); 14] = [
         ("users", 1),
         ("desserts", 1),
         ("sessions", 1),
@@ -293,6 +313,8 @@ mod tests {
         ("write_probe", 5),
         ("server_keys", 5),
         ("photos", 7),
+        ("labels", 8),
+        ("dessert_labels", 8),
     ];
 
     /// The tables a database at `version` has.

@@ -7,6 +7,7 @@ pub mod api_tokens;
 pub mod attempts;
 pub mod desserts;
 pub mod dump;
+pub mod labels;
 pub mod mail_tokens;
 pub mod menus;
 pub mod migrations;
@@ -89,10 +90,11 @@ pub enum UniqueKey {
     Email,
     DessertName,
     MenuName,
+    LabelName,
 }
 
 impl UniqueKey {
-    const ALL: [Self; 4] = [Self::Username, Self::Email, Self::DessertName, Self::MenuName];
+    const ALL: [Self; 5] = [Self::Username, Self::Email, Self::DessertName, Self::MenuName, Self::LabelName];
 
     /// The index's column, as `table.column`.
     fn index(self) -> &'static str {
@@ -101,6 +103,7 @@ impl UniqueKey {
             Self::Email => "users.email_key",
             Self::DessertName => "desserts.name_key",
             Self::MenuName => "menus.name_key",
+            Self::LabelName => "labels.name_key",
         }
     }
 
@@ -109,7 +112,7 @@ impl UniqueKey {
         match self {
             Self::Username => "username",
             Self::Email => "email",
-            Self::DessertName | Self::MenuName => "name",
+            Self::DessertName | Self::MenuName | Self::LabelName => "name",
         }
     }
 

@@ -12,10 +12,12 @@ use serde::Deserialize;
 use super::Error;
 use super::pages::{FieldMessage, Layout, render, render_with};
 use super::visit::{CsrfForm, CsrfUpload, CurrentUser, NoFields, PHOTO_FIELD};
-use crate::domain::{ACCEPTED_PHOTOS, Dessert, DessertDraft, DessertInput, DessertQuery, FieldErrors, NewPhoto, SortDir, SortField};
+use crate::domain::{
+    ACCEPTED_PHOTOS, Allergen, AllergenSet, Dessert, DessertDraft, DessertInput, DessertQuery, FieldErrors, NewPhoto, SortDir, SortField,
+};
 use crate::state::{AppState, UPLOAD_BODY_LIMIT};
 use crate::store::desserts::PhotoChange;
-use crate::store::{StoreError, desserts, menus};
+use crate::store::{StoreError, desserts, labels, menus};
 
 pub const PAGE_SIZE: u32 = 20;
 
@@ -43,6 +45,56 @@ struct ListParams {
     sort: String,
     dir: String,
     page: String,
+    /// Allergen codes, from checkboxes (repeated) or typed (separated by commas).
+    free_of: Vec<String>,
+    /// Label names, repeated.
+    label: Vec<String>,
+}
+
+/// The filters of a list, as its links carry them.
+#[derive(Debug, Clone, Default)]
+struct ListFilters {
+    free_of: Option<AllergenSet>,
+    labels: Vec<String>,
+}
+
+impl ListFilters {
+    /// Unknown codes are left out, and shown as not applied.
+    fn of(params: &ListParams) -> Self {
+        let codes: Vec<&str> = params.free_of.iter().flat_map(|value| value.split(',')).collect();
+        let known = codes.iter().filter_map(|code| Allergen::from_code(code.trim()));
+        let set = known.fold(AllergenSet::empty(), AllergenSet::with);
+        Self {
+            free_of: (!set.is_empty()).then_some(set),
+            labels: params
+                .label
+                .iter()
+                .map(|label| label.trim().to_string())
+                .filter(|label| !label.is_empty())
+                .collect(),
+        }
+    }
+
+    fn append_to(&self, query: &mut url::form_urlencoded::Serializer<'_, String>) {
+        if let Some(set) = self.free_of {
+            query.append_pair("free_of", &set.codes().join(","));
+        }
+        for label in &self.labels {
+            query.append_pair("label", label);
+        }
+    }
+
+    /// What the list is narrowed to, in words.
+    fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(set) = self.free_of {
+            parts.push(format!("free of {}", set.names()));
+        }
+        if !self.labels.is_empty() {
+            parts.push(format!("labelled {}", self.labels.join(" and ")));
+        }
+        parts.join(", ")
+    }
 }
 
 /// A column heading that sorts a table of desserts by that column.
@@ -58,6 +110,16 @@ pub(super) struct SortLink {
 struct ListPage {
     layout: Layout,
     search: String,
+    /// What the filters narrow the list to, in words; empty when none is on.
+    filter_text: String,
+    /// The list without its filters, searched and sorted as it is.
+    clear_filters: String,
+    all_allergens: [Allergen; 14],
+    free_of: AllergenSet,
+    /// The person's labels, and whether each is a filter now.
+    labels: Vec<(String, bool)>,
+    sort: &'static str,
+    dir: &'static str,
     desserts: Vec<Dessert>,
     total: u64,
     page: u32,
@@ -94,11 +156,12 @@ pub(super) fn sort_links(sort: SortField, dir: SortDir, href: impl Fn(SortField,
     .collect()
 }
 
-fn list_href(search: &str, sort: SortField, dir: SortDir, page: u32) -> String {
+fn list_href(search: &str, filters: &ListFilters, sort: SortField, dir: SortDir, page: u32) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     if !search.is_empty() {
         query.append_pair("q", search);
     }
+    filters.append_to(&mut query);
     query.append_pair("sort", sort.as_str()).append_pair("dir", dir.as_str());
     if page > 1 {
         query.append_pair("page", &page.to_string());
@@ -108,19 +171,34 @@ fn list_href(search: &str, sort: SortField, dir: SortDir, page: u32) -> String {
 
 async fn list(State(state): State<AppState>, CurrentUser { user, visit }: CurrentUser, RawQuery(raw): RawQuery) -> Result<Response, Error> {
     // A hand-edited query falls back to the defaults rather than failing.
-    let params: ListParams = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let params: ListParams = serde_html_form::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
     let sort = SortField::parse(&params.sort).unwrap_or_default();
     let dir = SortDir::parse(&params.dir).unwrap_or(sort.natural_dir());
     let page = params.page.parse::<u32>().unwrap_or(1).clamp(1, 1_000_000);
-    let query = DessertQuery::new(&params.q, sort, dir, page, PAGE_SIZE);
+    let filters = ListFilters::of(&params);
+    let query = DessertQuery::new(&params.q, sort, dir, page, PAGE_SIZE).filtered(filters.free_of, &filters.labels);
     let found = desserts::list_for_user(&state.store, user.id, &query).await?;
+    let owned_labels = labels::names_for_user(&state.store, user.id).await?;
     let search = params.q.trim().to_string();
     let pages = u32::try_from(found.total.div_ceil(u64::from(PAGE_SIZE))).unwrap_or(u32::MAX).max(1);
-    let sort_links = sort_links(sort, dir, |field, dir| list_href(&search, field, dir, 1));
+    let sort_links = sort_links(sort, dir, |field, dir| list_href(&search, &filters, field, dir, 1));
     let page_page = ListPage {
         layout: visit.layout(),
-        previous: (page > 1).then(|| list_href(&search, sort, dir, page.min(pages + 1) - 1)),
-        next: (page < pages).then(|| list_href(&search, sort, dir, page + 1)),
+        previous: (page > 1).then(|| list_href(&search, &filters, sort, dir, page.min(pages + 1) - 1)),
+        next: (page < pages).then(|| list_href(&search, &filters, sort, dir, page + 1)),
+        filter_text: filters.describe(),
+        clear_filters: list_href(&search, &ListFilters::default(), sort, dir, 1),
+        all_allergens: Allergen::ALL,
+        free_of: filters.free_of.unwrap_or_default(),
+        labels: owned_labels
+            .into_iter()
+            .map(|name| {
+                let on = query.labels.contains(&name.to_lowercase());
+                (name, on)
+            })
+            .collect(),
+        sort: sort.as_str(),
+        dir: dir.as_str(),
         search,
         desserts: found.items,
         total: found.total,
@@ -169,6 +247,7 @@ struct DessertFormPage {
     /// A photo was sent with a form shown again: the file must be chosen again.
     photo_sent: bool,
     accepted_photos: &'static str,
+    all_allergens: [Allergen; 14],
 }
 
 impl DessertFormPage {
@@ -184,6 +263,7 @@ impl DessertFormPage {
             editing: None,
             photo_sent: false,
             accepted_photos: ACCEPTED_PHOTOS,
+            all_allergens: Allergen::ALL,
         }
     }
 
@@ -199,6 +279,7 @@ impl DessertFormPage {
             editing: Some(dessert.clone()),
             photo_sent: false,
             accepted_photos: ACCEPTED_PHOTOS,
+            all_allergens: Allergen::ALL,
         }
     }
 
@@ -206,16 +287,6 @@ impl DessertFormPage {
         self.photo_sent = sent;
         self
     }
-}
-
-/// The dessert form as posted: the dessert's fields, and on edit the photo's checkbox.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct DessertForm {
-    #[serde(flatten)]
-    dessert: DessertInput,
-    /// A checkbox on edit: present when the photo is to go.
-    remove_photo: Option<String>,
 }
 
 /// The dessert's fields and the uploaded photo, each parsed; every error together.
@@ -257,9 +328,8 @@ async fn add_page(CurrentUser { visit, .. }: CurrentUser) -> Result<Response, Er
 async fn add(
     State(state): State<AppState>,
     CurrentUser { user, visit }: CurrentUser,
-    CsrfUpload { form, photo }: CsrfUpload<DessertForm>,
+    CsrfUpload { form, photo }: CsrfUpload<DessertInput>,
 ) -> Result<Response, Error> {
-    let form = form.dessert;
     let photo_sent = photo.is_some();
     let again = |form, errors| {
         render_with(
@@ -298,13 +368,10 @@ async fn edit(
     State(state): State<AppState>,
     CurrentUser { user, visit }: CurrentUser,
     Path(id): Path<String>,
-    CsrfUpload { form, photo }: CsrfUpload<DessertForm>,
+    CsrfUpload { form, photo }: CsrfUpload<DessertInput>,
 ) -> Result<Response, Error> {
     let dessert = find_own(&state, user.id, &id).await?;
-    let DessertForm {
-        dessert: form,
-        remove_photo,
-    } = form;
+    let remove_photo = form.remove_photo.clone();
     let photo_sent = photo.is_some();
     let again = |form, errors| {
         render_with(

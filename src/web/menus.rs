@@ -13,7 +13,7 @@ use super::Error;
 use super::desserts::{SortLink, parse_id, sort_links};
 use super::pages::{FieldMessage, Layout, ROOT_LAYOUT, render, render_with};
 use super::visit::{CsrfForm, CurrentUser, NoFields, Visit};
-use crate::domain::{Dessert, FieldErrors, Menu, MenuName, MenuTotals, SortDir, SortField, menu_name_taken};
+use crate::domain::{AllergenSet, Dessert, FieldErrors, Menu, MenuName, MenuTotals, SortDir, SortField, menu_name_taken};
 use crate::state::AppState;
 use crate::store::{StoreError, desserts, menus};
 use crate::tokens::random_token;
@@ -265,6 +265,8 @@ struct PublicMenuPage {
     desserts: Vec<Dessert>,
     totals: MenuTotals,
     slug: String,
+    /// Every allergen a dessert on the menu contains or may contain traces of.
+    legend: AllergenSet,
 }
 
 async fn public_menu(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, Error> {
@@ -272,8 +274,13 @@ async fn public_menu(State(state): State<AppState>, Path(slug): Path<String>) ->
         return Err(Error::NotFound);
     }
     let (menu, desserts) = menus::find_published(&state.store, &slug).await?.ok_or(Error::NotFound)?;
+    let legend = desserts.iter().fold(AllergenSet::empty(), |all, dessert| {
+        all.union(dessert.allergens.contains.unwrap_or_default())
+            .union(dessert.allergens.traces)
+    });
     render(&PublicMenuPage {
         layout: ROOT_LAYOUT.clone(),
+        legend,
         totals: MenuTotals::of(&desserts),
         menu,
         desserts,

@@ -421,7 +421,8 @@ impl FormPost {
         }
         let unreadable = || Error::BadRequest("The form could not be read.".into());
         let encoded = serde_urlencoded::to_string(pairs).map_err(|_| unreadable())?;
-        serde_urlencoded::from_str(&encoded).map_err(|_| unreadable())
+        // A field may repeat (a group of checkboxes): it is read into a list.
+        serde_html_form::from_str(&encoded).map_err(|_| unreadable())
     }
 }
 

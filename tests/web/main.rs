@@ -6,6 +6,7 @@
 )]
 
 mod account;
+mod allergens;
 mod api;
 mod auth;
 mod cli;

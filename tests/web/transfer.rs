@@ -25,7 +25,8 @@ async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the
     let pie = ann.add("Apple Pie", 4.35, 300).await;
     ann.post(
         "/api/v1/desserts",
-        json!({"name": "Éclair", "price": 0, "calories": 0, "origin": "France", "image_url": "https://example.com/e.jpg", "liked": true}),
+        json!({"name": "Éclair", "price": 0, "calories": 0, "origin": "France", "image_url": "https://example.com/e.jpg", "liked": true,
+               "allergens": ["milk", "eggs"], "traces": ["nuts"], "labels": ["French", "Classic"]}),
     )
     .await;
     bob.add("Bob's Cake", 3.0, 500).await;
@@ -57,7 +58,12 @@ async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the
     let document = export(&app.db.url);
     let parsed: serde_json::Value = serde_json::from_str(&document).unwrap();
     assert_eq!(parsed["format"], "desserts-export");
-    assert_eq!(parsed["version"], 3);
+    assert_eq!(parsed["version"], 4);
+    assert_eq!(parsed["desserts"][1]["allergens"], json!(["eggs", "milk"]));
+    assert_eq!(parsed["desserts"][1]["traces"], json!(["nuts"]));
+    assert_eq!(parsed["desserts"][0]["allergens"], serde_json::Value::Null, "not declared");
+    assert_eq!(parsed["labels"].as_array().unwrap().len(), 2);
+    assert_eq!(parsed["dessert_labels"].as_array().unwrap().len(), 2);
     assert_eq!(parsed["photos"][0]["dessert_id"], pie);
     assert!(parsed["photos"][0]["image"].as_str().unwrap().starts_with("/9j/"), "a JPEG, base64");
     assert_eq!(parsed["users"][0]["email_confirmed_at"], "2026-11-24T09:30:00Z");
@@ -88,7 +94,13 @@ async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the
     let old_target = format!("sqlite://{}", old_dir.path().join("old.db").display());
     let mut old: serde_json::Value = serde_json::from_str(&document).unwrap();
     old["version"] = 1.into();
-    old.as_object_mut().unwrap().remove("photos");
+    for newer in ["photos", "labels", "dessert_labels"] {
+        old.as_object_mut().unwrap().remove(newer);
+    }
+    for dessert in old["desserts"].as_array_mut().unwrap() {
+        dessert.as_object_mut().unwrap().remove("allergens");
+        dessert.as_object_mut().unwrap().remove("traces");
+    }
     old["users"][0].as_object_mut().unwrap().remove("email_confirmed_at");
     let version_1 = serde_json::to_string_pretty(&old).unwrap();
     let out = import(&old_target, &version_1);
@@ -178,7 +190,7 @@ async fn import_refuses_bad_input_and_changes_nothing() {
             &document.replacen("\"menus\"", "\"surprise\": 1, \"menus\"", 1),
             "is not a desserts export document",
         ),
-        (&document.replacen("\"version\": 3", "\"version\": 9", 1), "document - version"),
+        (&document.replacen("\"version\": 4", "\"version\": 9", 1), "document - version"),
         (&not_an_image, "photos 1 image: That is not an image"),
         (&photo_of_nothing, "photos 99 dessert_id: names no dessert"),
         (&bad_base64, "photos 1 thumbnail: is not base64"),

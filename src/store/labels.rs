@@ -1,0 +1,181 @@
+//! Labels, and which desserts carry them. Every query names the owner, and the link table's
+//! foreign keys hold a dessert and its labels to one owner.
+
+use std::collections::HashMap;
+
+use super::{Param, Row, Statement, Store, StoreError, args, now};
+use crate::domain::{Dessert, Label, LabelName};
+
+/// Gives the dessert of `owner` whose `column` is `?2` exactly the labels `names`, making
+/// those the owner has no label by yet: statements for the dessert's own transaction.
+pub(super) fn set(owner: i64, dessert: (&str, Param), names: &[LabelName]) -> Vec<Statement> {
+    let (column, value) = dessert;
+    let made_at = now();
+    let mut statements: Vec<Statement> = names
+        .iter()
+        .map(|name| {
+            Statement::new(
+                format!("INSERT INTO labels ({WRITTEN}) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (user_id, name_key) DO NOTHING"),
+                args![owner, name.as_str(), name.key(), made_at],
+            )
+        })
+        .collect();
+    statements.push(Statement::new(
+        format!(
+            "DELETE FROM dessert_labels WHERE user_id = ?1
+             AND dessert_id IN (SELECT id FROM desserts WHERE user_id = ?1 AND {column} = ?2)"
+        ),
+        vec![Param::from(owner), value.clone()],
+    ));
+    statements.extend(names.iter().map(|name| {
+        Statement::new(
+            format!(
+                "INSERT INTO dessert_labels ({LINK_WRITTEN})
+                 SELECT desserts.id, labels.id, desserts.user_id FROM desserts JOIN labels ON labels.user_id = desserts.user_id
+                 WHERE desserts.user_id = ?1 AND desserts.{column} = ?2 AND labels.name_key = ?3"
+            ),
+            vec![Param::from(owner), value.clone(), Param::from(name.key())],
+        )
+    }));
+    statements
+}
+
+/// Fills in the labels of `desserts` (all `owner`'s), by name: one query however many.
+pub async fn attach(store: &Store, owner: i64, desserts: &mut [Dessert]) -> Result<(), StoreError> {
+    if desserts.is_empty() {
+        return Ok(());
+    }
+    let placeholders: Vec<String> = (0..desserts.len()).map(|n| format!("?{}", n + 2)).collect();
+    let sql = format!(
+        "SELECT dessert_labels.dessert_id, labels.name FROM dessert_labels JOIN labels ON labels.id = dessert_labels.label_id
+         WHERE dessert_labels.user_id = ?1 AND dessert_labels.dessert_id IN ({})
+         ORDER BY labels.name_key, labels.id",
+        placeholders.join(", ")
+    );
+    let mut values = args![owner];
+    values.extend(desserts.iter().map(|dessert| Param::from(dessert.id)));
+    let found: Vec<(i64, String)> = store.fetch_all(&sql, values, |row| Ok((row.get(0)?, row.get(1)?))).await?;
+    let mut by_dessert: HashMap<i64, Vec<String>> = HashMap::new();
+    for (dessert_id, name) in found {
+        by_dessert.entry(dessert_id).or_default().push(name);
+    }
+    for dessert in desserts {
+        dessert.labels = by_dessert.remove(&dessert.id).unwrap_or_default();
+    }
+    Ok(())
+}
+
+/// The names of the owner's labels, alphabetically: for a list's filters.
+pub async fn names_for_user(store: &Store, owner: i64) -> Result<Vec<String>, StoreError> {
+    store
+        .fetch_all(
+            "SELECT name FROM labels WHERE user_id = ?1 ORDER BY name_key, id",
+            args![owner],
+            |row| row.get(0),
+        )
+        .await
+}
+
+/// The owner's labels by name, each with how many desserts carry it: one query.
+pub async fn list_for_user(store: &Store, owner: i64) -> Result<Vec<Label>, StoreError> {
+    store
+        .fetch_all(
+            "SELECT labels.id, labels.name, (SELECT count(*) FROM dessert_labels WHERE dessert_labels.label_id = labels.id)
+             FROM labels WHERE labels.user_id = ?1 ORDER BY labels.name_key, labels.id",
+            args![owner],
+            |row| {
+                Ok(Label {
+                    id: row.get(0)?,
+                    name: row.get(1)?,
+                    dessert_count: row.get(2)?,
+                })
+            },
+        )
+        .await
+}
+
+/// Renames one of the owner's labels; `Ok(false)` when they have no label `id`,
+/// `Duplicate(LabelName)` when another of theirs has the name.
+pub async fn rename(store: &Store, owner: i64, id: i64, name: &LabelName) -> Result<bool, StoreError> {
+    let changed = store
+        .execute(
+            "UPDATE labels SET name = ?1, name_key = ?2 WHERE id = ?3 AND user_id = ?4",
+            args![name.as_str(), name.key(), id, owner],
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
+/// Deletes one of the owner's labels; the desserts that carried it stay. The name it had,
+/// or `None` when they have no label `id`.
+pub async fn delete(store: &Store, owner: i64, id: i64) -> Result<Option<String>, StoreError> {
+    store
+        .write_optional(
+            "DELETE FROM labels WHERE id = ?1 AND user_id = ?2 RETURNING name",
+            args![id, owner],
+            |row| row.get(0),
+        )
+        .await
+}
+
+/// A label as stored, with its id and owner: what export and import move.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub name_key: String,
+    pub created_at: i64,
+}
+
+/// A dessert carrying a label, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DessertLabelRow {
+    pub dessert_id: i64,
+    pub label_id: i64,
+    pub user_id: i64,
+}
+
+/// The columns every path that adds a label writes, in the order of [`LabelRow`] after the id.
+const WRITTEN: &str = "user_id, name, name_key, created_at";
+const LINK_WRITTEN: &str = "dessert_id, label_id, user_id";
+
+pub(super) fn all_rows_query() -> String {
+    format!("SELECT id, {WRITTEN} FROM labels ORDER BY id")
+}
+
+pub(super) fn all_links_query() -> String {
+    format!("SELECT {LINK_WRITTEN} FROM dessert_labels ORDER BY dessert_id, label_id")
+}
+
+pub(super) fn row_from_row(row: &Row<'_>) -> Result<LabelRow, StoreError> {
+    Ok(LabelRow {
+        id: row.get(0)?,
+        user_id: row.get(1)?,
+        name: row.get(2)?,
+        name_key: row.get(3)?,
+        created_at: row.get(4)?,
+    })
+}
+
+pub(super) fn link_from_row(row: &Row<'_>) -> Result<DessertLabelRow, StoreError> {
+    Ok(DessertLabelRow {
+        dessert_id: row.get(0)?,
+        label_id: row.get(1)?,
+        user_id: row.get(2)?,
+    })
+}
+
+pub(super) fn restore(label: LabelRow) -> Statement {
+    Statement::new(
+        format!("INSERT INTO labels (id, {WRITTEN}) VALUES (?1, ?2, ?3, ?4, ?5)"),
+        args![label.id, label.user_id, label.name, label.name_key, label.created_at],
+    )
+}
+
+pub(super) fn restore_link(link: DessertLabelRow) -> Statement {
+    Statement::new(
+        format!("INSERT INTO dessert_labels ({LINK_WRITTEN}) VALUES (?1, ?2, ?3)"),
+        args![link.dessert_id, link.label_id, link.user_id],
+    )
+}
