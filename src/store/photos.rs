@@ -117,11 +117,10 @@ pub(super) fn restore(row: PhotoRow) -> Statement {
     )
 }
 
-/// Gives the dessert of `owner` named by `dessert` its photo, replacing any it had; nothing
-/// when the dessert is not theirs. `dessert` is a condition on `desserts` with the owner as
-/// `?1` and its own value as `?2`.
+/// Gives the dessert of `owner` whose `column` is the value given its photo, replacing any
+/// it had; nothing when the dessert is not theirs. The same shape as `labels::set`'s.
 fn put(owner: i64, dessert: (&str, super::Param), photo: NewPhoto) -> Statement {
-    let (condition, value) = dessert;
+    let (column, value) = dessert;
     let mut values = args![owner];
     values.push(value);
     values.extend(photo_args(photo, now()));
@@ -129,7 +128,7 @@ fn put(owner: i64, dessert: (&str, super::Param), photo: NewPhoto) -> Statement 
         format!(
             "INSERT INTO photos (dessert_id, {WRITTEN})
              SELECT id, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15 FROM desserts
-             WHERE user_id = ?1 AND {condition}
+             WHERE user_id = ?1 AND {column} = ?2
              ON CONFLICT (dessert_id) DO UPDATE SET
                  content_type = excluded.content_type, width = excluded.width, height = excluded.height,
                  byte_size = excluded.byte_size, digest = excluded.digest,
@@ -144,13 +143,13 @@ fn put(owner: i64, dessert: (&str, super::Param), photo: NewPhoto) -> Statement 
 
 /// Sets the photo of `owner`'s dessert `dessert_id`.
 pub(super) fn put_by_id(owner: i64, dessert_id: i64, photo: NewPhoto) -> Statement {
-    put(owner, ("id = ?2", dessert_id.into()), photo)
+    put(owner, ("id", dessert_id.into()), photo)
 }
 
 /// Sets the photo of `owner`'s dessert whose name key is `name_key` (a dessert made in the
 /// same transaction, whose id is not known yet).
 pub(super) fn put_by_name(owner: i64, name_key: &str, photo: NewPhoto) -> Statement {
-    put(owner, ("name_key = ?2", name_key.into()), photo)
+    put(owner, ("name_key", name_key.into()), photo)
 }
 
 /// Removes the photo of `owner`'s dessert `dessert_id`, if it has one.
