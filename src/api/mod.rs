@@ -6,6 +6,7 @@ mod desserts;
 mod error;
 mod extract;
 mod json;
+mod labels;
 mod limits;
 mod menus;
 mod photos;
@@ -69,6 +70,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(desserts::list, desserts::create))
         .routes(routes!(desserts::read, desserts::update, desserts::delete))
         .routes(routes!(photos::put, photos::get, photos::delete))
+        .routes(routes!(labels::list))
         .routes(routes!(menus::list, menus::create))
         .routes(routes!(menus::read, menus::delete))
         .routes(routes!(menus::add_dessert, menus::remove_dessert))

@@ -29,6 +29,10 @@ impl LabelName {
     }
 }
 
+pub fn label_name_taken(name: &str) -> String {
+    format!("You already have a label named {}", name.trim())
+}
+
 /// The labels of a dessert as typed: names separated by commas. Blank entries are skipped
 /// and names that differ only in case are one label (the first spelling wins).
 pub fn parse_label_list(raw: &str) -> Result<Vec<LabelName>, String> {

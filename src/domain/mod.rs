@@ -19,7 +19,7 @@ pub use credentials::{TokenLifetime, describe_client};
 pub use dessert::{Calories, Dessert, DessertDraft, DessertInput, DessertName, Origin, Price};
 pub use errors::FieldErrors;
 pub use http_url::HttpUrl;
-pub use label::{Label, LabelName, parse_label_list};
+pub use label::{Label, LabelName, label_name_taken, parse_label_list};
 pub use listing::{DessertQuery, SortDir, SortField};
 pub use menu::{Menu, MenuName, MenuTotals, menu_name_taken};
 pub use photo::{

@@ -5,6 +5,7 @@ pub mod assets;
 mod auth;
 mod desserts;
 mod error;
+mod labels;
 mod menus;
 mod pages;
 mod photos;
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(desserts::router())
         .merge(account::router())
         .merge(menus::router())
+        .merge(labels::router())
         .merge(recovery::router())
         .layer(middleware::from_fn_with_state(state, visit::load_visit))
 }

@@ -276,8 +276,7 @@ async fn the_public_menu_states_allergens_in_words_with_a_legend() {
         ann.submit(&menu, &format!("{menu}/desserts"), &[("dessert_id", id)]).await;
     }
     ann.submit(&menu, &format!("{menu}/publish"), &[]).await;
-    let body = ann.get(&menu).await.body;
-    let slug = body.split("href=\"/m/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let slug = ann.get(&menu).await.public_slug();
     let public = app.browser().get(&format!("/m/{slug}")).await;
     public
         .assert_contains(r#"<span class="what">Allergens:</span> Eggs, Milk. <span class="what">May contain traces of:</span> Nuts"#)
@@ -285,4 +284,139 @@ async fn the_public_menu_states_allergens_in_words_with_a_legend() {
         .assert_contains(r#"<p class="allergens">Allergens not declared</p>"#)
         .assert_contains(r#"<span class="label">classic</span>"#)
         .assert_contains(r#"<span class="what">Allergens on this menu:</span> Eggs, Milk, Nuts."#);
+}
+
+#[tokio::test]
+async fn the_labels_page_counts_renames_and_deletes() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    let bob = app.signed_up("bob").await;
+    ann.get("/labels").await.assert_contains("No labels yet");
+    for (name, labels) in [("Flan", "vegan, Seasonal"), ("Tart", "vegan"), ("Pie", "")] {
+        ann.submit(
+            "/add",
+            "/add",
+            &[("name", name), ("price", "1"), ("calories", "1"), ("labels", labels)],
+        )
+        .await;
+    }
+    bob.submit(
+        "/add",
+        "/add",
+        &[("name", "Bun"), ("price", "1"), ("calories", "1"), ("labels", "Bobs")],
+    )
+    .await;
+    let id_of = |name: &str| app.db.count(&format!("SELECT id FROM labels WHERE name = '{name}'"));
+    let (seasonal, vegan, bobs) = (id_of("Seasonal"), id_of("vegan"), id_of("Bobs"));
+
+    let page = ann.get("/labels").await;
+    page.assert_contains(r#"<span class="label-name">Seasonal</span>"#)
+        .assert_contains(r#"<a href="/?label=Seasonal">1 dessert<"#)
+        .assert_contains(r#"<a href="/?label=vegan">2 desserts<"#)
+        .assert_lacks("Bobs");
+    let api = ann.get("/api/v1/labels").await;
+    assert_eq!(api.status, StatusCode::UNAUTHORIZED, "the API takes a token, not the cookie");
+    let token_holder = app.api().signed_up("cat").await;
+    assert_eq!(token_holder.get("/api/v1/labels").await.body, json!({"items": []}));
+
+    // A clash ignoring case, and a name that is no label, are field errors; nothing changes.
+    for (typed, message) in [
+        ("VEGAN", "You already have a label named VEGAN"),
+        ("", "A label must be"),
+        ("a, b", "A label cannot contain a comma"),
+        (&*"x".repeat(31), "1 to 30 characters"),
+    ] {
+        let refused = ann
+            .submit("/labels", &format!("/labels/{seasonal}/rename"), &[("name", typed)])
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
+        refused
+            .assert_contains(message)
+            .assert_contains(&format!(r#"id="label-{seasonal}-name" name="name" type="text" value="{typed}""#))
+            .assert_contains(r#"aria-invalid="true""#);
+    }
+    assert_eq!(id_of("Seasonal"), seasonal);
+
+    // Renaming keeps the desserts; a change of case alone is a rename too.
+    let renamed = ann
+        .submit("/labels", &format!("/labels/{seasonal}/rename"), &[("name", "  Summer ")])
+        .await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER);
+    ann.get("/labels").await.assert_contains("Label renamed to Summer");
+    assert_eq!(ann.get("/?label=summer").await.dessert_names(), ["Flan"]);
+    let recased = ann
+        .submit("/labels", &format!("/labels/{vegan}/rename"), &[("name", "Vegan")])
+        .await;
+    assert_eq!(recased.status, StatusCode::SEE_OTHER);
+
+    // Bob can neither rename nor delete Ann's label, nor Ann his: 404 and untouched.
+    for (who, id) in [(&bob, vegan), (&ann, bobs)] {
+        let token = who.get("/labels").await.csrf_token();
+        for action in ["rename", "delete"] {
+            let answer = who
+                .post_raw(&format!("/labels/{id}/{action}"), &[("csrf_token", &token), ("name", "Mine")])
+                .await;
+            assert_eq!(answer.status, StatusCode::NOT_FOUND, "{action} {id}");
+        }
+    }
+    for not_an_id in ["abc", "0", "-1", "99999"] {
+        let token = ann.get("/labels").await.csrf_token();
+        let answer = ann
+            .post_raw(&format!("/labels/{not_an_id}/delete"), &[("csrf_token", &token)])
+            .await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{not_an_id}");
+    }
+    // Without the form's token, nothing happens.
+    let forged = ann.post_raw(&format!("/labels/{vegan}/delete"), &[]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(id_of("Vegan"), vegan);
+    assert_eq!(id_of("Bobs"), bobs);
+
+    // Deleting a label leaves its desserts.
+    let deleted = ann.submit("/labels", &format!("/labels/{vegan}/delete"), &[]).await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    ann.get("/labels").await.assert_contains("Label Vegan deleted; its desserts stay");
+    assert_eq!(ann.get("/").await.dessert_names().len(), 3);
+    assert_eq!(ann.get("/?label=vegan").await.dessert_names(), Vec::<String>::new());
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) FROM dessert_labels WHERE user_id = (SELECT id FROM users WHERE username = 'ann')"),
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_api_lists_the_callers_labels_with_counts() {
+    let app = TestApp::spawn().await;
+    let ann = app.api().signed_up("ann").await;
+    let bob = app.api().signed_up("bob").await;
+    for (name, labels) in [
+        ("Tart", json!(["vegan", "seasonal"])),
+        ("Flan", json!(["Vegan"])),
+        ("Pie", json!([])),
+    ] {
+        let made = ann
+            .post(
+                "/api/v1/desserts",
+                json!({"name": name, "price": 1, "calories": 1, "labels": labels}),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    }
+    bob.post(
+        "/api/v1/desserts",
+        json!({"name": "Bun", "price": 1, "calories": 1, "labels": ["bobs"]}),
+    )
+    .await;
+    let listed = ann.get("/api/v1/labels").await;
+    assert_eq!(listed.status, StatusCode::OK);
+    let items: Vec<(String, i64)> = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| (item["name"].as_str().unwrap().to_string(), item["dessert_count"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(items, [("seasonal".to_string(), 1), ("vegan".to_string(), 2)]);
+    assert!(listed.body["items"][0]["id"].as_i64().unwrap() > 0);
+    assert_eq!(app.api().get("/api/v1/labels").await.status, StatusCode::UNAUTHORIZED);
 }
