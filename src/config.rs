@@ -48,6 +48,9 @@ pub struct WebSettings {
     pub mail: crate::mail::MailSettings,
     /// Open connections to accept at most; `None`: the default.
     pub max_connections: Option<usize>,
+    /// `DESSERTS_PUBLIC_URL`, when set: the base of public links (and QR codes) in place of
+    /// the address a request arrived at.
+    pub public_url: Option<String>,
 }
 
 #[cfg(test)]

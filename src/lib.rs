@@ -12,6 +12,7 @@ pub mod legacy;
 pub mod mail;
 pub mod passwords;
 pub mod photos;
+pub mod qr;
 pub mod security_events;
 pub mod state;
 pub mod store;

@@ -129,6 +129,28 @@ pub fn client_key(address: &str) -> String {
     }
 }
 
+/// The scheme and host of absolute public links (`https://desserts.example`, no trailing
+/// slash): `DESSERTS_PUBLIC_URL` when it is set, else how the caller reached us. Empty when
+/// neither is known (a request without a usable `Host`).
+pub struct Site(pub String);
+
+impl FromRequestParts<AppState> for Site {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(configured) = &state.settings.public_url {
+            return Ok(Self(configured.trim_end_matches('/').to_string()));
+        }
+        let scheme = if state.settings.secure_cookies { "https" } else { "http" };
+        let host = parts
+            .headers
+            .get(axum::http::header::HOST)
+            .and_then(|value| value.to_str().ok())
+            .filter(|host| !host.is_empty() && host.bytes().all(|b| b.is_ascii_graphic()));
+        Ok(Self(host.map_or_else(String::new, |host| format!("{scheme}://{host}"))))
+    }
+}
+
 /// The media type a request says its body is (`Content-Type` without parameters, lower
 /// case); `None` without one.
 pub fn media_type(headers: &axum::http::HeaderMap) -> Option<String> {

@@ -6,3 +6,8 @@ const firstMistake = document.querySelector('main [aria-invalid="true"]');
 if (firstMistake) {
   firstMistake.focus();
 }
+
+// "Print" on a menu's page opens its public page at #print: offer the print dialog there.
+if (location.hash === '#print' && document.querySelector('.public-menu, .menu-qr')) {
+  window.addEventListener('load', () => window.print(), { once: true });
+}

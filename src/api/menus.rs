@@ -13,25 +13,8 @@ use super::extract::{Caller, Field, Id, JsonBody};
 use super::json::{DessertJson, MenuJson, MenuList, MenuWithDesserts};
 use super::{Error, ErrorBody};
 use crate::domain::{FieldErrors, MenuName, SortDir, SortField, menu_name_taken};
-use crate::state::AppState;
+use crate::state::{AppState, Site};
 use crate::store::{StoreError, desserts, menus};
-
-/// The scheme and host the caller reached us by, for public links: `https://desserts.example`.
-pub struct Site(String);
-
-impl FromRequestParts<AppState> for Site {
-    type Rejection = Error;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let scheme = if state.settings.secure_cookies { "https" } else { "http" };
-        let host = parts
-            .headers
-            .get(header::HOST)
-            .and_then(|value| value.to_str().ok())
-            .filter(|host| !host.is_empty() && host.bytes().all(|b| b.is_ascii_graphic()));
-        Ok(Self(host.map_or_else(String::new, |host| format!("{scheme}://{host}"))))
-    }
-}
 
 /// The caller's menus, by name.
 #[utoipa::path(

@@ -68,9 +68,13 @@ pub async fn run(store: Store, args: ServeArgs) -> anyhow::Result<()> {
         secure_cookies: args.secure_cookies,
         trust_forwarded_for: args.trust_forwarded_for,
         max_connections: Some(args.max_connections),
+        public_url: args.public_url.clone().filter(|url| !url.is_empty()),
         mail: MailSettings {
             smtp_url: args.smtp_url.filter(|url| !url.is_empty()),
-            public_url: args.public_url.unwrap_or_else(|| format!("http://{}", args.addr)),
+            public_url: args
+                .public_url
+                .filter(|url| !url.is_empty())
+                .unwrap_or_else(|| format!("http://{}", args.addr)),
             from: args.mail_from,
             ..MailSettings::default()
         },

@@ -239,6 +239,14 @@ pub async fn find_published(store: &Store, slug: &str) -> Result<Option<(Menu, V
     Ok(Some((menu, desserts)))
 }
 
+/// Whether a menu is published at `slug` now.
+pub async fn is_published(store: &Store, slug: &str) -> Result<bool, StoreError> {
+    let found: Option<i64> = store
+        .fetch_optional("SELECT 1 FROM menus WHERE public_slug = ?1", args![slug], |row| row.get(0))
+        .await?;
+    Ok(found.is_some())
+}
+
 /// The owner's desserts not yet on the menu, by name, as (id, name): what can be added.
 pub async fn addable(store: &Store, owner: i64, menu_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
     store

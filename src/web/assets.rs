@@ -22,6 +22,11 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../../static/style.css"),
     },
     Asset {
+        name: "print.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../../static/print.css"),
+    },
+    Asset {
         name: "app.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../../static/app.js"),
@@ -47,6 +52,7 @@ fn versioned_url(name: &str) -> String {
 
 static STYLE_URL: LazyLock<String> = LazyLock::new(|| versioned_url("style.css"));
 static SCRIPT_URL: LazyLock<String> = LazyLock::new(|| versioned_url("app.js"));
+static PRINT_STYLE_URL: LazyLock<String> = LazyLock::new(|| versioned_url("print.css"));
 
 pub fn style_url() -> &'static str {
     &STYLE_URL
@@ -54,6 +60,11 @@ pub fn style_url() -> &'static str {
 
 pub fn script_url() -> &'static str {
     &SCRIPT_URL
+}
+
+/// The stylesheet a published menu prints with.
+pub fn print_style_url() -> &'static str {
+    &PRINT_STYLE_URL
 }
 
 pub async fn serve(Path(name): Path<String>) -> Result<Response, Error> {

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -13,10 +13,11 @@ use super::Error;
 use super::desserts::{SortLink, parse_id, sort_links};
 use super::pages::{FieldMessage, Layout, ROOT_LAYOUT, render, render_with};
 use super::visit::{CsrfForm, CurrentUser, NoFields, Visit};
-use crate::domain::{AllergenSet, Dessert, FieldErrors, Menu, MenuName, MenuTotals, SortDir, SortField, menu_name_taken};
-use crate::state::AppState;
+use crate::domain::{AllergenSet, Dessert, FieldErrors, Menu, MenuName, MenuTotals, SortDir, SortField, StoredImage, menu_name_taken};
+use crate::photos::http::{Audience, image_response, known_digests};
+use crate::state::{AppState, Site};
 use crate::store::{StoreError, desserts, menus};
-use crate::tokens::random_token;
+use crate::tokens::{random_token, sha256_hex};
 
 /// The pages of a logged-in person's menus.
 pub fn router() -> Router<AppState> {
@@ -32,7 +33,9 @@ pub fn router() -> Router<AppState> {
 
 /// The page anyone with the link may read, without a session.
 pub fn public_router() -> Router<AppState> {
-    Router::new().route("/m/{slug}", get(public_menu))
+    Router::new()
+        .route("/m/{slug}", get(public_menu))
+        .route("/m/{slug}/qr.svg", get(public_qr))
 }
 
 /// Slugs are URL-safe base64; anything else cannot be one, and is not looked up.
@@ -42,6 +45,10 @@ pub fn is_slug(slug: &str) -> bool {
 
 pub fn public_path(slug: &str) -> String {
     format!("/m/{slug}")
+}
+
+pub fn qr_path(slug: &str) -> String {
+    format!("/m/{slug}/qr.svg")
 }
 
 #[derive(Template)]
@@ -102,7 +109,9 @@ async fn create(
 struct MenuPage {
     layout: Layout,
     menu: Menu,
+    /// The public page's absolute link and its QR code's path, while published.
     public_url: Option<String>,
+    qr_url: Option<String>,
     desserts: Vec<Dessert>,
     totals: MenuTotals,
     sort_links: Vec<SortLink>,
@@ -124,6 +133,7 @@ async fn find_own(state: &AppState, owner: i64, raw_id: &str) -> Result<Menu, Er
 async fn show(
     State(state): State<AppState>,
     CurrentUser { user, visit }: CurrentUser,
+    Site(site): Site,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Error> {
@@ -131,13 +141,14 @@ async fn show(
     let params: SortParams = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
     let sort = SortField::parse(&params.sort).unwrap_or_default();
     let dir = SortDir::parse(&params.dir).unwrap_or(sort.natural_dir());
-    menu_page(&state, &visit, user.id, menu, sort, dir, StatusCode::OK, String::new()).await
+    menu_page(&state, &visit, &site, user.id, menu, sort, dir, StatusCode::OK, String::new()).await
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn menu_page(
     state: &AppState,
     visit: &Visit,
+    site: &str,
     owner: i64,
     menu: Menu,
     sort: SortField,
@@ -150,7 +161,8 @@ async fn menu_page(
     let menu_id = menu.id;
     let page = MenuPage {
         layout: visit.layout(),
-        public_url: menu.public_slug.as_deref().map(public_path),
+        public_url: menu.public_slug.as_deref().map(|slug| format!("{site}{}", public_path(slug))),
+        qr_url: menu.public_slug.as_deref().map(qr_path),
         totals: MenuTotals::of(&desserts),
         sort_links: sort_links(sort, dir, |field, dir| {
             format!("/menus/{menu_id}?sort={}&dir={}", field.as_str(), dir.as_str())
@@ -172,6 +184,7 @@ struct AddDessertForm {
 async fn add_dessert(
     State(state): State<AppState>,
     CurrentUser { user, visit }: CurrentUser,
+    Site(site): Site,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<AddDessertForm>,
 ) -> Result<Response, Error> {
@@ -181,6 +194,7 @@ async fn add_dessert(
         return menu_page(
             &state,
             &visit,
+            &site,
             user.id,
             menu,
             SortField::default(),
@@ -265,6 +279,7 @@ struct PublicMenuPage {
     desserts: Vec<Dessert>,
     totals: MenuTotals,
     slug: String,
+    qr_url: String,
     /// Every allergen a dessert on the menu contains or may contain traces of.
     legend: AllergenSet,
 }
@@ -284,6 +299,28 @@ async fn public_menu(State(state): State<AppState>, Path(slug): Path<String>) ->
         totals: MenuTotals::of(&desserts),
         menu,
         desserts,
+        qr_url: qr_path(&slug),
         slug,
     })
+}
+
+/// The QR code of a published menu's absolute link, for a window or a table. Any cache may
+/// keep it but must check first, so unpublishing ends it at once, as it ends the page.
+async fn public_qr(
+    State(state): State<AppState>,
+    Site(site): Site,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    if !is_slug(&slug) || !menus::is_published(&state.store, &slug).await? {
+        return Err(Error::NotFound);
+    }
+    let url = format!("{site}{}", public_path(&slug));
+    let svg = crate::qr::svg(&url).ok_or_else(|| Error::Internal(format!("no QR code holds a link of {} bytes", url.len())))?;
+    let image = StoredImage {
+        content_type: "image/svg+xml".into(),
+        digest: sha256_hex(svg.as_bytes())[..32].to_string(),
+        bytes: Some(svg.into_bytes()),
+    };
+    Ok(image_response(image, &known_digests(&headers), Audience::Public))
 }

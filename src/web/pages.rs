@@ -33,6 +33,10 @@ impl Layout {
     pub fn script_url(&self) -> &'static str {
         assets::script_url()
     }
+
+    pub fn print_style_url(&self) -> &'static str {
+        assets::print_style_url()
+    }
 }
 
 pub fn render(page: &impl Template) -> Result<Response, Error> {

@@ -75,6 +75,21 @@ async fn every_text_input_refuses_hostile_values_without_a_server_error() {
     let app = TestApp::spawn().await;
     let ann = app.signed_up("ann").await;
     let dessert = ann.add_dessert("Apple Pie", "4.50", "300").await;
+    let edit = format!("/desserts/{dessert}/edit");
+    let labelled = ann
+        .submit(
+            &edit,
+            &edit,
+            &[
+                ("name", "Apple Pie"),
+                ("price", "4.50"),
+                ("calories", "300"),
+                ("labels", "Seasonal"),
+            ],
+        )
+        .await;
+    assert_eq!(labelled.status, StatusCode::SEE_OTHER, "{}", labelled.body);
+    let label_rename = format!("/labels/{}/rename", app.db.count("SELECT min(id) FROM labels"));
     let menu_page = ann.submit("/menus", "/menus", &[("name", "Summer")]).await;
     let menu: i64 = menu_page.location().trim_start_matches("/menus/").parse().expect("menu id");
     let api = app.api().signed_up("bob").await;
@@ -90,8 +105,8 @@ async fn every_text_input_refuses_hostile_values_without_a_server_error() {
         ("calories", "200"),
         ("origin", "France"),
         ("image_url", "https://example.com/a.png"),
+        ("labels", "Vegan, seasonal"),
     ];
-    let edit = format!("/desserts/{dessert}/edit");
     let menu_desserts = format!("/menus/{menu}/desserts");
     let forms: Vec<(&Browser, &str, &str, Fields)> = vec![
         (
@@ -118,6 +133,7 @@ async fn every_text_input_refuses_hostile_values_without_a_server_error() {
         (&ann, &edit, &edit, valid_dessert),
         (&ann, "/menus", "/menus", &[("name", "Winter")]),
         (&ann, "/menus", &menu_desserts, &[("dessert_id", "1")]),
+        (&ann, "/labels", &label_rename, &[("name", "Summer")]),
         (
             &ann,
             "/account",
@@ -174,12 +190,15 @@ async fn every_text_input_refuses_hostile_values_without_a_server_error() {
         for path in [
             format!("/?q={value}"),
             format!("/?sort={value}&dir={value}&page={value}"),
+            format!("/?free_of={value}&label={value}&free_of=milk"),
             format!("/login?next={value}"),
             format!("/desserts/{value}"),
             format!("/desserts/{value}/edit"),
             format!("/delete/{value}"),
             format!("/menus/{value}"),
             format!("/m/{value}"),
+            format!("/m/{value}/qr.svg"),
+            format!("/m/{value}/photos/{value}"),
             format!("/password/reset/{value}"),
             format!("/verify/{value}"),
             format!("/static/{value}"),
@@ -190,6 +209,7 @@ async fn every_text_input_refuses_hostile_values_without_a_server_error() {
         for path in [
             format!("/api/v1/desserts?q={value}"),
             format!("/api/v1/desserts?sort={value}&dir={value}&page={value}&per_page={value}"),
+            format!("/api/v1/desserts?free_of={value}&label={value}"),
             format!("/api/v1/desserts/{value}"),
             format!("/api/v1/menus/{value}"),
             format!("/api/v1/menus/{value}/desserts/{value}"),

@@ -5,12 +5,6 @@ use reqwest::StatusCode;
 
 use crate::support::{Api, Browser, PUBLIC_URL, ServerProcess, SmtpSink, TestDb, site_path};
 
-fn between<'a>(text: &'a str, start: &str, end: char) -> &'a str {
-    let from = text.find(start).expect("marker") + start.len();
-    let to = text[from..].find(end).expect("end") + from;
-    &text[from..to]
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_password_token_cookie_or_mailed_link_reaches_the_log() {
     let sink = SmtpSink::start().await;
@@ -50,7 +44,7 @@ async fn no_password_token_cookie_or_mailed_link_reaches_the_log() {
     ann.submit(&menu, &format!("{menu}/desserts"), &[("dessert_id", &dessert.to_string())])
         .await;
     ann.submit(&menu, &format!("{menu}/publish"), &[]).await;
-    let slug = between(&ann.get(&menu).await.body, "href=\"/m/", '"').to_string();
+    let slug = ann.get(&menu).await.public_slug();
     assert_eq!(Browser::new(&server.base).get(&format!("/m/{slug}")).await.status, StatusCode::OK);
     // Its photos' addresses carry the link too.
     let edit = format!("/desserts/{dessert}/edit");
@@ -64,6 +58,8 @@ async fn no_password_token_cookie_or_mailed_link_reaches_the_log() {
         .get_bytes(&format!("/m/{slug}/photos/{dessert}?size=thumb"), &[])
         .await;
     assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = Browser::new(&server.base).get_bytes(&format!("/m/{slug}/qr.svg"), &[]).await;
+    assert_eq!(status, StatusCode::OK, "and so does its QR code's");
     secrets.push(slug);
 
     let stranger = Browser::new(&server.base);

@@ -24,6 +24,7 @@ mod menus;
 mod outage;
 mod ownership;
 mod photos;
+mod print;
 mod security;
 mod support;
 mod transfer;

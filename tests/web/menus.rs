@@ -173,7 +173,8 @@ async fn a_published_menu_is_readable_by_anyone_until_unpublished() {
         async move { ann.submit(&path, &format!("{path}/{action}"), &[]).await.status }
     };
     let public_link = |page: &crate::support::Page| -> String {
-        let start = page.body.find("href=\"/m/").expect("public link") + "href=\"".len();
+        let start = page.body.find("class=\"public-link\" href=\"").expect("public link") + "class=\"public-link\" href=\"".len();
+        let start = start + page.body[start..].find("/m/").expect("a public path");
         let end = page.body[start..].find('"').unwrap() + start;
         page.body[start..end].to_string()
     };

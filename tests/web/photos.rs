@@ -271,7 +271,7 @@ async fn a_published_menu_serves_its_desserts_photos_until_it_is_unpublished() {
     .await;
     ann.submit(&menu_path, &format!("{menu_path}/publish"), &[]).await;
     let shown = ann.get(&menu_path).await;
-    let slug = shown.body.split("/m/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let slug = shown.public_slug();
     let stranger = app.browser();
     let public = stranger.get(&format!("/m/{slug}")).await;
     public.assert_contains(&format!(

@@ -7,6 +7,7 @@ mod database;
 pub mod images;
 mod process;
 mod proxy;
+pub mod qr;
 mod smtp;
 
 use std::net::SocketAddr;
@@ -180,6 +181,15 @@ impl Page {
             self.body
         );
         self
+    }
+
+    /// The slug of the public link a published menu's page shows.
+    pub fn public_slug(&self) -> String {
+        let start = self.body.find("/m/").expect("a public link on the page") + 3;
+        self.body[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
     }
 
     /// The dessert names in the list, in order.
