@@ -115,7 +115,7 @@ impl DessertQuery {
         self.free_of = free_of;
         self.labels.clear();
         for label in labels {
-            let key = label.trim().to_lowercase();
+            let key = super::lookup_key(label);
             if !key.is_empty() && !self.labels.contains(&key) {
                 self.labels.push(key);
             }

@@ -242,7 +242,7 @@ pub async fn find_published(store: &Store, slug: &str) -> Result<Option<(Menu, V
 /// Whether a menu is published at `slug` now.
 pub async fn is_published(store: &Store, slug: &str) -> Result<bool, StoreError> {
     let found: Option<i64> = store
-        .fetch_optional("SELECT 1 FROM menus WHERE public_slug = ?1", args![slug], |row| row.get(0))
+        .fetch_optional("SELECT id FROM menus WHERE public_slug = ?1", args![slug], |row| row.get(0))
         .await?;
     Ok(found.is_some())
 }
