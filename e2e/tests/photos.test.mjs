@@ -79,7 +79,7 @@ test("a person on a phone photographs a dessert and shows it on a published menu
         await stranger.page.goto(link);
         await assertHeading(stranger.page, "Tarts");
         const slug = new URL(link, "http://x").pathname.split("/").pop();
-        assert.deepEqual(await imagesLoaded(stranger.page, "main img"), [{ src: `/m/${slug}/photos/${id}?size=thumb`, width: 400 }]);
+        assert.deepEqual(await imagesLoaded(stranger.page, ".public-menu img"), [{ src: `/m/${slug}/photos/${id}?size=thumb`, width: 400 }]);
         await checkPage(stranger.page, "public-menu-photos");
         // The owner's own address for it is not the stranger's to open.
         const owners = await stranger.page.goto(`/desserts/${id}/photo`);
