@@ -10,6 +10,8 @@ use crate::domain::{
 pub struct DessertPage {
     pub items: Vec<Dessert>,
     pub total: u64,
+    /// Every label of the owner's, alphabetically: what the list can be filtered by.
+    pub owner_labels: Vec<String>,
 }
 
 /// The columns every path that adds a dessert writes — the app, an import, an adoption — in
@@ -209,19 +211,13 @@ fn filter(query: &DessertQuery, args: &mut Vec<Param>) -> String {
         let n = next(Param::from(free_of.mask()), args);
         filter.push_str(&format!(" AND desserts.allergens IS NOT NULL AND (desserts.allergens & ?{n}) = 0"));
     }
-    if !query.labels.is_empty() {
-        let placeholders: Vec<String> = query
-            .labels
-            .iter()
-            .map(|key| format!("?{}", next(Param::from(key.as_str()), args)))
-            .collect();
+    // Each label named narrows by its own links (`dessert_labels_label`): a range of one
+    // index per label, however many desserts the owner has.
+    for key in &query.labels {
+        let n = next(Param::from(key.as_str()), args);
         filter.push_str(&format!(
             " AND desserts.id IN (SELECT dessert_labels.dessert_id FROM dessert_labels
-                 JOIN labels ON labels.id = dessert_labels.label_id
-                 WHERE labels.user_id = ?1 AND labels.name_key IN ({})
-                 GROUP BY dessert_labels.dessert_id HAVING count(*) = {})",
-            placeholders.join(", "),
-            query.labels.len()
+                 WHERE dessert_labels.label_id = (SELECT labels.id FROM labels WHERE labels.user_id = ?1 AND labels.name_key = ?{n}))"
         ));
     }
     filter
@@ -232,6 +228,7 @@ pub async fn list_for_user(store: &Store, owner: i64, query: &DessertQuery) -> R
         return Ok(DessertPage {
             items: Vec::new(),
             total: 0,
+            owner_labels: super::labels::names_for_user(store, owner).await?,
         });
     }
     let mut args = args![owner];
@@ -248,10 +245,11 @@ pub async fn list_for_user(store: &Store, owner: i64, query: &DessertQuery) -> R
     args.push(Param::from(i64::from(query.per_page)));
     args.push(Param::from(i64::try_from(query.offset()).unwrap_or(i64::MAX)));
     let mut items = store.fetch_all(&page_sql, args, from_row).await?;
-    super::labels::attach(store, owner, &mut items).await?;
+    let owner_labels = super::labels::attach_listing(store, owner, &mut items).await?;
     Ok(DessertPage {
         items,
         total: u64::try_from(total).unwrap_or(0),
+        owner_labels,
     })
 }
 

@@ -65,6 +65,44 @@ pub async fn attach(store: &Store, owner: i64, desserts: &mut [Dessert]) -> Resu
     Ok(())
 }
 
+/// Fills in the labels of a page of `desserts` (all `owner`'s) and returns the names of all
+/// the owner's labels, alphabetically (for the list's filters), in one query: each label
+/// looks up its links to the page's desserts in `dessert_labels_label`.
+pub async fn attach_listing(store: &Store, owner: i64, desserts: &mut [Dessert]) -> Result<Vec<String>, StoreError> {
+    let placeholders: Vec<String> = (0..desserts.len()).map(|n| format!("?{}", n + 2)).collect();
+    let sql = format!(
+        "SELECT labels.id, labels.name, dessert_labels.dessert_id FROM labels
+         LEFT JOIN dessert_labels ON dessert_labels.label_id = labels.id AND dessert_labels.dessert_id IN ({})
+         WHERE labels.user_id = ?1 ORDER BY labels.name_key, labels.id",
+        if placeholders.is_empty() {
+            "NULL".to_string()
+        } else {
+            placeholders.join(", ")
+        }
+    );
+    let mut values = args![owner];
+    values.extend(desserts.iter().map(|dessert| Param::from(dessert.id)));
+    let found: Vec<(i64, String, Option<i64>)> = store
+        .fetch_all(&sql, values, |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .await?;
+    let mut names: Vec<String> = Vec::new();
+    let mut by_dessert: HashMap<i64, Vec<String>> = HashMap::new();
+    let mut last_label = None;
+    for (label_id, name, dessert_id) in found {
+        if let Some(dessert_id) = dessert_id {
+            by_dessert.entry(dessert_id).or_default().push(name.clone());
+        }
+        if last_label != Some(label_id) {
+            last_label = Some(label_id);
+            names.push(name);
+        }
+    }
+    for dessert in desserts {
+        dessert.labels = by_dessert.remove(&dessert.id).unwrap_or_default();
+    }
+    Ok(names)
+}
+
 /// The names of the owner's labels, alphabetically: for a list's filters.
 pub async fn names_for_user(store: &Store, owner: i64) -> Result<Vec<String>, StoreError> {
     store

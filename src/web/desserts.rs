@@ -17,7 +17,7 @@ use crate::domain::{
 };
 use crate::state::{AppState, UPLOAD_BODY_LIMIT};
 use crate::store::desserts::PhotoChange;
-use crate::store::{StoreError, desserts, labels, menus};
+use crate::store::{StoreError, desserts, menus};
 
 pub const PAGE_SIZE: u32 = 20;
 
@@ -178,7 +178,6 @@ async fn list(State(state): State<AppState>, CurrentUser { user, visit }: Curren
     let filters = ListFilters::of(&params);
     let query = DessertQuery::new(&params.q, sort, dir, page, PAGE_SIZE).filtered(filters.free_of, &filters.labels);
     let found = desserts::list_for_user(&state.store, user.id, &query).await?;
-    let owned_labels = labels::names_for_user(&state.store, user.id).await?;
     let search = params.q.trim().to_string();
     let pages = u32::try_from(found.total.div_ceil(u64::from(PAGE_SIZE))).unwrap_or(u32::MAX).max(1);
     let sort_links = sort_links(sort, dir, |field, dir| list_href(&search, &filters, field, dir, 1));
@@ -190,7 +189,8 @@ async fn list(State(state): State<AppState>, CurrentUser { user, visit }: Curren
         clear_filters: list_href(&search, &ListFilters::default(), sort, dir, 1),
         all_allergens: Allergen::ALL,
         free_of: filters.free_of.unwrap_or_default(),
-        labels: owned_labels
+        labels: found
+            .owner_labels
             .into_iter()
             .map(|name| {
                 let on = query.labels.contains(&name.to_lowercase());

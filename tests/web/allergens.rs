@@ -420,3 +420,53 @@ async fn the_api_lists_the_callers_labels_with_counts() {
     assert!(listed.body["items"][0]["id"].as_i64().unwrap() > 0);
     assert_eq!(app.api().get("/api/v1/labels").await.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn the_list_page_costs_the_same_queries_for_one_labelled_dessert_or_twenty() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    let bob = app.signed_up("bob").await;
+    for i in 0..20 {
+        let labels = format!("vegan, label {i}, seasonal");
+        let fields = [
+            ("name", &*format!("Dessert {i:02}")),
+            ("price", "1"),
+            ("calories", "1"),
+            ("allergens_declared", "on"),
+            ("labels", &labels),
+        ];
+        ann.submit("/add", "/add", &fields).await;
+    }
+    bob.submit(
+        "/add",
+        "/add",
+        &[("name", "Only one"), ("price", "1"), ("calories", "1"), ("labels", "vegan")],
+    )
+    .await;
+    let cost = |who: &'static str, path: &'static str| {
+        let browser = if who == "ann" { &ann } else { &bob };
+        let store = &app.store;
+        async move {
+            browser.get(path).await; // the flash of the last action is shown and cleared here
+            let before = store.statements_sent();
+            let page = browser.get(path).await;
+            assert_eq!(page.status, StatusCode::OK);
+            (store.statements_sent() - before, page.dessert_names().len())
+        }
+    };
+    for path in [
+        "/",
+        "/?free_of=milk",
+        "/?label=vegan&label=seasonal",
+        "/?label=vegan&free_of=milk&q=dessert",
+    ] {
+        let (many, shown) = cost("ann", path).await;
+        let (one, one_shown) = cost("bob", path).await;
+        assert_eq!(shown, 20, "{path}");
+        assert!(one_shown <= 1, "{path}");
+        assert_eq!(many, one, "{path}: queries do not grow with the desserts or their labels");
+        assert!(many <= 4, "{path}: {many} queries (session, count, page, labels)");
+    }
+    let page = ann.get("/?label=vegan").await;
+    page.assert_contains(r#"name="label" type="checkbox" value="label 19""#);
+}
