@@ -228,7 +228,7 @@ pub async fn list_for_user(store: &Store, owner: i64, query: &DessertQuery) -> R
         return Ok(DessertPage {
             items: Vec::new(),
             total: 0,
-            owner_labels: super::labels::names_for_user(store, owner).await?,
+            owner_labels: super::labels::attach_listing(store, owner, &mut []).await?,
         });
     }
     let mut args = args![owner];

@@ -45,23 +45,14 @@ pub async fn attach(store: &Store, owner: i64, desserts: &mut [Dessert]) -> Resu
     if desserts.is_empty() {
         return Ok(());
     }
-    let placeholders: Vec<String> = (0..desserts.len()).map(|n| format!("?{}", n + 2)).collect();
+    let (ids, values) = id_params(owner, desserts);
     let sql = format!(
         "SELECT dessert_labels.dessert_id, labels.name FROM dessert_labels JOIN labels ON labels.id = dessert_labels.label_id
-         WHERE dessert_labels.user_id = ?1 AND dessert_labels.dessert_id IN ({})
-         ORDER BY labels.name_key, labels.id",
-        placeholders.join(", ")
+         WHERE dessert_labels.user_id = ?1 AND dessert_labels.dessert_id IN ({ids})
+         ORDER BY labels.name_key, labels.id"
     );
-    let mut values = args![owner];
-    values.extend(desserts.iter().map(|dessert| Param::from(dessert.id)));
     let found: Vec<(i64, String)> = store.fetch_all(&sql, values, |row| Ok((row.get(0)?, row.get(1)?))).await?;
-    let mut by_dessert: HashMap<i64, Vec<String>> = HashMap::new();
-    for (dessert_id, name) in found {
-        by_dessert.entry(dessert_id).or_default().push(name);
-    }
-    for dessert in desserts {
-        dessert.labels = by_dessert.remove(&dessert.id).unwrap_or_default();
-    }
+    fill(desserts, found);
     Ok(())
 }
 
@@ -69,49 +60,55 @@ pub async fn attach(store: &Store, owner: i64, desserts: &mut [Dessert]) -> Resu
 /// the owner's labels, alphabetically (for the list's filters), in one query: each label
 /// looks up its links to the page's desserts in `dessert_labels_label`.
 pub async fn attach_listing(store: &Store, owner: i64, desserts: &mut [Dessert]) -> Result<Vec<String>, StoreError> {
-    let placeholders: Vec<String> = (0..desserts.len()).map(|n| format!("?{}", n + 2)).collect();
+    let (ids, values) = id_params(owner, desserts);
     let sql = format!(
         "SELECT labels.id, labels.name, dessert_labels.dessert_id FROM labels
-         LEFT JOIN dessert_labels ON dessert_labels.label_id = labels.id AND dessert_labels.dessert_id IN ({})
-         WHERE labels.user_id = ?1 ORDER BY labels.name_key, labels.id",
-        if placeholders.is_empty() {
-            "NULL".to_string()
-        } else {
-            placeholders.join(", ")
-        }
+         LEFT JOIN dessert_labels ON dessert_labels.label_id = labels.id AND dessert_labels.dessert_id IN ({ids})
+         WHERE labels.user_id = ?1 ORDER BY labels.name_key, labels.id"
     );
-    let mut values = args![owner];
-    values.extend(desserts.iter().map(|dessert| Param::from(dessert.id)));
     let found: Vec<(i64, String, Option<i64>)> = store
         .fetch_all(&sql, values, |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .await?;
     let mut names: Vec<String> = Vec::new();
-    let mut by_dessert: HashMap<i64, Vec<String>> = HashMap::new();
     let mut last_label = None;
+    let mut links = Vec::new();
     for (label_id, name, dessert_id) in found {
         if let Some(dessert_id) = dessert_id {
-            by_dessert.entry(dessert_id).or_default().push(name.clone());
+            links.push((dessert_id, name.clone()));
         }
         if last_label != Some(label_id) {
             last_label = Some(label_id);
             names.push(name);
         }
     }
-    for dessert in desserts {
-        dessert.labels = by_dessert.remove(&dessert.id).unwrap_or_default();
-    }
+    fill(desserts, links);
     Ok(names)
 }
 
-/// The names of the owner's labels, alphabetically: for a list's filters.
-pub async fn names_for_user(store: &Store, owner: i64) -> Result<Vec<String>, StoreError> {
-    store
-        .fetch_all(
-            "SELECT name FROM labels WHERE user_id = ?1 ORDER BY name_key, id",
-            args![owner],
-            |row| row.get(0),
-        )
-        .await
+/// `?2, ?3, ...` for the ids of `desserts` (`NULL` for none, which matches nothing), and the
+/// values: the owner as `?1`, then the ids.
+fn id_params(owner: i64, desserts: &[Dessert]) -> (String, Vec<Param>) {
+    let placeholders: Vec<String> = (0..desserts.len()).map(|n| format!("?{}", n + 2)).collect();
+    let mut values = args![owner];
+    values.extend(desserts.iter().map(|dessert| Param::from(dessert.id)));
+    let list = if placeholders.is_empty() {
+        "NULL".to_string()
+    } else {
+        placeholders.join(", ")
+    };
+    (list, values)
+}
+
+/// Gives each of `desserts` the names linked to its id in `links` (in their order), and no
+/// labels when none are.
+fn fill(desserts: &mut [Dessert], links: Vec<(i64, String)>) {
+    let mut by_dessert: HashMap<i64, Vec<String>> = HashMap::new();
+    for (dessert_id, name) in links {
+        by_dessert.entry(dessert_id).or_default().push(name);
+    }
+    for dessert in desserts {
+        dessert.labels = by_dessert.remove(&dessert.id).unwrap_or_default();
+    }
 }
 
 /// The owner's labels by name, each with how many desserts carry it: one query.
