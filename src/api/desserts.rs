@@ -40,7 +40,8 @@ pub struct ListParams {
     /// Allergen codes, separated by commas: only desserts whose allergens are declared and
     /// contain none of them.
     free_of: Option<String>,
-    /// A label's name, repeatable: only desserts carrying every label named (ignoring case).
+    /// A label's name, repeatable (at most 10 times): only desserts carrying every label
+    /// named (ignoring case).
     #[param(explode = true)]
     label: Option<Vec<String>>,
 }
@@ -106,6 +107,9 @@ fn list_query(raw: Option<&str>) -> Result<DessertQuery, Error> {
         .filter(|(key, _)| key == "label")
         .map(|(_, value)| value.clone())
         .collect();
+    if labels.len() > DessertQuery::MAX_LABELS {
+        errors.add("label", format!("Filter by at most {} labels at once", DessertQuery::MAX_LABELS));
+    }
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }

@@ -249,6 +249,9 @@ pub fn allergen_and_label_rules(document: &mut serde_json::Value) {
             if parameter["name"] == "free_of" {
                 parameter["schema"]["pattern"] = json!(format!("^({codes})(,({codes}))*$"));
             }
+            if parameter["name"] == "label" {
+                parameter["schema"]["maxItems"] = json!(crate::domain::DessertQuery::MAX_LABELS);
+            }
         }
     }
 }

@@ -108,15 +108,19 @@ impl DessertQuery {
         }
     }
 
+    /// How many labels one list may be filtered by: each is a condition of the query.
+    pub const MAX_LABELS: usize = 10;
+
     /// The query with its filters: `free_of` (no filter when `None`) and the labels named
-    /// (compared ignoring case; blank ones and repeats are dropped).
+    /// (compared ignoring case; blank ones and repeats are dropped, and any past
+    /// [`Self::MAX_LABELS`]).
     #[must_use]
     pub fn filtered(mut self, free_of: Option<AllergenSet>, labels: &[String]) -> Self {
         self.free_of = free_of;
         self.labels.clear();
         for label in labels {
             let key = super::lookup_key(label);
-            if !key.is_empty() && !self.labels.contains(&key) {
+            if !key.is_empty() && !self.labels.contains(&key) && self.labels.len() < Self::MAX_LABELS {
                 self.labels.push(key);
             }
         }

@@ -71,6 +71,7 @@ impl ListFilters {
                 .iter()
                 .map(|label| label.trim().to_string())
                 .filter(|label| !label.is_empty())
+                .take(DessertQuery::MAX_LABELS)
                 .collect(),
         }
     }

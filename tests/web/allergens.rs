@@ -470,3 +470,40 @@ async fn the_list_page_costs_the_same_queries_for_one_labelled_dessert_or_twenty
     let page = ann.get("/?label=vegan").await;
     page.assert_contains(r#"name="label" type="checkbox" value="label 19""#);
 }
+
+#[tokio::test]
+async fn a_list_is_filtered_by_at_most_ten_labels() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    let api = app.api().signed_up("bob").await;
+    let labels = |count: usize| -> String { (0..count).map(|n| format!("label=l{n}&")).collect() };
+    // The page applies the first ten and says so; the API refuses more than ten.
+    let page = ann.get(&format!("/?{}", labels(1000))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("labelled l0 and l1").assert_lacks("l10");
+    let refused = api.get(&format!("/api/v1/desserts?{}", labels(1000))).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.field_error("label").contains("at most 10 labels"));
+    assert_eq!(api.get(&format!("/api/v1/desserts?{}", labels(10))).await.status, StatusCode::OK);
+    assert_eq!(
+        api.get(&format!("/api/v1/desserts?{}", labels(11))).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+#[tokio::test]
+async fn a_dessert_may_carry_thousands_of_labels_in_one_form() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    // About as many as fit in a form's 64 KiB: one transaction, no statement over a limit.
+    let labels: String = (0..5000).map(|n| format!("l{n},")).collect();
+    let page = ann
+        .submit(
+            "/add",
+            "/add",
+            &[("name", "Tart"), ("price", "1"), ("calories", "1"), ("labels", &labels)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(app.db.count("SELECT count(*) FROM dessert_labels"), 5000);
+}
