@@ -230,6 +230,12 @@ async fn the_list_page_filters_and_says_so() {
     all.assert_contains(r#"name="free_of" type="checkbox" value="milk""#)
         .assert_contains(r#"name="label" type="checkbox" value="seasonal""#)
         .assert_lacks("Clear filters");
+    // Each row carries its labels and what it says about allergens.
+    all.assert_contains(
+        r#"<span class="label">seasonal</span> <span class="label">vegan</span> <span class="allergen-note">Allergens: Cereals containing gluten</span>"#,
+    )
+    .assert_contains(r#"<span class="allergen-note">Allergens: None of the 14 allergens</span>"#)
+    .assert_contains(r#"<span class="allergen-note">Allergens not declared</span>"#);
 
     let free = ann.get("/?free_of=milk&free_of=gluten").await;
     assert_eq!(free.dessert_names(), ["Berry sorbet"]);
