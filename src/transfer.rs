@@ -15,9 +15,10 @@ use crate::domain::{
 use crate::store::dump::{DessertLabelRow, DessertRow, Dump, LabelRow, MenuEntryRow, MenuRow, PhotoRow, UserRow};
 
 pub const FORMAT: &str = "desserts-export";
-/// 4: allergens and labels. 3: photos. 2: when each address was confirmed. Every earlier
+/// 5: a menu's link kept while it is unpublished, and the order of its desserts. 4: allergens
+/// and labels. 3: photos. 2: when each address was confirmed. Every earlier
 /// version still imports.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -98,9 +99,14 @@ pub struct Menu {
     pub id: i64,
     pub user_id: i64,
     pub name: String,
-    /// The public link's slug while published.
+    /// The public link's slug: since version 5 kept while the menu is unpublished, before
+    /// it present only while published.
     pub public_slug: Option<String>,
     pub created_at: String,
+    /// Whether the public page answers; absent before version 5, when a menu was published
+    /// exactly when it had a slug.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -109,6 +115,10 @@ pub struct MenuEntry {
     pub menu_id: i64,
     pub dessert_id: i64,
     pub added_at: String,
+    /// Where the dessert stands on its menu, from 1; absent before version 5, when a menu's
+    /// desserts showed by name (as equal positions still do).
+    #[serde(default)]
+    pub position: i64,
 }
 
 /// A dessert's photo, as stored: re-encoded images, base64.
@@ -168,6 +178,7 @@ impl Document {
                     name: m.name,
                     public_slug: m.public_slug,
                     created_at: time(m.created_at),
+                    published: Some(m.published),
                 })
                 .collect(),
             menu_entries: dump
@@ -177,6 +188,7 @@ impl Document {
                     menu_id: e.menu_id,
                     dessert_id: e.dessert_id,
                     added_at: time(e.added_at),
+                    position: e.position,
                 })
                 .collect(),
             photos: dump
@@ -411,6 +423,7 @@ fn menu_row(menu: Menu, row: &mut RowCheck<'_>) -> Option<MenuRow> {
         user_id: menu.user_id,
         name_key: name.key(),
         name: name.as_str().to_string(),
+        published: menu.published.unwrap_or(menu.public_slug.is_some()),
         public_slug: menu.public_slug,
         created_at: created_at.0,
     })
@@ -441,6 +454,9 @@ fn menu_entry_row(
     dessert_owner: &HashMap<i64, i64>,
 ) -> Option<MenuEntryRow> {
     let added_at = row.check("added_at", Timestamp::parse_rfc3339(&entry.added_at));
+    if entry.position < 0 {
+        row.add("position", "is below zero".into());
+    }
     let (field, reason) = match (menu_owner.get(&entry.menu_id), dessert_owner.get(&entry.dessert_id)) {
         (None, _) => ("menu_id", "names no menu"),
         (_, None) => ("dessert_id", "names no dessert"),
@@ -451,6 +467,7 @@ fn menu_entry_row(
                 dessert_id: entry.dessert_id,
                 user_id: *owner,
                 added_at: added_at?.0,
+                position: entry.position,
             });
         }
     };
@@ -602,12 +619,14 @@ mod tests {
                     name: format!("Menu {m}"),
                     public_slug: published.then(|| format!("{menu_id:0>43}")),
                     created_at: time(m as i64),
+                    published: Some(published),
                 });
                 for (d, _) in holds.iter().take(desserts.len()).enumerate().filter(|(_, on)| **on) {
                     doc.menu_entries.push(MenuEntry {
                         menu_id,
                         dessert_id: first_dessert + d as i64,
                         added_at: time(d as i64),
+                        position: d as i64 + 1,
                     });
                 }
             }

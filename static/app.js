@@ -11,3 +11,27 @@ if (firstMistake) {
 if (location.hash === '#print' && document.querySelector('.public-menu, .menu-qr')) {
   window.addEventListener('load', () => window.print(), { once: true });
 }
+
+// "Copy" beside a read-only link: shown only where the clipboard can be written; the field
+// itself can always be selected and copied by hand.
+for (const button of document.querySelectorAll('button[data-copy]')) {
+  const field = document.getElementById(button.dataset.copy);
+  if (!field || !navigator.clipboard) continue;
+  button.hidden = false;
+  button.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(field.value);
+      button.textContent = 'Copied';
+    } catch {
+      field.select();
+      button.textContent = 'Press Ctrl+C to copy';
+    }
+  });
+}
+
+// A picture that fails to load leaves its tidy placeholder rather than a broken-image icon.
+document.addEventListener('error', (event) => {
+  if (event.target instanceof HTMLImageElement && event.target.closest('.pic')) {
+    event.target.classList.add('failed');
+  }
+}, true);

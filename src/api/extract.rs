@@ -110,6 +110,20 @@ impl Field {
         }
     }
 
+    /// A list of ids (whole numbers): anything else, absent and `null` included, is a field
+    /// error (and an empty list).
+    pub fn ids(&self, errors: &mut FieldErrors, name: &'static str) -> Vec<i64> {
+        match self {
+            Self::Present(Value::Array(items)) if items.iter().all(|item| item.as_i64().is_some()) => {
+                items.iter().filter_map(Value::as_i64).collect()
+            }
+            _ => {
+                errors.add(name, format!("{} must be a list of ids", label(name)));
+                Vec::new()
+            }
+        }
+    }
+
     /// A boolean: absent is false, and `null` is no boolean.
     pub fn flag(&self, errors: &mut FieldErrors, name: &'static str) -> bool {
         match self {

@@ -195,7 +195,7 @@ impl MenuJson {
     }
 }
 
-/// A menu with its desserts, by name.
+/// A menu with its desserts, in the menu's order.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MenuWithDesserts {
     pub id: i64,
@@ -204,7 +204,16 @@ pub struct MenuWithDesserts {
     pub public_url: Option<String>,
     #[schema(format = DateTime)]
     pub created_at: String,
-    pub desserts: Vec<DessertJson>,
+    pub desserts: Vec<MenuDessertJson>,
+}
+
+/// A dessert on a menu, with where it stands.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MenuDessertJson {
+    /// 1 for the first dessert of the menu, then 2, ...
+    pub position: i64,
+    #[serde(flatten)]
+    pub dessert: DessertJson,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

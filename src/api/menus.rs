@@ -10,9 +10,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::extract::{Caller, Field, Id, JsonBody};
-use super::json::{DessertJson, MenuJson, MenuList, MenuWithDesserts};
+use super::json::{DessertJson, MenuDessertJson, MenuJson, MenuList, MenuWithDesserts};
 use super::{Error, ErrorBody};
-use crate::domain::{FieldErrors, MenuName, SortDir, SortField, menu_name_taken};
+use crate::domain::{FieldErrors, MenuName, check_order, menu_name_taken};
 use crate::state::{AppState, Site};
 use crate::store::{StoreError, desserts, menus};
 
@@ -89,7 +89,7 @@ pub async fn create(
     }
 }
 
-/// One of the caller's menus, with its desserts by name.
+/// One of the caller's menus, with its desserts in the menu's order.
 #[utoipa::path(
     get,
     path = "/api/v1/menus/{id}",
@@ -105,7 +105,7 @@ pub async fn create(
 )]
 pub async fn read(State(state): State<AppState>, caller: Caller, Site(site): Site, Id(id): Id) -> Result<Json<MenuWithDesserts>, Error> {
     let menu = menus::find(&state.store, caller.user.id, id).await?.ok_or(Error::NotFound)?;
-    let desserts = menus::desserts_on(&state.store, caller.user.id, id, SortField::Name, SortDir::Asc).await?;
+    let desserts = menus::desserts_on(&state.store, caller.user.id, id, None).await?;
     let menu = MenuJson::new(menu, &site);
     Ok(Json(MenuWithDesserts {
         id: menu.id,
@@ -113,8 +113,65 @@ pub async fn read(State(state): State<AppState>, caller: Caller, Site(site): Sit
         dessert_count: menu.dessert_count,
         public_url: menu.public_url,
         created_at: menu.created_at,
-        desserts: desserts.into_iter().map(DessertJson::from).collect(),
+        desserts: desserts
+            .into_iter()
+            .zip(1..)
+            .map(|(dessert, position)| MenuDessertJson {
+                position,
+                dessert: DessertJson::from(dessert),
+            })
+            .collect(),
     }))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MenuOrderBody {
+    /// The ids of every dessert on the menu, each once, in the order they should appear.
+    #[serde(default)]
+    #[schema(value_type = Vec<i64>, required = true, example = json!([12, 7, 9]))]
+    dessert_ids: Field,
+}
+
+/// Sets the order of a menu's desserts, on the public page and here.
+#[utoipa::path(
+    put,
+    path = "/api/v1/menus/{id}/order",
+    operation_id = "order_menu",
+    tag = "menus",
+    params(("id" = i64, Path, description = "The menu's id")),
+    request_body = MenuOrderBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "The menu's desserts are in that order"),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Missing, malformed, revoked or unknown token", body = ErrorBody),
+        (status = 404, description = "No such menu among the caller's", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
+        (status = 422, description = "Not each of the menu's desserts exactly once", body = ErrorBody),
+    )
+)]
+pub async fn order(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    JsonBody(body): JsonBody<MenuOrderBody>,
+) -> Result<StatusCode, Error> {
+    let owner = caller.user.id;
+    menus::find(&state.store, owner, id).await?.ok_or(Error::NotFound)?;
+    let mut errors = FieldErrors::new();
+    let wanted = body.dessert_ids.ids(&mut errors, "dessert_ids");
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let on_menu: Vec<i64> = menus::desserts_on(&state.store, owner, id, None)
+        .await?
+        .iter()
+        .map(|d| d.id)
+        .collect();
+    check_order(&on_menu, &wanted).map_err(|message| Error::Validation(FieldErrors::single("dessert_ids", message)))?;
+    menus::set_order(&state.store, owner, id, &wanted).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Deletes one of the caller's menus; its desserts stay.
@@ -157,7 +214,8 @@ impl<S: Send + Sync> FromRequestParts<S> for MenuDessert {
     }
 }
 
-/// Puts one of the caller's desserts on one of their menus; already being there is fine.
+/// Puts one of the caller's desserts at the end of one of their menus; already being there
+/// is fine (it keeps its place).
 #[utoipa::path(
     put,
     path = "/api/v1/menus/{id}/desserts/{dessert_id}",
@@ -175,7 +233,8 @@ impl<S: Send + Sync> FromRequestParts<S> for MenuDessert {
     )
 )]
 pub async fn add_dessert(State(state): State<AppState>, caller: Caller, ids: MenuDessert) -> Result<StatusCode, Error> {
-    if menus::add_dessert(&state.store, caller.user.id, ids.menu, ids.dessert).await? {
+    menus::add_desserts(&state.store, caller.user.id, ids.menu, &[ids.dessert]).await?;
+    if menus::holds(&state.store, caller.user.id, ids.menu, ids.dessert).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Error::NotFound)

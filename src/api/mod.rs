@@ -74,6 +74,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(menus::list, menus::create))
         .routes(routes!(menus::read, menus::delete))
         .routes(routes!(menus::add_dessert, menus::remove_dessert))
+        .routes(routes!(menus::order))
 }
 
 /// The OpenAPI document, made once from the routes.

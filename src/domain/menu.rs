@@ -38,6 +38,41 @@ pub struct Menu {
     pub created_at: Timestamp,
 }
 
+/// How many desserts one form may put on a menu at once.
+pub const MAX_ADDED_AT_ONCE: usize = 500;
+
+/// A new order for a menu's desserts: each of the desserts on it exactly once.
+pub fn check_order(on_menu: &[i64], wanted: &[i64]) -> Result<(), String> {
+    let mut sorted_on = on_menu.to_vec();
+    let mut sorted_wanted = wanted.to_vec();
+    sorted_on.sort_unstable();
+    sorted_wanted.sort_unstable();
+    if sorted_on == sorted_wanted {
+        Ok(())
+    } else {
+        Err(format!(
+            "List each of the menu's {} desserts exactly once, in the order they should appear",
+            on_menu.len()
+        ))
+    }
+}
+
+/// The menu's order with `dessert_id` one place earlier (`up`) or later; unchanged at
+/// either end. `None` when the dessert is not on the menu.
+pub fn moved(on_menu: &[i64], dessert_id: i64, up: bool) -> Option<Vec<i64>> {
+    let at = on_menu.iter().position(|id| *id == dessert_id)?;
+    let mut order = on_menu.to_vec();
+    let other = if up {
+        at.checked_sub(1)
+    } else {
+        Some(at + 1).filter(|n| *n < order.len())
+    };
+    if let Some(other) = other {
+        order.swap(at, other);
+    }
+    Some(order)
+}
+
 /// What a menu's desserts add up to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MenuTotals {
@@ -79,6 +114,24 @@ mod tests {
         for bad in ["", "   ", "line\nbreak", &"x".repeat(101)] {
             assert!(MenuName::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn an_order_names_each_dessert_once() {
+        assert!(check_order(&[1, 2, 3], &[3, 1, 2]).is_ok());
+        assert!(check_order(&[], &[]).is_ok());
+        for bad in [&[1, 2][..], &[1, 2, 3, 3], &[1, 2, 4], &[1, 1, 2]] {
+            assert!(check_order(&[1, 2, 3], bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn moving_stops_at_the_ends() {
+        assert_eq!(moved(&[1, 2, 3], 2, true), Some(vec![2, 1, 3]));
+        assert_eq!(moved(&[1, 2, 3], 2, false), Some(vec![1, 3, 2]));
+        assert_eq!(moved(&[1, 2, 3], 1, true), Some(vec![1, 2, 3]));
+        assert_eq!(moved(&[1, 2, 3], 3, false), Some(vec![1, 2, 3]));
+        assert_eq!(moved(&[1, 2, 3], 4, true), None);
     }
 
     #[test]

@@ -253,6 +253,13 @@ pub async fn list_for_user(store: &Store, owner: i64, query: &DessertQuery) -> R
     })
 }
 
+/// The names of those of `ids` that are the owner's desserts, by name.
+pub async fn names_of(store: &Store, owner: i64, ids: &[i64]) -> Result<Vec<String>, StoreError> {
+    let (list, values) = super::owner_and_ids(owner, ids.iter().copied());
+    let sql = format!("SELECT name FROM desserts WHERE user_id = ?1 AND id IN ({list}) ORDER BY name_key, id");
+    store.fetch_all(&sql, values, |row| row.get(0)).await
+}
+
 pub async fn find(store: &Store, owner: i64, id: i64) -> Result<Option<Dessert>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM {WITH_PHOTO} WHERE id = ?1 AND user_id = ?2");
     with_labels(store, owner, store.fetch_optional(&sql, args![id, owner], from_row).await?).await

@@ -45,7 +45,7 @@ pub async fn attach(store: &Store, owner: i64, desserts: &mut [Dessert]) -> Resu
     if desserts.is_empty() {
         return Ok(());
     }
-    let (ids, values) = id_params(owner, desserts);
+    let (ids, values) = super::owner_and_ids(owner, desserts.iter().map(|dessert| dessert.id));
     let sql = format!(
         "SELECT dessert_labels.dessert_id, labels.name FROM dessert_labels JOIN labels ON labels.id = dessert_labels.label_id
          WHERE dessert_labels.user_id = ?1 AND dessert_labels.dessert_id IN ({ids})
@@ -60,7 +60,7 @@ pub async fn attach(store: &Store, owner: i64, desserts: &mut [Dessert]) -> Resu
 /// the owner's labels, alphabetically (for the list's filters), in one query: each label
 /// looks up its links to the page's desserts in `dessert_labels_label`.
 pub async fn attach_listing(store: &Store, owner: i64, desserts: &mut [Dessert]) -> Result<Vec<String>, StoreError> {
-    let (ids, values) = id_params(owner, desserts);
+    let (ids, values) = super::owner_and_ids(owner, desserts.iter().map(|dessert| dessert.id));
     let sql = format!(
         "SELECT labels.id, labels.name, dessert_labels.dessert_id FROM labels
          LEFT JOIN dessert_labels ON dessert_labels.label_id = labels.id AND dessert_labels.dessert_id IN ({ids})
@@ -83,20 +83,6 @@ pub async fn attach_listing(store: &Store, owner: i64, desserts: &mut [Dessert])
     }
     fill(desserts, links);
     Ok(names)
-}
-
-/// `?2, ?3, ...` for the ids of `desserts` (`NULL` for none, which matches nothing), and the
-/// values: the owner as `?1`, then the ids.
-fn id_params(owner: i64, desserts: &[Dessert]) -> (String, Vec<Param>) {
-    let placeholders: Vec<String> = (0..desserts.len()).map(|n| format!("?{}", n + 2)).collect();
-    let mut values = args![owner];
-    values.extend(desserts.iter().map(|dessert| Param::from(dessert.id)));
-    let list = if placeholders.is_empty() {
-        "NULL".to_string()
-    } else {
-        placeholders.join(", ")
-    };
-    (list, values)
 }
 
 /// Gives each of `desserts` the names linked to its id in `links` (in their order), and no

@@ -7,13 +7,14 @@ use crate::domain::{Dessert, Menu, MenuName, SortDir, SortField, Timestamp};
 
 /// The columns every path that adds a menu writes — the app, an import, an adoption — in the
 /// order of [`MenuRow`]'s fields after the id.
-const WRITTEN: &str = "user_id, name, name_key, public_slug, created_at";
+const WRITTEN: &str = "user_id, name, name_key, public_slug, created_at, published";
 
 /// The columns every path that puts a dessert on a menu writes, in the order of [`MenuEntryRow`].
-const ENTRY_WRITTEN: &str = "menu_id, dessert_id, user_id, added_at";
+const ENTRY_WRITTEN: &str = "menu_id, dessert_id, user_id, added_at, position";
 
 /// What the app reads of a menu: the columns of [`menu_from_row`].
-const MENU_COLUMNS: &str = "id, name, public_slug, created_at, \
+/// The slug is read only while the menu is published: a kept link is not a live one.
+const MENU_COLUMNS: &str = "id, name, CASE WHEN published THEN public_slug END, created_at, \
      (SELECT count(*) FROM menu_desserts WHERE menu_desserts.menu_id = menus.id)";
 
 fn menu_from_row(row: &Row<'_>) -> Result<Menu, StoreError> {
@@ -33,8 +34,10 @@ pub struct MenuRow {
     pub user_id: i64,
     pub name: String,
     pub name_key: String,
+    /// The public link's slug, kept while the menu is unpublished.
     pub public_slug: Option<String>,
     pub created_at: i64,
+    pub published: bool,
 }
 
 /// A dessert on a menu, as stored.
@@ -44,6 +47,8 @@ pub struct MenuEntryRow {
     pub dessert_id: i64,
     pub user_id: i64,
     pub added_at: i64,
+    /// Where it stands on the menu, from 1.
+    pub position: i64,
 }
 
 /// Every menu in id order.
@@ -64,6 +69,7 @@ pub(super) fn row_from_row(row: &Row<'_>) -> Result<MenuRow, StoreError> {
         name_key: row.get(3)?,
         public_slug: row.get(4)?,
         created_at: row.get(5)?,
+        published: row.get(6)?,
     })
 }
 
@@ -73,22 +79,31 @@ pub(super) fn entry_from_row(row: &Row<'_>) -> Result<MenuEntryRow, StoreError> 
         dessert_id: row.get(1)?,
         user_id: row.get(2)?,
         added_at: row.get(3)?,
+        position: row.get(4)?,
     })
 }
 
 /// Writes a menu back with its id.
 pub(super) fn restore(menu: MenuRow) -> Statement {
     Statement::new(
-        format!("INSERT INTO menus (id, {WRITTEN}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
-        args![menu.id, menu.user_id, menu.name, menu.name_key, menu.public_slug, menu.created_at],
+        format!("INSERT INTO menus (id, {WRITTEN}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+        args![
+            menu.id,
+            menu.user_id,
+            menu.name,
+            menu.name_key,
+            menu.public_slug,
+            menu.created_at,
+            menu.published
+        ],
     )
 }
 
 /// Writes a menu entry back.
 pub(super) fn restore_entry(entry: MenuEntryRow) -> Statement {
     Statement::new(
-        format!("INSERT INTO menu_desserts ({ENTRY_WRITTEN}) VALUES (?1, ?2, ?3, ?4)"),
-        args![entry.menu_id, entry.dessert_id, entry.user_id, entry.added_at],
+        format!("INSERT INTO menu_desserts ({ENTRY_WRITTEN}) VALUES (?1, ?2, ?3, ?4, ?5)"),
+        args![entry.menu_id, entry.dessert_id, entry.user_id, entry.added_at, entry.position],
     )
 }
 
@@ -104,7 +119,7 @@ pub(super) fn adopt(menu: AdoptedMenu, now: i64) -> Statement {
     Statement::new(
         format!(
             "INSERT INTO menus ({WRITTEN})
-             SELECT id, ?2, ?3, NULL, ?4 FROM users WHERE username_key = ?1
+             SELECT id, ?2, ?3, NULL, ?4, FALSE FROM users WHERE username_key = ?1
              ON CONFLICT DO NOTHING"
         ),
         args![menu.owner_key, menu.name, menu.name_key, now],
@@ -113,7 +128,7 @@ pub(super) fn adopt(menu: AdoptedMenu, now: i64) -> Statement {
 
 /// Makes a menu; `Duplicate(..Name)` when the owner has one by that name.
 pub async fn create(store: &Store, owner: i64, name: &MenuName) -> Result<Menu, StoreError> {
-    let sql = format!("INSERT INTO menus ({WRITTEN}) VALUES (?1, ?2, ?3, NULL, ?4) RETURNING {MENU_COLUMNS}");
+    let sql = format!("INSERT INTO menus ({WRITTEN}) VALUES (?1, ?2, ?3, NULL, ?4, FALSE) RETURNING {MENU_COLUMNS}");
     store
         .write_optional(sql, args![owner, name.as_str(), name.key(), now()], menu_from_row)
         .await?
@@ -131,18 +146,44 @@ pub async fn find(store: &Store, owner: i64, id: i64) -> Result<Option<Menu>, St
     store.fetch_optional(&sql, args![id, owner], menu_from_row).await
 }
 
-/// The desserts on one of the owner's menus, in the order asked for: one query, however
-/// many there are.
-pub async fn desserts_on(store: &Store, owner: i64, menu_id: i64, sort: SortField, dir: SortDir) -> Result<Vec<Dessert>, StoreError> {
+/// The desserts on one of the owner's menus, in the menu's own order (`None`) or sorted by
+/// a column: one query, however many there are, and one for their labels.
+pub async fn desserts_on(
+    store: &Store,
+    owner: i64,
+    menu_id: i64,
+    sorted: Option<(SortField, SortDir)>,
+) -> Result<Vec<Dessert>, StoreError> {
+    let order = match sorted {
+        Some((sort, dir)) => order_by(sort, dir),
+        None => "menu_desserts.position, desserts.name_key, desserts.id".to_string(),
+    };
     let sql = format!(
         "SELECT {DESSERT_COLUMNS} FROM {WITH_PHOTO}
-         WHERE user_id = ?2 AND id IN (SELECT dessert_id FROM menu_desserts WHERE menu_id = ?1 AND user_id = ?2)
-         ORDER BY {}",
-        order_by(sort, dir)
+         JOIN menu_desserts ON menu_desserts.dessert_id = desserts.id AND menu_desserts.menu_id = ?1 AND menu_desserts.user_id = ?2
+         WHERE desserts.user_id = ?2
+         ORDER BY {order}"
     );
     let mut desserts = store.fetch_all(&sql, args![menu_id, owner], dessert_from_row).await?;
     super::labels::attach(store, owner, &mut desserts).await?;
     Ok(desserts)
+}
+
+/// Gives the desserts of one of the owner's menus the positions 1, 2, ... in the order of
+/// `dessert_ids`, in one transaction. The caller checks that they are the menu's desserts.
+pub async fn set_order(store: &Store, owner: i64, menu_id: i64, dessert_ids: &[i64]) -> Result<(), StoreError> {
+    let statements = dessert_ids
+        .iter()
+        .zip(1_i64..)
+        .map(|(dessert_id, position)| {
+            Statement::new(
+                "UPDATE menu_desserts SET position = ?1 WHERE menu_id = ?2 AND dessert_id = ?3 AND user_id = ?4",
+                args![position, menu_id, *dessert_id, owner],
+            )
+        })
+        .collect();
+    store.transaction(statements).await?;
+    Ok(())
 }
 
 /// The owner's menus a dessert is on, by name, as (id, name).
@@ -158,27 +199,37 @@ pub async fn holding(store: &Store, owner: i64, dessert_id: i64) -> Result<Vec<(
         .await
 }
 
-/// Puts one of the owner's desserts on one of their menus. Ok(true) when it is there now
-/// (already being there is fine); Ok(false) when the menu or the dessert is not the owner's.
-pub async fn add_dessert(store: &Store, owner: i64, menu_id: i64, dessert_id: i64) -> Result<bool, StoreError> {
-    // The join admits only the owner's menu and the owner's dessert; the foreign keys
-    // would refuse anything else too.
+/// Puts the owner's desserts on one of their menus, at its end in the order given, in one
+/// transaction: desserts already on it stay where they are, and a menu or dessert that is
+/// not the owner's is skipped by the join (the foreign keys would refuse it too). Returns
+/// how many were added.
+pub async fn add_desserts(store: &Store, owner: i64, menu_id: i64, dessert_ids: &[i64]) -> Result<u64, StoreError> {
     let sql = format!(
         "INSERT INTO menu_desserts ({ENTRY_WRITTEN})
-         SELECT menus.id, desserts.id, menus.user_id, ?4
+         SELECT menus.id, desserts.id, menus.user_id, ?4,
+                (SELECT COALESCE(MAX(position), 0) + 1 FROM menu_desserts WHERE menu_id = ?1)
          FROM menus JOIN desserts ON desserts.user_id = menus.user_id
          WHERE menus.id = ?1 AND desserts.id = ?2 AND menus.user_id = ?3
          ON CONFLICT (menu_id, dessert_id) DO NOTHING"
     );
-    store.execute(sql, args![menu_id, dessert_id, owner, now()]).await?;
-    let on_menu = store
+    let at = now();
+    let statements = dessert_ids
+        .iter()
+        .map(|dessert_id| Statement::new(sql.clone(), args![menu_id, *dessert_id, owner, at]))
+        .collect();
+    Ok(store.transaction(statements).await?.iter().sum())
+}
+
+/// Whether one of the owner's desserts is on one of their menus.
+pub async fn holds(store: &Store, owner: i64, menu_id: i64, dessert_id: i64) -> Result<bool, StoreError> {
+    let found = store
         .fetch_optional(
             "SELECT 1 FROM menu_desserts WHERE menu_id = ?1 AND dessert_id = ?2 AND user_id = ?3",
             args![menu_id, dessert_id, owner],
             |_| Ok(()),
         )
         .await?;
-    Ok(on_menu.is_some())
+    Ok(found.is_some())
 }
 
 /// Takes a dessert off a menu (the dessert stays). False when it was not on it.
@@ -203,46 +254,75 @@ pub async fn delete(store: &Store, owner: i64, id: i64) -> Result<Option<String>
         .await
 }
 
-/// Publishes a menu under `slug`, or keeps the slug it is already published under.
-/// Returns the slug in use; `None` when the menu is not the owner's.
+/// Publishes a menu under the link it had, or under `slug` when it never had one. Returns
+/// the slug in use; `None` when the menu is not the owner's.
 pub async fn publish(store: &Store, owner: i64, id: i64, slug: &str) -> Result<Option<String>, StoreError> {
     store
         .write_optional(
-            "UPDATE menus SET public_slug = COALESCE(public_slug, ?1) WHERE id = ?2 AND user_id = ?3 RETURNING public_slug",
+            "UPDATE menus SET public_slug = COALESCE(public_slug, ?1), published = TRUE
+             WHERE id = ?2 AND user_id = ?3 RETURNING public_slug",
             args![slug, id, owner],
             |row| row.get(0),
         )
         .await
 }
 
-/// Ends a menu's public link at once. False when the menu is not the owner's.
+/// Takes a menu's public page down at once, keeping its link for publishing again. False
+/// when the menu is not the owner's.
 pub async fn unpublish(store: &Store, owner: i64, id: i64) -> Result<bool, StoreError> {
     let changed = store
         .execute(
-            "UPDATE menus SET public_slug = NULL WHERE id = ?1 AND user_id = ?2",
+            "UPDATE menus SET published = FALSE WHERE id = ?1 AND user_id = ?2",
             args![id, owner],
         )
         .await?;
     Ok(changed > 0)
 }
 
-/// A published menu with its desserts, by name: what anyone with the link may see.
-pub async fn find_published(store: &Store, slug: &str) -> Result<Option<(Menu, Vec<Dessert>)>, StoreError> {
-    let sql = format!("SELECT {MENU_COLUMNS}, user_id FROM menus WHERE public_slug = ?1");
-    let found = store
-        .fetch_optional(&sql, args![slug], |row| Ok((menu_from_row(row)?, row.get::<i64>(5)?)))
+/// Gives a menu the new link `slug` in place of the one it had, which then answers nothing
+/// for good; published or not, it stays so. False when the menu is not the owner's.
+pub async fn replace_link(store: &Store, owner: i64, id: i64, slug: &str) -> Result<bool, StoreError> {
+    let changed = store
+        .execute(
+            "UPDATE menus SET public_slug = ?1 WHERE id = ?2 AND user_id = ?3",
+            args![slug, id, owner],
+        )
         .await?;
-    let Some((menu, owner)) = found else {
+    Ok(changed > 0)
+}
+
+/// A published menu as anyone with its link may see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedMenu {
+    pub menu: Menu,
+    /// The owner's public name (a café's), when they set one.
+    pub publisher: Option<String>,
+    /// In the menu's order.
+    pub desserts: Vec<Dessert>,
+}
+
+/// The menu published at `slug`, if any.
+pub async fn find_published(store: &Store, slug: &str) -> Result<Option<PublishedMenu>, StoreError> {
+    let sql = format!(
+        "SELECT {MENU_COLUMNS}, user_id, (SELECT public_name FROM users WHERE users.id = menus.user_id)
+         FROM menus WHERE public_slug = ?1 AND published"
+    );
+    let found = store
+        .fetch_optional(&sql, args![slug], |row| Ok((menu_from_row(row)?, row.get::<i64>(5)?, row.get(6)?)))
+        .await?;
+    let Some((menu, owner, publisher)) = found else {
         return Ok(None);
     };
-    let desserts = desserts_on(store, owner, menu.id, SortField::Name, SortDir::Asc).await?;
-    Ok(Some((menu, desserts)))
+    let desserts = desserts_on(store, owner, menu.id, None).await?;
+    Ok(Some(PublishedMenu { menu, publisher, desserts }))
 }
 
 /// Whether a menu is published at `slug` now.
 pub async fn is_published(store: &Store, slug: &str) -> Result<bool, StoreError> {
     let found: Option<i64> = store
-        .fetch_optional("SELECT id FROM menus WHERE public_slug = ?1", args![slug], |row| row.get(0))
+        .fetch_optional("SELECT id FROM menus WHERE public_slug = ?1 AND published", args![slug], |row| {
+            row.get(0)
+        })
         .await?;
     Ok(found.is_some())
 }
@@ -311,10 +391,16 @@ mod tests {
             store.execute(link, args![ann_menu, bob_pie, bob]).await.is_err(),
             "Ann's menu as Bob's"
         );
-        assert!(!add_dessert(&store, ann, ann_menu, bob_pie).await.unwrap());
+        assert_eq!(add_desserts(&store, ann, ann_menu, &[bob_pie]).await.unwrap(), 0);
+        assert!(!holds(&store, ann, ann_menu, bob_pie).await.unwrap());
         store.execute(link, args![ann_menu, ann_pie, ann]).await.unwrap();
         assert!(store.execute(link, args![ann_menu, ann_pie, ann]).await.is_err(), "at most once");
-        assert!(add_dessert(&store, ann, ann_menu, ann_pie).await.unwrap(), "adding again is fine");
+        assert_eq!(
+            add_desserts(&store, ann, ann_menu, &[ann_pie]).await.unwrap(),
+            0,
+            "adding again is fine"
+        );
+        assert!(holds(&store, ann, ann_menu, ann_pie).await.unwrap());
 
         users::delete(&store, ann).await.unwrap();
         assert!(list_for_user(&store, ann).await.unwrap().is_empty());

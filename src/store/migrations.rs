@@ -51,6 +51,11 @@ const SQLITE: &[Migration] = &[
         name: "allergens_and_labels",
         sql: include_str!("../../migrations/sqlite/0008_allergens_and_labels.sql"),
     },
+    Migration {
+        version: 9,
+        name: "lasting_links_and_menu_order",
+        sql: include_str!("../../migrations/sqlite/0009_lasting_links_and_menu_order.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -93,6 +98,11 @@ const POSTGRES: &[Migration] = &[
         version: 8,
         name: "allergens_and_labels",
         sql: include_str!("../../migrations/postgres/0008_allergens_and_labels.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "lasting_links_and_menu_order",
+        sql: include_str!("../../migrations/postgres/0009_lasting_links_and_menu_order.sql"),
     },
 ];
 
@@ -296,6 +306,18 @@ mod tests {
                 vec![],
             ));
         }
+        if version >= 9 {
+            rows.push(Statement::new(
+                "INSERT INTO menus (id, user_id, name, name_key, public_slug, created_at, published)
+                 VALUES (2, 1, 'Winter', 'winter', 'kept-while-unpublished', 1000, FALSE)",
+                vec![],
+            ));
+            rows.push(Statement::new(
+                "INSERT INTO menu_desserts (menu_id, dessert_id, user_id, added_at, position) VALUES (2, 1, 1, 1000, 1)",
+                vec![],
+            ));
+            rows.push(Statement::new("UPDATE users SET public_name = 'Café Lee' WHERE id = 1", vec![]));
+        }
         rows
     }
 
@@ -366,6 +388,49 @@ mod tests {
         }
     }
 
+    /// Menus published before version 9 stay published under their link, and the desserts
+    /// of a menu take positions in the order the menu showed them (by name).
+    async fn menus_keep_their_links_and_order(store: Store) {
+        store.migrate_to(8).await.unwrap();
+        let mut rows = rows_at(8);
+        rows.push(Statement::new(
+            "INSERT INTO menus (id, user_id, name, name_key, public_slug, created_at) VALUES (2, 1, 'Live', 'live', 'abc', 1000)",
+            vec![],
+        ));
+        for dessert in [2, 1] {
+            rows.push(Statement::new(
+                "INSERT INTO menu_desserts (menu_id, dessert_id, user_id, added_at) VALUES (2, ?1, 1, 1000)",
+                args![dessert],
+            ));
+        }
+        store.transaction(rows).await.unwrap();
+        store.migrate().await.unwrap();
+        let menus: Vec<(i64, Option<String>, bool)> = store
+            .fetch_all("SELECT id, public_slug, published FROM menus ORDER BY id", vec![], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .await
+            .unwrap();
+        assert_eq!(menus, [(1, None, false), (2, Some("abc".to_string()), true)]);
+        let positions: Vec<(i64, i64, i64)> = store
+            .fetch_all(
+                "SELECT menu_id, dessert_id, position FROM menu_desserts ORDER BY menu_id, position",
+                vec![],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .await
+            .unwrap();
+        // Apple Pie (1) before Brownie (2) by name, whatever order they were added in.
+        assert_eq!(positions, [(1, 2, 1), (2, 1, 1), (2, 2, 2)]);
+    }
+
+    #[tokio::test]
+    async fn sqlite_menus_keep_their_links_and_order() {
+        let dir = tempfile::tempdir().unwrap();
+        menus_keep_their_links_and_order(Store::open(&DatabaseUrl::Sqlite(dir.path().join("m.db")), PoolSettings::default()).unwrap())
+            .await;
+    }
+
     #[tokio::test]
     async fn every_sqlite_migration_keeps_every_row() {
         let dir = tempfile::tempdir().unwrap();
@@ -386,7 +451,7 @@ mod tests {
         let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await.unwrap();
         tokio::spawn(connection);
         let names = std::sync::Mutex::new(Vec::new());
-        every_migration_keeps_every_row(async || {
+        let open = async || {
             let name = format!("desserts_migration_{}_{}", std::process::id(), names.lock().unwrap().len());
             client.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).await.unwrap();
             client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
@@ -394,8 +459,9 @@ mod tests {
             let mut url = url::Url::parse(&admin).unwrap();
             url.set_path(&name);
             Store::open(&url.as_str().parse().unwrap(), PoolSettings::default()).unwrap()
-        })
-        .await;
+        };
+        every_migration_keeps_every_row(&open).await;
+        menus_keep_their_links_and_order(open().await).await;
         for name in names.into_inner().unwrap() {
             client
                 .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

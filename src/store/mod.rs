@@ -458,6 +458,19 @@ impl Store {
 /// How long a failed write alone makes the health check fail.
 const WRITE_FAILURE_HOLD: Duration = Duration::from_secs(10);
 
+/// `?2, ?3, ...` for `ids` (`NULL` for none, which matches nothing), and the values: the
+/// owner as `?1`, then the ids.
+pub(crate) fn owner_and_ids(owner: i64, ids: impl Iterator<Item = i64>) -> (String, Vec<Param>) {
+    let mut values = args![owner];
+    values.extend(ids.map(Param::from));
+    let list = if values.len() == 1 {
+        "NULL".to_string()
+    } else {
+        (2..=values.len()).map(|n| format!("?{n}")).collect::<Vec<_>>().join(", ")
+    };
+    (list, values)
+}
+
 fn now_millis() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }

@@ -253,7 +253,7 @@ pub async fn find_published(
         "{} FROM photos
          JOIN menu_desserts ON menu_desserts.dessert_id = photos.dessert_id
          JOIN menus ON menus.id = menu_desserts.menu_id
-         WHERE photos.dessert_id = ?2 AND menus.public_slug = ?3",
+         WHERE photos.dessert_id = ?2 AND menus.public_slug = ?3 AND menus.published",
         image_select(size)
     );
     store

@@ -132,7 +132,9 @@ struct ListPage {
 
 /// The headings of a dessert table sorted by `sort` and `dir`: a click on the sorted
 /// column reverses it, a click on another sorts it the way people expect first.
-pub(super) fn sort_links(sort: SortField, dir: SortDir, href: impl Fn(SortField, SortDir) -> String) -> Vec<SortLink> {
+/// The column headings' links; `current` is the sort in force (`None`: an order of the
+/// owner's, by no column).
+pub(super) fn sort_links(current: Option<(SortField, SortDir)>, href: impl Fn(SortField, SortDir) -> String) -> Vec<SortLink> {
     [
         ("Name", SortField::Name),
         ("Price", SortField::Price),
@@ -141,12 +143,12 @@ pub(super) fn sort_links(sort: SortField, dir: SortDir, href: impl Fn(SortField,
     ]
     .into_iter()
     .map(|(label, field)| {
-        let active = field == sort;
-        let next_dir = if active { dir.flipped() } else { field.natural_dir() };
-        let aria_sort = match (active, dir) {
-            (false, _) => "none",
-            (true, SortDir::Asc) => "ascending",
-            (true, SortDir::Desc) => "descending",
+        let active = current.filter(|(sort, _)| *sort == field).map(|(_, dir)| dir);
+        let next_dir = active.map_or(field.natural_dir(), SortDir::flipped);
+        let aria_sort = match active {
+            None => "none",
+            Some(SortDir::Asc) => "ascending",
+            Some(SortDir::Desc) => "descending",
         };
         SortLink {
             label,
@@ -181,7 +183,7 @@ async fn list(State(state): State<AppState>, CurrentUser { user, visit }: Curren
     let found = desserts::list_for_user(&state.store, user.id, &query).await?;
     let search = params.q.trim().to_string();
     let pages = u32::try_from(found.total.div_ceil(u64::from(PAGE_SIZE))).unwrap_or(u32::MAX).max(1);
-    let sort_links = sort_links(sort, dir, |field, dir| list_href(&search, &filters, field, dir, 1));
+    let sort_links = sort_links(Some((sort, dir)), |field, dir| list_href(&search, &filters, field, dir, 1));
     let page_page = ListPage {
         layout: visit.layout(),
         previous: (page > 1).then(|| list_href(&search, &filters, sort, dir, page.min(pages + 1) - 1)),

@@ -13,7 +13,10 @@ use super::Error;
 use super::desserts::{SortLink, parse_id, sort_links};
 use super::pages::{FieldMessage, Layout, ROOT_LAYOUT, render, render_with};
 use super::visit::{CsrfForm, CurrentUser, NoFields, Visit};
-use crate::domain::{AllergenSet, Dessert, FieldErrors, Menu, MenuName, MenuTotals, SortDir, SortField, StoredImage, menu_name_taken};
+use crate::domain::{
+    AllergenSet, Dessert, FieldErrors, MAX_ADDED_AT_ONCE, Menu, MenuName, MenuTotals, SortDir, SortField, StoredImage, menu_name_taken,
+    moved,
+};
 use crate::photos::http::{Audience, image_response, known_digests};
 use crate::state::{AppState, Site};
 use crate::store::{StoreError, desserts, menus};
@@ -24,11 +27,13 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/menus", get(list).post(create))
         .route("/menus/{id}", get(show))
-        .route("/menus/{id}/desserts", post(add_dessert))
+        .route("/menus/{id}/desserts", post(add_desserts))
+        .route("/menus/{id}/desserts/{dessert_id}/move", post(move_dessert))
         .route("/menus/{id}/desserts/{dessert_id}/remove", post(remove_dessert))
-        .route("/menus/{id}/delete", post(delete))
+        .route("/menus/{id}/delete", get(delete_page).post(delete))
         .route("/menus/{id}/publish", post(publish))
-        .route("/menus/{id}/unpublish", post(unpublish))
+        .route("/menus/{id}/unpublish", get(unpublish_page).post(unpublish))
+        .route("/menus/{id}/new-link", get(new_link_page).post(new_link))
 }
 
 /// The page anyone with the link may read, without a session.
@@ -55,15 +60,18 @@ pub fn qr_path(slug: &str) -> String {
 #[template(path = "menus.html")]
 struct MenusPage {
     layout: Layout,
+    /// The scheme and host of the menus' share links.
+    site: String,
     menus: Vec<Menu>,
     name: String,
     errors: FieldErrors,
 }
 
-async fn list(State(state): State<AppState>, CurrentUser { user, visit }: CurrentUser) -> Result<Response, Error> {
+async fn list(State(state): State<AppState>, CurrentUser { user, visit }: CurrentUser, Site(site): Site) -> Result<Response, Error> {
     let menus = menus::list_for_user(&state.store, user.id).await?;
     render(&MenusPage {
         layout: visit.layout(),
+        site,
         menus,
         name: String::new(),
         errors: FieldErrors::new(),
@@ -79,11 +87,13 @@ struct MenuForm {
 async fn create(
     State(state): State<AppState>,
     CurrentUser { user, visit }: CurrentUser,
+    Site(site): Site,
     CsrfForm(form): CsrfForm<MenuForm>,
 ) -> Result<Response, Error> {
     let again = |errors: FieldErrors| async {
         let page = MenusPage {
             layout: visit.layout(),
+            site: site.clone(),
             menus: menus::list_for_user(&state.store, user.id).await?,
             name: form.name.clone(),
             errors,
@@ -115,6 +125,8 @@ struct MenuPage {
     desserts: Vec<Dessert>,
     totals: MenuTotals,
     sort_links: Vec<SortLink>,
+    /// Whether the desserts show in the menu's own order (and can be moved).
+    in_menu_order: bool,
     choices: Vec<(i64, String)>,
     error: String,
 }
@@ -139,9 +151,9 @@ async fn show(
 ) -> Result<Response, Error> {
     let menu = find_own(&state, user.id, &id).await?;
     let params: SortParams = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
-    let sort = SortField::parse(&params.sort).unwrap_or_default();
-    let dir = SortDir::parse(&params.dir).unwrap_or(sort.natural_dir());
-    menu_page(&state, &visit, &site, user.id, menu, sort, dir, StatusCode::OK, String::new()).await
+    // Without a column to sort by, the menu shows in its own order.
+    let sorted = SortField::parse(&params.sort).map(|sort| (sort, SortDir::parse(&params.dir).unwrap_or(sort.natural_dir())));
+    menu_page(&state, &visit, &site, user.id, menu, sorted, StatusCode::OK, String::new()).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -151,12 +163,11 @@ async fn menu_page(
     site: &str,
     owner: i64,
     menu: Menu,
-    sort: SortField,
-    dir: SortDir,
+    sorted: Option<(SortField, SortDir)>,
     status: StatusCode,
     error: String,
 ) -> Result<Response, Error> {
-    let desserts = menus::desserts_on(&state.store, owner, menu.id, sort, dir).await?;
+    let desserts = menus::desserts_on(&state.store, owner, menu.id, sorted).await?;
     let choices = menus::addable(&state.store, owner, menu.id).await?;
     let menu_id = menu.id;
     let page = MenuPage {
@@ -164,9 +175,10 @@ async fn menu_page(
         public_url: menu.public_slug.as_deref().map(|slug| format!("{site}{}", public_path(slug))),
         qr_url: menu.public_slug.as_deref().map(qr_path),
         totals: MenuTotals::of(&desserts),
-        sort_links: sort_links(sort, dir, |field, dir| {
+        sort_links: sort_links(sorted, |field, dir| {
             format!("/menus/{menu_id}?sort={}&dir={}", field.as_str(), dir.as_str())
         }),
+        in_menu_order: sorted.is_none(),
         menu,
         desserts,
         choices,
@@ -177,42 +189,71 @@ async fn menu_page(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct AddDessertForm {
-    dessert_id: String,
+struct AddDessertsForm {
+    /// Ticked in the checklist: any number, one at least.
+    dessert_id: Vec<String>,
 }
 
-async fn add_dessert(
+async fn add_desserts(
     State(state): State<AppState>,
     CurrentUser { user, visit }: CurrentUser,
     Site(site): Site,
     Path(id): Path<String>,
-    CsrfForm(form): CsrfForm<AddDessertForm>,
+    CsrfForm(form): CsrfForm<AddDessertsForm>,
 ) -> Result<Response, Error> {
     let menu = find_own(&state, user.id, &id).await?;
-    if form.dessert_id.trim().is_empty() {
-        let error = "Choose a dessert to add".to_string();
-        return menu_page(
-            &state,
-            &visit,
-            &site,
-            user.id,
-            menu,
-            SortField::default(),
-            SortDir::Asc,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            error,
-        )
-        .await;
+    let chosen: Vec<&str> = form.dessert_id.iter().map(|id| id.trim()).filter(|id| !id.is_empty()).collect();
+    if chosen.is_empty() {
+        let error = "Tick the desserts to add".to_string();
+        return menu_page(&state, &visit, &site, user.id, menu, None, StatusCode::UNPROCESSABLE_ENTITY, error).await;
     }
-    // Someone else's dessert is as unknown as one that does not exist.
-    let dessert = desserts::find(&state.store, user.id, parse_id(form.dessert_id.trim())?)
-        .await?
-        .ok_or(Error::NotFound)?;
-    if !menus::add_dessert(&state.store, user.id, menu.id, dessert.id).await? {
+    if chosen.len() > MAX_ADDED_AT_ONCE {
+        let error = format!("Add at most {MAX_ADDED_AT_ONCE} desserts at once");
+        return menu_page(&state, &visit, &site, user.id, menu, None, StatusCode::UNPROCESSABLE_ENTITY, error).await;
+    }
+    let ids = chosen.into_iter().map(parse_id).collect::<Result<Vec<i64>, Error>>()?;
+    // Someone else's dessert is as unknown as one that does not exist: nothing is added.
+    let names = desserts::names_of(&state.store, user.id, &ids).await?;
+    if names.len() != ids.iter().collect::<std::collections::HashSet<_>>().len() {
         return Err(Error::NotFound);
     }
-    visit.flash(format!("{} added to {}", dessert.name, menu.name)).await?;
+    menus::add_desserts(&state.store, user.id, menu.id, &ids).await?;
+    let message = match names.as_slice() {
+        [one] => format!("{one} added to {}", menu.name),
+        many => format!("{} desserts added to {}", many.len(), menu.name),
+    };
+    visit.flash(message).await?;
     Ok(Redirect::to(&format!("/menus/{}", menu.id)).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MoveForm {
+    /// `up` (one place earlier) or `down`.
+    to: String,
+}
+
+async fn move_dessert(
+    State(state): State<AppState>,
+    CurrentUser { user, visit: _ }: CurrentUser,
+    Path((id, dessert_id)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<MoveForm>,
+) -> Result<Response, Error> {
+    let menu = find_own(&state, user.id, &id).await?;
+    let dessert_id = parse_id(&dessert_id)?;
+    let up = match form.to.as_str() {
+        "up" => true,
+        "down" => false,
+        _ => return Err(Error::BadRequest("Move a dessert up or down.".into())),
+    };
+    let on_menu: Vec<i64> = menus::desserts_on(&state.store, user.id, menu.id, None)
+        .await?
+        .iter()
+        .map(|d| d.id)
+        .collect();
+    let order = moved(&on_menu, dessert_id, up).ok_or(Error::NotFound)?;
+    menus::set_order(&state.store, user.id, menu.id, &order).await?;
+    Ok(Redirect::to(&format!("/menus/{}#dessert-{dessert_id}", menu.id)).into_response())
 }
 
 async fn remove_dessert(
@@ -230,6 +271,45 @@ async fn remove_dessert(
     }
     visit.flash(format!("{} removed from {}", dessert.name, menu.name)).await?;
     Ok(Redirect::to(&format!("/menus/{}", menu.id)).into_response())
+}
+
+/// A question before something that cannot be taken back: what happens, a button that does
+/// it and a way out.
+#[derive(Template)]
+#[template(path = "confirm.html")]
+struct ConfirmPage {
+    layout: Layout,
+    title: String,
+    consequences: Vec<String>,
+    action: String,
+    button: &'static str,
+    danger: bool,
+    back: String,
+}
+
+async fn delete_page(
+    State(state): State<AppState>,
+    CurrentUser { user, visit }: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
+    let menu = find_own(&state, user.id, &id).await?;
+    let mut consequences = vec![format!(
+        "The menu goes; its {} dessert{} stay in your list.",
+        menu.dessert_count,
+        if menu.dessert_count == 1 { "" } else { "s" }
+    )];
+    if menu.public_slug.is_some() {
+        consequences.push("Its public link stops working, and printed QR codes of it lead nowhere.".into());
+    }
+    render(&ConfirmPage {
+        layout: visit.layout(),
+        title: format!("Delete the menu {}?", menu.name),
+        consequences,
+        action: format!("/menus/{}/delete", menu.id),
+        button: "Yes, delete the menu",
+        danger: true,
+        back: format!("/menus/{}", menu.id),
+    })
 }
 
 async fn delete(
@@ -257,6 +337,26 @@ async fn publish(
     Ok(Redirect::to(&format!("/menus/{id}")).into_response())
 }
 
+async fn unpublish_page(
+    State(state): State<AppState>,
+    CurrentUser { user, visit }: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
+    let menu = find_own(&state, user.id, &id).await?;
+    render(&ConfirmPage {
+        layout: visit.layout(),
+        title: format!("Unpublish {}?", menu.name),
+        consequences: vec![
+            "Customers who open its link or scan its QR code will read that the menu isn't available right now.".into(),
+            "The link is kept: publish again and the same link and printed QR codes work again.".into(),
+        ],
+        action: format!("/menus/{}/unpublish", menu.id),
+        button: "Unpublish",
+        danger: false,
+        back: format!("/menus/{}", menu.id),
+    })
+}
+
 async fn unpublish(
     State(state): State<AppState>,
     CurrentUser { user, visit }: CurrentUser,
@@ -267,7 +367,41 @@ async fn unpublish(
     if !menus::unpublish(&state.store, user.id, id).await? {
         return Err(Error::NotFound);
     }
-    visit.flash("Unpublished: the old link no longer works").await?;
+    visit.flash("Unpublished: the link shows nothing until you publish again").await?;
+    Ok(Redirect::to(&format!("/menus/{id}")).into_response())
+}
+
+async fn new_link_page(
+    State(state): State<AppState>,
+    CurrentUser { user, visit }: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
+    let menu = find_own(&state, user.id, &id).await?;
+    render(&ConfirmPage {
+        layout: visit.layout(),
+        title: format!("Give {} a new link?", menu.name),
+        consequences: vec![
+            "Do this when the link reached people it should not have.".into(),
+            "The current link stops working for good: printed QR codes and shared links lead nowhere, and you will need to print the new QR code.".into(),
+        ],
+        action: format!("/menus/{}/new-link", menu.id),
+        button: "Yes, make a new link",
+        danger: true,
+        back: format!("/menus/{}", menu.id),
+    })
+}
+
+async fn new_link(
+    State(state): State<AppState>,
+    CurrentUser { user, visit }: CurrentUser,
+    Path(id): Path<String>,
+    CsrfForm(NoFields {}): CsrfForm<NoFields>,
+) -> Result<Response, Error> {
+    let id = parse_id(&id)?;
+    if !menus::replace_link(&state.store, user.id, id, &random_token()?).await? {
+        return Err(Error::NotFound);
+    }
+    visit.flash("New link made: the old one no longer works").await?;
     Ok(Redirect::to(&format!("/menus/{id}")).into_response())
 }
 
@@ -276,28 +410,83 @@ async fn unpublish(
 struct PublicMenuPage {
     layout: Layout,
     menu: Menu,
+    publisher: Option<String>,
     desserts: Vec<Dessert>,
-    totals: MenuTotals,
     slug: String,
     qr_url: String,
     /// Every allergen a dessert on the menu contains or may contain traces of.
     legend: AllergenSet,
+    /// For a link shared in a message: what the preview says and shows.
+    description: String,
+    page_url: String,
+    share_image: Option<String>,
 }
 
-async fn public_menu(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, Error> {
-    if !is_slug(&slug) {
-        return Err(Error::NotFound);
+/// What a shared link's preview says: how many desserts and the first names.
+fn share_description(desserts: &[Dessert]) -> String {
+    const MAX_CHARS: usize = 160;
+    let mut text = match desserts.len() {
+        0 => return "A dessert menu, empty for now.".into(),
+        1 => "1 dessert: ".to_string(),
+        n => format!("{n} desserts: "),
+    };
+    for (n, dessert) in desserts.iter().enumerate() {
+        let next = if n == 0 {
+            dessert.name.clone()
+        } else {
+            format!(", {}", dessert.name)
+        };
+        if text.chars().count() + next.chars().count() > MAX_CHARS - 1 {
+            text.push('…');
+            return text;
+        }
+        text.push_str(&next);
     }
-    let (menu, desserts) = menus::find_published(&state.store, &slug).await?.ok_or(Error::NotFound)?;
+    text.push('.');
+    text
+}
+
+/// The page a customer sees when a menu is not (or no longer) published: nothing of the
+/// app, nothing about why.
+#[derive(Template)]
+#[template(path = "public_missing.html")]
+struct PublicMissingPage {
+    layout: Layout,
+}
+
+fn public_missing() -> Result<Response, Error> {
+    render_with(
+        StatusCode::NOT_FOUND,
+        &PublicMissingPage {
+            layout: ROOT_LAYOUT.clone(),
+        },
+    )
+}
+
+async fn public_menu(State(state): State<AppState>, Site(site): Site, Path(slug): Path<String>) -> Result<Response, Error> {
+    if !is_slug(&slug) {
+        return public_missing();
+    }
+    let Some(published) = menus::find_published(&state.store, &slug).await? else {
+        return public_missing();
+    };
+    let desserts = published.desserts;
     let legend = desserts.iter().fold(AllergenSet::empty(), |all, dessert| {
         all.union(dessert.allergens.contains.unwrap_or_default())
             .union(dessert.allergens.traces)
     });
+    let share_image = desserts
+        .iter()
+        .find(|dessert| dessert.photo.is_some())
+        .map(|dessert| format!("{site}/m/{slug}/photos/{}?size=thumb", dessert.id));
     render(&PublicMenuPage {
         layout: ROOT_LAYOUT.clone(),
         legend,
-        totals: MenuTotals::of(&desserts),
-        menu,
+        description: share_description(&desserts),
+        page_url: format!("{site}{}", public_path(&slug)),
+        share_image,
+        menu: published.menu,
+        publisher: published.publisher,
         desserts,
         qr_url: qr_path(&slug),
         slug,

@@ -31,7 +31,9 @@ async fn a_menu_gathers_desserts_with_totals_in_any_order() {
     let page = ann.get(&format!("/menus/{summer}")).await;
     page.assert_contains("Menu Summer created")
         .assert_contains("No desserts on this menu yet");
-    page.assert_contains(&format!("<option value=\"{pie}\">Apple Pie</option>"));
+    page.assert_contains(&format!(
+        r#"<input type="checkbox" name="dessert_id" value="{pie}"> <span>Apple Pie</span>"#
+    ));
 
     assert_eq!(add_to_menu(&ann, summer, pie).await, StatusCode::SEE_OTHER);
     assert_eq!(add_to_menu(&ann, summer, brownie).await, StatusCode::SEE_OTHER);
@@ -41,7 +43,7 @@ async fn a_menu_gathers_desserts_with_totals_in_any_order() {
     page.assert_contains("2 desserts: $6.50, 700 calories in all");
     assert_eq!(page.dessert_names(), ["Apple Pie", "Brownie"]);
     assert!(
-        !page.body.contains(&format!("<option value=\"{pie}\">")),
+        !page.body.contains(&format!(r#"name="dessert_id" value="{pie}""#)),
         "what is on the menu is not offered again"
     );
     let by_price = ann.get(&format!("/menus/{summer}?sort=price&dir=desc")).await;
@@ -106,13 +108,21 @@ async fn another_persons_menu_and_desserts_are_not_found_and_stay_untouched() {
     let bobs_menu = create_menu(&bob, "Bob's").await;
 
     // Bob cannot reach Ann's menu in any way.
-    assert_eq!(bob.get(&format!("/menus/{menu}")).await.status, StatusCode::NOT_FOUND);
+    for page in ["", "/delete", "/unpublish", "/new-link"] {
+        assert_eq!(
+            bob.get(&format!("/menus/{menu}{page}")).await.status,
+            StatusCode::NOT_FOUND,
+            "{page}"
+        );
+    }
     let token = bob.get("/menus").await.csrf_token();
     for action in [
         format!("/menus/{menu}/desserts"),
         format!("/menus/{menu}/desserts/{pie}/remove"),
+        format!("/menus/{menu}/desserts/{pie}/move"),
         format!("/menus/{menu}/publish"),
         format!("/menus/{menu}/unpublish"),
+        format!("/menus/{menu}/new-link"),
         format!("/menus/{menu}/delete"),
     ] {
         let answer = bob
@@ -149,7 +159,14 @@ async fn deleting_a_dessert_takes_it_off_menus_and_deleting_a_menu_keeps_dessert
     assert_eq!(page.dessert_names(), ["Brownie"]);
     page.assert_contains("1 dessert: $2.00, 400 calories in all");
 
-    let gone = ann.submit(&format!("/menus/{menu}"), &format!("/menus/{menu}/delete"), &[]).await;
+    ann.get(&format!("/menus/{menu}/delete"))
+        .await
+        .assert_contains("Delete the menu Summer?")
+        .assert_contains("its 1 dessert stay in your list")
+        .assert_lacks("public link");
+    let gone = ann
+        .submit(&format!("/menus/{menu}/delete"), &format!("/menus/{menu}/delete"), &[])
+        .await;
     assert_eq!(gone.status, StatusCode::SEE_OTHER);
     assert_eq!(gone.location(), "/menus");
     ann.get("/menus").await.assert_contains("Menu Summer deleted");
@@ -173,7 +190,8 @@ async fn a_published_menu_is_readable_by_anyone_until_unpublished() {
         async move { ann.submit(&path, &format!("{path}/{action}"), &[]).await.status }
     };
     let public_link = |page: &crate::support::Page| -> String {
-        let start = page.body.find("class=\"public-link\" href=\"").expect("public link") + "class=\"public-link\" href=\"".len();
+        let marker = "public-link\" href=\"";
+        let start = page.body.find(marker).expect("public link") + marker.len();
         let start = start + page.body[start..].find("/m/").expect("a public path");
         let end = page.body[start..].find('"').unwrap() + start;
         page.body[start..end].to_string()
@@ -199,13 +217,42 @@ async fn a_published_menu_is_readable_by_anyone_until_unpublished() {
         .assert_lacks("Remove");
     assert!(stranger.session_cookie().is_none(), "the public page starts no session");
 
+    // Unpublishing asks first, then takes the page down and keeps the link.
+    ann.get(&format!("{path}/unpublish"))
+        .await
+        .assert_contains("The link is kept: publish again and the same link and printed QR codes work again.");
     assert_eq!(publish("unpublish").await, StatusCode::SEE_OTHER);
-    assert_eq!(stranger.get(&link).await.status, StatusCode::NOT_FOUND);
+    let gone = stranger.get(&link).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    gone.assert_contains("This menu isn't available right now")
+        .assert_lacks("<a ")
+        .assert_lacks("Log in");
+    ann.get(&path).await.assert_contains("Not published").assert_lacks("/m/");
     assert_eq!(publish("publish").await, StatusCode::SEE_OTHER);
+    assert_eq!(
+        public_link(&ann.get(&path).await),
+        link,
+        "publishing again brings back the same link"
+    );
+    assert_eq!(stranger.get(&link).await.status, StatusCode::OK);
+
+    // A new link, after a warning, ends the old one for good.
+    ann.get(&format!("{path}/new-link"))
+        .await
+        .assert_contains("The current link stops working for good");
+    assert_eq!(publish("new-link").await, StatusCode::SEE_OTHER);
     let new_link = public_link(&ann.get(&path).await);
-    assert_ne!(new_link, link, "republishing makes a new link");
+    assert_ne!(new_link, link);
     assert_eq!(stranger.get(&new_link).await.status, StatusCode::OK);
     assert_eq!(stranger.get(&link).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(publish("unpublish").await, StatusCode::SEE_OTHER);
+    assert_eq!(publish("publish").await, StatusCode::SEE_OTHER);
+    assert_eq!(
+        stranger.get(&link).await.status,
+        StatusCode::NOT_FOUND,
+        "the old link never comes back"
+    );
+    assert_eq!(stranger.get(&new_link).await.status, StatusCode::OK);
     for bad in ["/m/", "/m/nope", "/m/..%2F..%2Fetc", &format!("/m/{}", "a".repeat(300))] {
         assert_eq!(stranger.get(bad).await.status, StatusCode::NOT_FOUND, "{bad}");
     }
@@ -243,4 +290,74 @@ async fn a_menu_page_costs_the_same_queries_for_one_dessert_or_thirty() {
     let before = app.store.statements_sent();
     ann.get("/menus").await.assert_contains("30 desserts");
     assert!(app.store.statements_sent() - before <= 3);
+}
+
+#[tokio::test]
+async fn a_menu_is_filled_from_a_checklist_and_ordered_by_its_owner() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    let pie = ann.add_dessert("Apple Pie", "4.50", "300").await;
+    let brownie = ann.add_dessert("Brownie", "2", "400").await;
+    let cake = ann.add_dessert("Cake", "3", "500").await;
+    let bob = app.signed_up("bob").await;
+    let bobs = bob.add_dessert("Bob's Fudge", "1", "100").await;
+    let menu = create_menu(&ann, "Summer").await;
+    let path = format!("/menus/{menu}");
+    let add = |ids: Vec<i64>| {
+        let (ann, path) = (&ann, path.clone());
+        async move {
+            let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+            let fields: Vec<(&str, &str)> = ids.iter().map(|id| ("dessert_id", id.as_str())).collect();
+            ann.submit(&path, &format!("{path}/desserts"), &fields).await
+        }
+    };
+
+    // Nothing ticked, or another person's dessert among the ticked: refused, nothing added.
+    let none = add(vec![]).await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    none.assert_contains("Tick the desserts to add");
+    assert_eq!(add(vec![pie, bobs]).await.status, StatusCode::NOT_FOUND);
+    assert!(ann.get(&path).await.dessert_names().is_empty());
+
+    // Several at once, in the order ticked, at the end of the menu.
+    let added = add(vec![cake, pie]).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    let page = ann.get(&path).await;
+    page.assert_contains("2 desserts added to Summer");
+    assert_eq!(page.dessert_names(), ["Cake", "Apple Pie"]);
+    add(vec![brownie]).await;
+    assert_eq!(ann.get(&path).await.dessert_names(), ["Cake", "Apple Pie", "Brownie"]);
+
+    // Up and down, stopping at the ends; the public page follows.
+    let shift = |dessert: i64, to: &'static str| {
+        let (ann, path) = (&ann, path.clone());
+        async move { ann.submit(&path, &format!("{path}/desserts/{dessert}/move"), &[("to", to)]).await }
+    };
+    assert_eq!(shift(brownie, "up").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(ann.get(&path).await.dessert_names(), ["Cake", "Brownie", "Apple Pie"]);
+    shift(cake, "down").await;
+    shift(pie, "down").await;
+    assert_eq!(ann.get(&path).await.dessert_names(), ["Brownie", "Cake", "Apple Pie"]);
+    assert_eq!(shift(pie, "sideways").await.status, StatusCode::BAD_REQUEST);
+    let off_menu = ann.add_dessert("Donut", "1", "200").await;
+    assert_eq!(shift(off_menu, "up").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(ann.get(&path).await.dessert_names(), ["Brownie", "Cake", "Apple Pie"]);
+    // Sorted by a column, the page says so and offers no moving.
+    let sorted = ann.get(&format!("{path}?sort=name&dir=asc")).await;
+    assert_eq!(sorted.dessert_names(), ["Apple Pie", "Brownie", "Cake"]);
+    sorted.assert_contains("Show the menu's order").assert_lacks("/move");
+
+    ann.submit(&path, &format!("{path}/publish"), &[]).await;
+    let slug = ann.get(&path).await.public_slug();
+    let public = app.browser().get(&format!("/m/{slug}")).await;
+    let order: Vec<usize> = ["Brownie", "Cake", "Apple Pie"]
+        .iter()
+        .map(|name| public.body.find(&format!("<h2>{name}")).expect(name))
+        .collect();
+    assert!(order.windows(2).all(|pair| pair[0] < pair[1]), "{order:?}");
+
+    // Deleting a published menu warns that its link ends.
+    ann.get(&format!("{path}/delete"))
+        .await
+        .assert_contains("Its public link stops working, and printed QR codes of it lead nowhere.");
 }

@@ -29,9 +29,14 @@ async fn a_published_menu_has_a_qr_code_of_its_public_link_until_unpublished() {
 
     let page = ann.get(&menu).await;
     page.assert_contains(&format!(r#"<img class="qr" src="{qr}""#))
-        .assert_contains(&format!(r#"<a class="public-link" href="{public_url}">{public_url}</a>"#))
+        .assert_contains(&format!(r#"<input id="public-url" type="text" readonly value="{public_url}">"#))
+        .assert_contains(&format!(
+            r#"<a class="button primary public-link" href="{public_url}">See it as a customer</a>"#
+        ))
         .assert_contains(&format!(r#"<a class="button" href="{public_url}#print">Print</a>"#))
-        .assert_contains(&format!(r#"<a href="{qr}" download="menu-qr-code.svg">download the QR code</a>"#));
+        .assert_contains(&format!(
+            r#"<a class="button" href="{qr}" download="menu-qr-code.svg">Download the QR code</a>"#
+        ));
 
     let stranger = app.browser();
     let (status, headers, body) = stranger.get_bytes(&qr, &[]).await;

@@ -58,7 +58,7 @@ async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the
     let document = export(&app.db.url);
     let parsed: serde_json::Value = serde_json::from_str(&document).unwrap();
     assert_eq!(parsed["format"], "desserts-export");
-    assert_eq!(parsed["version"], 4);
+    assert_eq!(parsed["version"], 5);
     assert_eq!(parsed["desserts"][1]["allergens"], json!(["eggs", "milk"]));
     assert_eq!(parsed["desserts"][1]["traces"], json!(["nuts"]));
     assert_eq!(parsed["desserts"][0]["allergens"], serde_json::Value::Null, "not declared");
@@ -73,6 +73,8 @@ async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the
     assert_eq!(parsed["desserts"][0]["price_cents"], 435);
     assert_eq!(parsed["menu_entries"][0]["dessert_id"], pie);
     assert!(parsed["menus"][0]["public_slug"].is_string());
+    assert_eq!(parsed["menus"][0]["published"], true);
+    assert_eq!(parsed["menu_entries"][0]["position"], 1);
 
     // Into the same kind of database as the suite runs on, and into SQLite.
     let same_kind = TestDb::new();
@@ -101,11 +103,17 @@ async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the
         dessert.as_object_mut().unwrap().remove("allergens");
         dessert.as_object_mut().unwrap().remove("traces");
     }
+    old["menus"][0].as_object_mut().unwrap().remove("published");
+    old["menu_entries"][0].as_object_mut().unwrap().remove("position");
     old["users"][0].as_object_mut().unwrap().remove("email_confirmed_at");
     let version_1 = serde_json::to_string_pretty(&old).unwrap();
     let out = import(&old_target, &version_1);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(!export(&old_target).contains("email_confirmed_at"));
+    let reexported: serde_json::Value = serde_json::from_str(&export(&old_target)).unwrap();
+    assert!(reexported["users"][0].get("email_confirmed_at").is_none());
+    // A menu with a slug was published then; its entries keep their order by name.
+    assert_eq!(reexported["menus"][0]["published"], true);
+    assert_eq!(reexported["menu_entries"][0]["position"], 0);
 
     // The imported database works: old passwords log in, the public link still works, and
     // new rows get new ids.
@@ -190,7 +198,7 @@ async fn import_refuses_bad_input_and_changes_nothing() {
             &document.replacen("\"menus\"", "\"surprise\": 1, \"menus\"", 1),
             "is not a desserts export document",
         ),
-        (&document.replacen("\"version\": 4", "\"version\": 9", 1), "document - version"),
+        (&document.replacen("\"version\": 5", "\"version\": 9", 1), "document - version"),
         (&not_an_image, "photos 1 image: That is not an image"),
         (&photo_of_nothing, "photos 99 dessert_id: names no dessert"),
         (&bad_base64, "photos 1 thumbnail: is not base64"),

@@ -33,8 +33,51 @@ async fn menus_round_trip_with_their_desserts() {
         .iter()
         .map(|d| d["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["Apple Pie", "Brownie"]);
-    assert_eq!(menu.body["desserts"][0]["price"], 4.5);
+    // In the order they were put on the menu, each with its place.
+    assert_eq!(names, ["Brownie", "Apple Pie"]);
+    assert_eq!(menu.body["desserts"][0]["position"], 1);
+    assert_eq!(menu.body["desserts"][1]["position"], 2);
+    assert_eq!(menu.body["desserts"][1]["price"], 4.5);
+
+    // The owner reorders them; only every dessert on the menu, each once, is an order.
+    let order_path = format!("{path}/order");
+    let order = |ids: serde_json::Value| ann.send(reqwest::Method::PUT, &order_path, Some(json!({"dessert_ids": ids})));
+    assert_eq!(order(json!([pie, brownie])).await.status, StatusCode::NO_CONTENT);
+    let names_now = |menu: &serde_json::Value| -> Vec<String> {
+        menu["desserts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names_now(&ann.get(&path).await.body), ["Apple Pie", "Brownie"]);
+    for bad in [
+        json!([pie]),
+        json!([pie, pie]),
+        json!([pie, brownie, 999]),
+        json!(null),
+        json!("1,2"),
+        json!([pie, 1.5]),
+    ] {
+        let refused = order(bad.clone()).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(!refused.field_error("dessert_ids").is_empty(), "{bad}: {}", refused.text);
+    }
+    assert_eq!(
+        names_now(&ann.get(&path).await.body),
+        ["Apple Pie", "Brownie"],
+        "refusals change nothing"
+    );
+    let bob = app.api().signed_up("bob").await;
+    let taken = bob
+        .send(
+            reqwest::Method::PUT,
+            &format!("{path}/order"),
+            Some(json!({"dessert_ids": [pie, brownie]})),
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::NOT_FOUND, "another person's menu");
 
     let listed = ann.get("/api/v1/menus").await;
     assert_eq!(listed.body["items"][0]["name"], "Summer");
