@@ -9,13 +9,14 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::domain::{
-    AllergenInfo, AllergenSet, Calories, DessertName, Email, HttpUrl, LabelName, MenuName, NewPhoto, Origin, PersonName, Price, Timestamp,
-    Username,
+    AllergenInfo, AllergenSet, Calories, DessertName, Email, HttpUrl, LabelName, MenuName, NewPhoto, Origin, PersonName, Price, PublicName,
+    Timestamp, Username,
 };
 use crate::store::dump::{DessertLabelRow, DessertRow, Dump, LabelRow, MenuEntryRow, MenuRow, PhotoRow, UserRow};
 
 pub const FORMAT: &str = "desserts-export";
-/// 5: a menu's link kept while it is unpublished, and the order of its desserts. 4: allergens
+/// 5: a menu's link kept while it is unpublished, the order of its desserts, and each
+/// account's public name. 4: allergens
 /// and labels. 3: photos. 2: when each address was confirmed. Every earlier
 /// version still imports.
 pub const VERSION: u32 = 5;
@@ -70,6 +71,9 @@ pub struct User {
     /// not (and in version 1 documents, which predate confirmation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_confirmed_at: Option<String>,
+    /// What the account's published menus are headed by; since version 5, absent when not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -149,6 +153,7 @@ impl Document {
                     password_hash: u.password_hash,
                     created_at: time(u.created_at),
                     email_confirmed_at: u.email_confirmed_at.map(time),
+                    public_name: u.public_name,
                 })
                 .collect(),
             desserts: dump
@@ -331,8 +336,17 @@ fn user_row(user: User, row: &mut RowCheck<'_>) -> Option<UserRow> {
         Some(time) => row.check("email_confirmed_at", Timestamp::parse_rfc3339(time)).map(|t| Some(t.0)),
     };
     let password_hash = row.check("password_hash", crate::passwords::check_stored(&user.password_hash));
-    let (username, email, name, avatar, created_at, email_confirmed_at, ()) =
-        (username?, email?, name?, avatar?, created_at?, email_confirmed_at?, password_hash?);
+    let public_name = row.check("public_name", PublicName::parse_optional(user.public_name.as_deref().unwrap_or("")));
+    let (username, email, name, avatar, created_at, email_confirmed_at, (), public_name) = (
+        username?,
+        email?,
+        name?,
+        avatar?,
+        created_at?,
+        email_confirmed_at?,
+        password_hash?,
+        public_name?,
+    );
     Some(UserRow {
         id: user.id,
         username_key: username.key(),
@@ -344,6 +358,7 @@ fn user_row(user: User, row: &mut RowCheck<'_>) -> Option<UserRow> {
         password_hash: user.password_hash,
         created_at: created_at.0,
         email_confirmed_at,
+        public_name: public_name.map(|name| name.as_str().to_string()),
     })
 }
 
@@ -565,6 +580,7 @@ mod tests {
                 password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA".into(),
                 created_at: time(u as i64 * 1000),
                 email_confirmed_at: (u % 3 != 1).then(|| time(u as i64 * 1000 + 60)),
+                public_name: (u % 2 == 0).then(|| format!("Café {u}")),
             });
             let first_dessert = doc.desserts.len() as i64 + 1;
             // Each user has a label "Seasonal", on every other dessert.

@@ -361,6 +361,7 @@ async fn build_database(path: &Path, users: usize, desserts: usize) -> anyhow::R
             password_hash: hash.clone(),
             created_at: 1_700_000_000,
             email_confirmed_at: None,
+            public_name: None,
         });
         for d in 0..desserts as i64 {
             let name = format!("Dessert {d:05} of user {u}");

@@ -102,6 +102,24 @@ impl PersonName {
     }
 }
 
+/// The name a person's published menus are headed by (a café's name): at most
+/// [`Self::MAX_CHARS`] characters on one line; empty means none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicName(String);
+
+impl PublicName {
+    pub const MAX_CHARS: usize = 80;
+
+    /// `None` for an empty field: no public name.
+    pub fn parse_optional(raw: &str) -> Result<Option<Self>, String> {
+        Ok(super::optional_line(raw, "Public name", Self::MAX_CHARS)?.map(|name| Self(name.to_string())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// [`Self::MIN_CHARS`] to [`Self::MAX_CHARS`] characters, taken as typed (no trimming). Kept secret so it never reaches a log.
 #[derive(Debug, Clone)]
 pub struct Password(SecretString);

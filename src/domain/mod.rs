@@ -13,7 +13,7 @@ mod menu;
 mod photo;
 mod timestamp;
 
-pub use account::{Email, Password, PersonName, Signup, SignupInput, Username, lookup_key};
+pub use account::{Email, Password, PersonName, PublicName, Signup, SignupInput, Username, lookup_key};
 pub use allergen::{Allergen, AllergenInfo, AllergenSet};
 pub use credentials::{TokenLifetime, describe_client};
 pub use dessert::{Calories, Dessert, DessertDraft, DessertInput, DessertName, Origin, Price};

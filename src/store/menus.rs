@@ -199,6 +199,19 @@ pub async fn holding(store: &Store, owner: i64, dessert_id: i64) -> Result<Vec<(
         .await
 }
 
+/// The owner's menus a dessert is not on, by name, as (id, name): where it can be added.
+pub async fn not_holding(store: &Store, owner: i64, dessert_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
+    store
+        .fetch_all(
+            "SELECT id, name FROM menus
+             WHERE user_id = ?1 AND id NOT IN (SELECT menu_id FROM menu_desserts WHERE dessert_id = ?2)
+             ORDER BY name_key, id",
+            args![owner, dessert_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .await
+}
+
 /// Puts the owner's desserts on one of their menus, at its end in the order given, in one
 /// transaction: desserts already on it stay where they are, and a menu or dessert that is
 /// not the owner's is skipped by the join (the foreign keys would refuse it too). Returns

@@ -2,7 +2,7 @@
 
 use super::sessions::NewSession;
 use super::{Param, Row, Statement, Store, StoreError, UniqueKey, args, now};
-use crate::domain::{Email, HttpUrl, PersonName, Signup, Timestamp, User, Username};
+use crate::domain::{Email, HttpUrl, PersonName, PublicName, Signup, Timestamp, User, Username};
 
 /// A new account, its password already hashed.
 pub struct NewUser {
@@ -47,13 +47,16 @@ pub struct UserRow {
     pub created_at: i64,
     /// When the current address was confirmed; `None` while it is not.
     pub email_confirmed_at: Option<i64>,
+    /// What the account's published menus are headed by, if set.
+    pub public_name: Option<String>,
 }
 
 /// Every account in id order, with when its current address was confirmed.
 pub(super) fn all_rows_query() -> String {
     format!(
         "SELECT id, {WRITTEN},
-                (SELECT v.verified_at FROM email_verifications v WHERE v.user_id = users.id AND v.email_key = users.email_key)
+                (SELECT v.verified_at FROM email_verifications v WHERE v.user_id = users.id AND v.email_key = users.email_key),
+                public_name
          FROM users ORDER BY id"
     )
 }
@@ -70,6 +73,7 @@ pub(super) fn row_from_row(row: &Row<'_>) -> Result<UserRow, StoreError> {
         password_hash: row.get(7)?,
         created_at: row.get(8)?,
         email_confirmed_at: row.get(9)?,
+        public_name: row.get(10)?,
     })
 }
 
@@ -77,7 +81,7 @@ pub(super) fn row_from_row(row: &Row<'_>) -> Result<UserRow, StoreError> {
 /// [`super::mail_tokens::restore_confirmation`]).
 pub(super) fn restore(user: UserRow) -> Statement {
     Statement::new(
-        format!("INSERT INTO users (id, {WRITTEN}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+        format!("INSERT INTO users (id, {WRITTEN}, public_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
         args![
             user.id,
             user.username,
@@ -87,7 +91,8 @@ pub(super) fn restore(user: UserRow) -> Statement {
             user.name,
             user.avatar,
             user.password_hash,
-            user.created_at
+            user.created_at,
+            user.public_name
         ],
     )
 }
@@ -280,6 +285,25 @@ pub async fn dessert_count(store: &Store, user_id: i64) -> Result<i64, StoreErro
     store
         .fetch_one("SELECT count(*) FROM desserts WHERE user_id = ?1", args![user_id], |row| row.get(0))
         .await
+}
+
+/// The name the account's published menus are headed by, if set.
+pub async fn public_name(store: &Store, user_id: i64) -> Result<Option<String>, StoreError> {
+    let found: Option<Option<String>> = store
+        .fetch_optional("SELECT public_name FROM users WHERE id = ?1", args![user_id], |row| row.get(0))
+        .await?;
+    Ok(found.flatten())
+}
+
+/// Sets (or, with `None`, clears) the name the account's published menus are headed by.
+pub async fn set_public_name(store: &Store, user_id: i64, name: Option<&PublicName>) -> Result<(), StoreError> {
+    store
+        .execute(
+            "UPDATE users SET public_name = ?1 WHERE id = ?2",
+            args![name.map(|name| name.as_str().to_string()), user_id],
+        )
+        .await?;
+    Ok(())
 }
 
 /// Every account with its number of desserts, by username.

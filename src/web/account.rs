@@ -13,7 +13,7 @@ use super::error::with_retry_after;
 use super::pages::{FieldMessage, Layout, minutes, render_with};
 use super::visit::{CsrfForm, CurrentUser, NoFields, Visit};
 use crate::accounts::{self, AddressChange, PasswordCheck};
-use crate::domain::{Email, FieldErrors, Password, User};
+use crate::domain::{Email, FieldErrors, Password, PublicName, User};
 use crate::state::AppState;
 use crate::store::api_tokens::{self, TokenSummary};
 use crate::store::sessions::{self, SessionSummary};
@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/account", get(account_page))
         .route("/account/password", post(change_password))
         .route("/account/email", post(change_email))
+        .route("/account/public-name", post(change_public_name))
         .route("/account/delete", post(delete_account))
         .route("/account/sessions/{handle}/end", post(end_session))
         .route("/account/sessions/end-others", post(end_other_sessions))
@@ -41,6 +42,8 @@ struct AccountPage {
     email_confirmed: bool,
     /// What was typed in the change-of-address form, shown again beside its error.
     new_email: String,
+    /// The public name as stored, or as typed beside its error.
+    public_name: String,
     errors: FieldErrors,
     /// Where the person is logged in, this browser first.
     sessions: Vec<SessionSummary>,
@@ -51,6 +54,7 @@ async fn show(state: &AppState, visit: &Visit, user: User, status: StatusCode, e
     show_with_email(state, visit, user, status, errors, String::new()).await
 }
 
+/// The account page with what was typed in the change-of-address form kept.
 async fn show_with_email(
     state: &AppState,
     visit: &Visit,
@@ -58,6 +62,19 @@ async fn show_with_email(
     status: StatusCode,
     errors: FieldErrors,
     new_email: String,
+) -> Result<Response, Error> {
+    let public_name = users::public_name(&state.store, user.id).await?.unwrap_or_default();
+    show_with_typed(state, visit, user, status, errors, new_email, public_name).await
+}
+
+async fn show_with_typed(
+    state: &AppState,
+    visit: &Visit,
+    user: User,
+    status: StatusCode,
+    errors: FieldErrors,
+    new_email: String,
+    public_name: String,
 ) -> Result<Response, Error> {
     let dessert_count = users::dessert_count(&state.store, user.id).await?;
     let email_confirmed = mail_tokens::email_confirmed(&state.store, user.id).await?;
@@ -72,6 +89,7 @@ async fn show_with_email(
             dessert_count,
             email_confirmed,
             new_email,
+            public_name,
             errors,
             sessions,
             tokens,
@@ -172,6 +190,43 @@ pub const PASSWORD_CHANGED: &str =
 struct EmailChange {
     email: String,
     email_password: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PublicNameForm {
+    public_name: String,
+}
+
+async fn change_public_name(
+    State(state): State<AppState>,
+    CurrentUser { user, visit }: CurrentUser,
+    CsrfForm(form): CsrfForm<PublicNameForm>,
+) -> Result<Response, Error> {
+    let name = match PublicName::parse_optional(&form.public_name) {
+        Ok(name) => name,
+        Err(message) => {
+            let errors = FieldErrors::single("public_name", message);
+            return show_with_typed(
+                &state,
+                &visit,
+                user,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+                String::new(),
+                form.public_name,
+            )
+            .await;
+        }
+    };
+    users::set_public_name(&state.store, user.id, name.as_ref()).await?;
+    visit
+        .flash(match &name {
+            Some(name) => format!("Your published menus are now headed by {}", name.as_str()),
+            None => "Your published menus no longer carry a public name".to_string(),
+        })
+        .await?;
+    Ok(Redirect::to("/account").into_response())
 }
 
 async fn change_email(

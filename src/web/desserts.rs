@@ -219,6 +219,8 @@ struct DessertPage {
     dessert: Dessert,
     /// The owner's menus it is on, as (id, name).
     menus: Vec<(i64, String)>,
+    /// The owner's other menus, where it can be added.
+    other_menus: Vec<(i64, String)>,
 }
 
 async fn find_own(state: &AppState, owner: i64, raw_id: &str) -> Result<Dessert, Error> {
@@ -228,10 +230,12 @@ async fn find_own(state: &AppState, owner: i64, raw_id: &str) -> Result<Dessert,
 async fn show(State(state): State<AppState>, CurrentUser { user, visit }: CurrentUser, Path(id): Path<String>) -> Result<Response, Error> {
     let dessert = find_own(&state, user.id, &id).await?;
     let menus = menus::holding(&state.store, user.id, dessert.id).await?;
+    let other_menus = menus::not_holding(&state.store, user.id, dessert.id).await?;
     render(&DessertPage {
         layout: visit.layout(),
         dessert,
         menus,
+        other_menus,
     })
 }
 
@@ -411,6 +415,8 @@ async fn edit(
 struct DeletePage {
     layout: Layout,
     dessert: Dessert,
+    /// The menus it will leave, as (id, name).
+    menus: Vec<(i64, String)>,
 }
 
 async fn delete_page(
@@ -419,9 +425,11 @@ async fn delete_page(
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     let dessert = find_own(&state, user.id, &id).await?;
+    let menus = menus::holding(&state.store, user.id, dessert.id).await?;
     render(&DeletePage {
         layout: visit.layout(),
         dessert,
+        menus,
     })
 }
 

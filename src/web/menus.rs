@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/menus/{id}/publish", post(publish))
         .route("/menus/{id}/unpublish", get(unpublish_page).post(unpublish))
         .route("/menus/{id}/new-link", get(new_link_page).post(new_link))
+        .route("/desserts/{id}/menus", post(add_from_dessert))
 }
 
 /// The page anyone with the link may read, without a session.
@@ -192,6 +193,8 @@ async fn menu_page(
 struct AddDessertsForm {
     /// Ticked in the checklist: any number, one at least.
     dessert_id: Vec<String>,
+    /// `yes` from the "Add all" button: every dessert not on the menu yet, ticked or not.
+    all: String,
 }
 
 async fn add_desserts(
@@ -202,7 +205,18 @@ async fn add_desserts(
     CsrfForm(form): CsrfForm<AddDessertsForm>,
 ) -> Result<Response, Error> {
     let menu = find_own(&state, user.id, &id).await?;
-    let chosen: Vec<&str> = form.dessert_id.iter().map(|id| id.trim()).filter(|id| !id.is_empty()).collect();
+    let every_other: Vec<String>;
+    let ticked = if form.all == "yes" {
+        every_other = menus::addable(&state.store, user.id, menu.id)
+            .await?
+            .into_iter()
+            .map(|(id, _)| id.to_string())
+            .collect();
+        &every_other
+    } else {
+        &form.dessert_id
+    };
+    let chosen: Vec<&str> = ticked.iter().map(|id| id.trim()).filter(|id| !id.is_empty()).collect();
     if chosen.is_empty() {
         let error = "Tick the desserts to add".to_string();
         return menu_page(&state, &visit, &site, user.id, menu, None, StatusCode::UNPROCESSABLE_ENTITY, error).await;
@@ -224,6 +238,28 @@ async fn add_desserts(
     };
     visit.flash(message).await?;
     Ok(Redirect::to(&format!("/menus/{}", menu.id)).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MenuChoice {
+    menu_id: String,
+}
+
+/// "Add to menu…" on a dessert's page: the dessert goes to the end of the chosen menu.
+async fn add_from_dessert(
+    State(state): State<AppState>,
+    CurrentUser { user, visit }: CurrentUser,
+    Path(dessert_id): Path<String>,
+    CsrfForm(form): CsrfForm<MenuChoice>,
+) -> Result<Response, Error> {
+    let dessert = desserts::find(&state.store, user.id, parse_id(&dessert_id)?)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let menu = find_own(&state, user.id, form.menu_id.trim()).await?;
+    menus::add_desserts(&state.store, user.id, menu.id, &[dessert.id]).await?;
+    visit.flash(format!("{} added to {}", dessert.name, menu.name)).await?;
+    Ok(Redirect::to(&format!("/desserts/{}", dessert.id)).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -108,6 +108,8 @@ async fn every_text_input_refuses_hostile_values_without_a_server_error() {
         ("labels", "Vegan, seasonal"),
     ];
     let menu_desserts = format!("/menus/{menu}/desserts");
+    let menu_path = format!("/menus/{menu}");
+    let move_dessert = format!("/menus/{menu}/desserts/1/move");
     let forms: Vec<(&Browser, &str, &str, Fields)> = vec![
         (
             &newcomer,
@@ -133,6 +135,10 @@ async fn every_text_input_refuses_hostile_values_without_a_server_error() {
         (&ann, &edit, &edit, valid_dessert),
         (&ann, "/menus", "/menus", &[("name", "Winter")]),
         (&ann, "/menus", &menu_desserts, &[("dessert_id", "1")]),
+        (&ann, "/menus", &menu_desserts, &[("all", "yes")]),
+        (&ann, &menu_path, &move_dessert, &[("to", "up")]),
+        (&ann, "/desserts/1", "/desserts/1/menus", &[("menu_id", "1")]),
+        (&ann, "/account", "/account/public-name", &[("public_name", "Café Lee")]),
         (&ann, "/labels", &label_rename, &[("name", "Summer")]),
         (
             &ann,
@@ -259,6 +265,7 @@ async fn every_text_input_refuses_hostile_values_without_a_server_error() {
             vec![("name", "\"Tart\""), ("origin", "\"France\""), ("image_url", "null")],
         ),
         (Method::POST, "/api/v1/menus".into(), vec![("name", "\"Winter\"")]),
+        (Method::PUT, "/api/v1/menus/1/order".into(), vec![("dessert_ids", "[]")]),
     ];
     for (method, path, fields) in &json_bodies {
         for (field, _) in fields {

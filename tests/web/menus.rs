@@ -361,3 +361,98 @@ async fn a_menu_is_filled_from_a_checklist_and_ordered_by_its_owner() {
         .await
         .assert_contains("Its public link stops working, and printed QR codes of it lead nowhere.");
 }
+
+#[tokio::test]
+async fn all_desserts_go_on_a_menu_at_once_or_one_from_its_own_page() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    let pie = ann.add_dessert("Apple Pie", "4.50", "300").await;
+    let brownie = ann.add_dessert("Brownie", "2", "400").await;
+    let menu = create_menu(&ann, "Summer").await;
+    let party = create_menu(&ann, "Party").await;
+    let path = format!("/menus/{menu}");
+    ann.get(&path).await.assert_contains("Add all 2");
+    let all = ann.submit(&path, &format!("{path}/desserts"), &[("all", "yes")]).await;
+    assert_eq!(all.status, StatusCode::SEE_OTHER);
+    let page = ann.get(&path).await;
+    assert_eq!(page.dessert_names(), ["Apple Pie", "Brownie"]);
+    page.assert_contains("2 desserts added to Summer")
+        .assert_contains("Every one of your desserts is on this menu");
+
+    // From the dessert's page: only the menus it is not on are offered.
+    let dessert_page = ann.get(&format!("/desserts/{pie}")).await;
+    dessert_page
+        .assert_contains(&format!(r#"<option value="{party}">Party</option>"#))
+        .assert_lacks(&format!(r#"<option value="{menu}">"#));
+    let added = ann
+        .submit(
+            &format!("/desserts/{pie}"),
+            &format!("/desserts/{pie}/menus"),
+            &[("menu_id", &party.to_string())],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    assert_eq!(added.location(), format!("/desserts/{pie}"));
+    assert_eq!(ann.get(&format!("/menus/{party}")).await.dessert_names(), ["Apple Pie"]);
+    let bob = app.signed_up("bob").await;
+    let bobs_menu = create_menu(&bob, "Bob's").await;
+    let refused = ann
+        .submit(
+            &format!("/desserts/{brownie}"),
+            &format!("/desserts/{brownie}/menus"),
+            &[("menu_id", &bobs_menu.to_string())],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    assert!(bob.get(&format!("/menus/{bobs_menu}")).await.dessert_names().is_empty());
+
+    // Deleting a dessert names the menus it leaves.
+    ann.get(&format!("/delete/{pie}"))
+        .await
+        .assert_contains("It will leave these menus:")
+        .assert_contains("<strong>Party</strong>, <strong>Summer</strong>");
+}
+
+#[tokio::test]
+async fn a_public_name_heads_the_published_menus_and_shared_links_preview_well() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    let pie = ann.add_dessert("Apple Pie", "4.50", "300").await;
+    let menu = create_menu(&ann, "Summer").await;
+    add_to_menu(&ann, menu, pie).await;
+    let path = format!("/menus/{menu}");
+    ann.submit(&path, &format!("{path}/publish"), &[]).await;
+    let slug = ann.get(&path).await.public_slug();
+    let stranger = app.browser();
+    let public = stranger.get(&format!("/m/{slug}")).await;
+    public
+        .assert_lacks(r#"class="publisher""#)
+        .assert_contains(r#"<meta property="og:title" content="Summer">"#)
+        .assert_contains(r#"<meta property="og:description" content="1 dessert: Apple Pie.">"#)
+        .assert_contains(&format!(r#"<meta property="og:url" content="{}/m/{slug}">"#, app.base))
+        .assert_lacks("<a ")
+        .assert_lacks("<nav")
+        .assert_lacks("calories in all");
+
+    for (typed, message) in [
+        ("x".repeat(81), "Public name must be at most 80 characters on one line"),
+        ("Café\nLee".to_string(), "Public name must be at most 80 characters on one line"),
+        ("Caf\u{0}é".to_string(), "Public name must be at most 80 characters on one line"),
+    ] {
+        let refused = ann.submit("/account", "/account/public-name", &[("public_name", &typed)]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{typed:?}");
+        refused.assert_contains(message);
+    }
+    let saved = ann
+        .submit("/account", "/account/public-name", &[("public_name", "  Café <Lee>  ")])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    ann.get("/account").await.assert_contains(r#"value="Café &#60;Lee&#62;""#);
+    let public = stranger.get(&format!("/m/{slug}")).await;
+    public
+        .assert_contains(r#"<p class="publisher">Café &#60;Lee&#62;</p>"#)
+        .assert_contains(r#"<meta property="og:title" content="Summer · Café &#60;Lee&#62;">"#);
+    // Emptied, it is gone again.
+    ann.submit("/account", "/account/public-name", &[("public_name", " ")]).await;
+    stranger.get(&format!("/m/{slug}")).await.assert_lacks(r#"class="publisher""#);
+}

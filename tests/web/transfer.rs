@@ -54,6 +54,7 @@ async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the
     // Ann has confirmed her address; Bob has not.
     app.db
         .run_sql("INSERT INTO email_verifications (user_id, email_key, verified_at) VALUES (1, 'ann@example.com', 1795512600)");
+    app.db.run_sql("UPDATE users SET public_name = 'Café Lee' WHERE id = 1");
 
     let document = export(&app.db.url);
     let parsed: serde_json::Value = serde_json::from_str(&document).unwrap();
@@ -68,6 +69,8 @@ async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the
     assert!(parsed["photos"][0]["image"].as_str().unwrap().starts_with("/9j/"), "a JPEG, base64");
     assert_eq!(parsed["users"][0]["email_confirmed_at"], "2026-11-24T09:30:00Z");
     assert!(parsed["users"][1].get("email_confirmed_at").is_none());
+    assert_eq!(parsed["users"][0]["public_name"], "Café Lee");
+    assert!(parsed["users"][1].get("public_name").is_none());
     assert_eq!(parsed["users"].as_array().unwrap().len(), 2);
     assert!(parsed["users"][0]["password_hash"].as_str().unwrap().starts_with("$argon2id$"));
     assert_eq!(parsed["desserts"][0]["price_cents"], 435);
