@@ -136,11 +136,22 @@ const documents = new WeakMap();
 // errors. The status of the page itself (404, or 422 for a form sent back) is not one.
 const complaints = new WeakMap();
 
+// Resources a test makes fail on purpose (a picture whose address leads nowhere): their
+// failure to load is what is being tested, not a complaint.
+const expectedFailures = new Set();
+
+/** Tells the page checks that `url` fails to load on purpose. */
+export function expectFailedResource(url) {
+  expectedFailures.add(url);
+}
+
 function trackDocuments(page) {
   complaints.set(page, []);
   page.on("console", (message) => {
-    const aboutThePage = message.location().url === page.url() && /^Failed to load resource/.test(message.text());
-    if (message.type() === "error" && !aboutThePage) {
+    const failedToLoad = /^Failed to load resource/.test(message.text());
+    const aboutThePage = message.location().url === page.url() && failedToLoad;
+    const expected = failedToLoad && expectedFailures.has(message.location().url);
+    if (message.type() === "error" && !aboutThePage && !expected) {
       complaints.get(page).push(`${message.text()} (${message.location().url})`);
     }
   });

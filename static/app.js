@@ -29,9 +29,10 @@ for (const button of document.querySelectorAll('button[data-copy]')) {
   });
 }
 
-// A picture that fails to load leaves its tidy placeholder rather than a broken-image icon.
+// A picture that fails to load leaves its tidy placeholder (or its space in a list) rather
+// than a broken-image icon.
 document.addEventListener('error', (event) => {
-  if (event.target instanceof HTMLImageElement && event.target.closest('.pic')) {
+  if (event.target instanceof HTMLImageElement && (event.target.closest('.pic') || event.target.classList.contains('thumb'))) {
     event.target.classList.add('failed');
   }
 }, true);
