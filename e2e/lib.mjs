@@ -93,6 +93,7 @@ export async function logIn(page, username) {
 }
 
 export async function logOut(page) {
+  await page.goto("/account");
   await page.getByRole("button", { name: "Log out" }).click();
   await page.waitForURL(`${BASE_URL}/login`);
 }

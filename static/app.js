@@ -5,6 +5,10 @@
 const firstMistake = document.querySelector('main [aria-invalid="true"]');
 if (firstMistake) {
   firstMistake.focus();
+} else {
+  // After a change went through, the message saying so is where the person lands.
+  const message = document.querySelector('main .flash');
+  if (message) message.focus();
 }
 
 // "Print" on a menu's page opens its public page at #print: offer the print dialog there.

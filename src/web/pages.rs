@@ -16,6 +16,9 @@ pub struct Layout {
     pub flash: Option<String>,
     /// Error pages show only a link home: they cannot know who is asking.
     pub minimal_nav: bool,
+    /// The navigation's entry for this page (`aria-current`): `desserts`, `menus`,
+    /// `labels`, `account`, or empty.
+    pub section: &'static str,
 }
 
 pub static ROOT_LAYOUT: Layout = Layout {
@@ -23,7 +26,20 @@ pub static ROOT_LAYOUT: Layout = Layout {
     csrf_token: String::new(),
     flash: None,
     minimal_nav: true,
+    section: "",
 };
+
+/// The navigation's entry for a request path.
+pub fn section_of(path: &str) -> &'static str {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    match first {
+        "" | "add" | "desserts" | "delete" => "desserts",
+        "menus" => "menus",
+        "labels" => "labels",
+        "account" => "account",
+        _ => "",
+    }
+}
 
 impl Layout {
     pub fn style_url(&self) -> &'static str {

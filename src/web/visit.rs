@@ -50,6 +50,8 @@ struct VisitState {
     /// only when a session is made) and the address as counted.
     user_agent: Option<HeaderValue>,
     client_addr: String,
+    /// The part of the app the page belongs to, marked in the navigation.
+    section: &'static str,
     inner: Mutex<Inner>,
 }
 
@@ -157,6 +159,7 @@ pub async fn load_visit(State(state): State<AppState>, mut request: Request, nex
         secure_cookie: state.settings.secure_cookies,
         user_agent: request.headers().get(header::USER_AGENT).cloned(),
         client_addr,
+        section: super::pages::section_of(request.uri().path()),
         inner: Mutex::new(Inner {
             current,
             ..Inner::default()
@@ -188,6 +191,7 @@ impl Visit {
             csrf_token: current.map(|c| c.csrf_token.clone()).unwrap_or_default(),
             flash,
             minimal_nav: false,
+            section: self.0.section,
         }
     }
 

@@ -473,7 +473,14 @@ async fn a_burst_of_uploads_is_stored_or_told_to_wait() {
     for answer in &answers {
         match answer.status {
             StatusCode::OK => stored += 1,
-            StatusCode::SERVICE_UNAVAILABLE => assert_eq!(answer.header("retry-after"), "5", "{}", answer.text),
+            // Told to wait: "5" when the photo queue is full; a machine loaded past that
+            // may answer that the database is busy ("30"), which is as honest.
+            StatusCode::SERVICE_UNAVAILABLE => assert!(
+                matches!(answer.header("retry-after"), "5" | "30"),
+                "{:?}: {}",
+                answer.header("retry-after"),
+                answer.text
+            ),
             other => panic!("{other}: {}", answer.text),
         }
     }
