@@ -41,6 +41,8 @@ impl ReceivedMail {
 struct Shared {
     received: Mutex<Vec<ReceivedMail>>,
     refusing: AtomicBool,
+    /// While set, a message's data is read but not answered (nor kept).
+    holding: AtomicBool,
     attempts: AtomicUsize,
 }
 
@@ -67,6 +69,12 @@ impl SmtpSink {
     /// Answers every message with a temporary failure until told otherwise.
     pub fn refuse(&self, refusing: bool) {
         self.shared.refusing.store(refusing, Ordering::SeqCst);
+    }
+
+    /// While `holding`, messages wait unanswered after their data: a sender that waited for
+    /// the answer would wait as long.
+    pub fn hold(&self, holding: bool) {
+        self.shared.holding.store(holding, Ordering::SeqCst);
     }
 
     /// How many messages clients tried to send, refused ones included.
@@ -125,6 +133,9 @@ async fn converse(stream: TcpStream, shared: Arc<Shared>) {
                 }
                 data.push_str(line.strip_prefix('.').unwrap_or(&line));
                 data.push('\n');
+            }
+            while shared.holding.load(Ordering::SeqCst) {
+                tokio::time::sleep(Duration::from_millis(10)).await;
             }
             shared.attempts.fetch_add(1, Ordering::SeqCst);
             if shared.refusing.load(Ordering::SeqCst) {
