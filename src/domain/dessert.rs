@@ -37,11 +37,17 @@ impl Price {
     pub const MAX_CENTS: i64 = 1_000_000;
     const MESSAGE: &str = "Price must be a number from 0 to 10000 with at most 2 decimals";
 
-    /// Accepts `5`, `5.5`, `5.50`, `.5` and an optional leading `$`.
+    /// Accepts `5`, `5.5`, `5.50`, `.5`, the same with a decimal comma (`4,50`, as much of
+    /// the world writes it), and an optional leading `$`.
     pub fn parse(raw: &str) -> Result<Self, String> {
         let raw = raw.trim();
         let digits = raw.strip_prefix('$').unwrap_or(raw);
-        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+        // One separator, a point or a comma; "1,234.50" is not a price this takes.
+        let (whole, fraction) = match (digits.split_once('.'), digits.split_once(',')) {
+            (Some(_), Some(_)) => return Err(Self::MESSAGE.into()),
+            (Some(parts), None) | (None, Some(parts)) => parts,
+            (None, None) => (digits, ""),
+        };
         let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
         if (whole.is_empty() && fraction.is_empty()) || !all_digits(whole) || !all_digits(fraction) || fraction.len() > 2 || whole.len() > 7
         {
@@ -295,6 +301,9 @@ mod tests {
             ("$3.99", 399),
             ("10000", 1_000_000),
             ("10000.00", 1_000_000),
+            ("4,50", 450),
+            ("4,5", 450),
+            (",5", 50),
         ] {
             assert_eq!(Price::parse(raw).unwrap().cents(), cents, "{raw}");
         }
@@ -308,6 +317,9 @@ mod tests {
             "abc",
             "1e3",
             "1,000",
+            "1,234.50",
+            "4,5,0",
+            ",",
             "5 .5",
             "99999999999999999999",
         ] {

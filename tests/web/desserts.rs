@@ -339,3 +339,19 @@ async fn typed_text_is_escaped_and_pictures_are_shown() {
     list.assert_lacks("<script>alert(1)</script>")
         .assert_contains("<img class=\"thumb\" src=\"https://example.com/pic.png");
 }
+
+#[tokio::test]
+async fn a_price_may_be_typed_with_a_decimal_comma() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    let added = ann
+        .submit("/add", "/add", &[("name", "Tarte"), ("price", "4,50"), ("calories", "300")])
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    ann.get(added.location()).await.assert_contains("$4.50");
+    let refused = ann
+        .submit("/add", "/add", &[("name", "Flan"), ("price", "1,234.50"), ("calories", "300")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("Price must be a number").assert_contains(r#"value="1,234.50""#);
+}
