@@ -59,6 +59,9 @@ test("a person confirms their address and resets a forgotten password", async (t
       await assertFlash(page, "Your new password is set. Every other session and every API token of your account has ended; this browser is logged in.");
       const again = await page.goto(link);
       assert.equal(again.status(), 404, "the link works once");
+      assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "This link no longer works");
+      assert.equal(await page.getByRole("link", { name: "Send me a new reset link" }).count(), 1);
+      await checkPage(page, "reset-link-ended");
     });
 
     await t.test("logs in with the new password only", async () => {

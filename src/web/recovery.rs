@@ -87,10 +87,35 @@ struct ResetPage {
     errors: FieldErrors,
 }
 
+/// A mailed link that was used, has expired or never existed: a page that says so and offers
+/// a new one, still a 404 (nothing is at that address any more).
+#[derive(Template)]
+#[template(path = "link_ended.html")]
+struct LinkEndedPage {
+    layout: Layout,
+    why: &'static str,
+    /// A password reset link (else an address confirmation link).
+    reset: bool,
+}
+
+fn reset_link_ended(visit: &Visit) -> Result<Response, Error> {
+    render_with(
+        StatusCode::NOT_FOUND,
+        &LinkEndedPage {
+            layout: visit.layout(),
+            why: "A password reset link works once, for an hour after it was sent. This one has been used or has expired; a newer link may also have replaced it.",
+            reset: true,
+        },
+    )
+}
+
 async fn reset_page(State(state): State<AppState>, visit: Visit, Path(token): Path<String>) -> Result<Response, Error> {
-    mail_tokens::reset_link_user(&state.store, &token_hash(&token), store::now())
+    if mail_tokens::reset_link_user(&state.store, &token_hash(&token), store::now())
         .await?
-        .ok_or(Error::NotFound)?;
+        .is_none()
+    {
+        return reset_link_ended(&visit);
+    }
     let layout = visit.layout_with_form().await?;
     render(&ResetPage {
         layout,
@@ -111,9 +136,9 @@ async fn reset(
     CsrfForm(form): CsrfForm<ResetInput>,
 ) -> Result<Response, Error> {
     let hash_of_token = token_hash(&token);
-    let user_id = mail_tokens::reset_link_user(&state.store, &hash_of_token, store::now())
-        .await?
-        .ok_or(Error::NotFound)?;
+    let Some(user_id) = mail_tokens::reset_link_user(&state.store, &hash_of_token, store::now()).await? else {
+        return reset_link_ended(&visit);
+    };
     let password = match Password::parse(&form.new_password) {
         Ok(password) => password,
         Err(message) => {
@@ -133,7 +158,7 @@ async fn reset(
     };
     // The link may have been used or may have expired while the password was hashed.
     if !accounts::set_password(state.accounts(), &user, password_hash, proof, session.row()).await? {
-        return Err(Error::NotFound);
+        return reset_link_ended(&visit);
     }
     visit.adopt(session);
     Ok(Redirect::to("/").into_response())
@@ -144,9 +169,19 @@ pub const PASSWORD_RESET: &str =
     "Your new password is set. Every other session and every API token of your account has ended; this browser is logged in.";
 
 async fn verify(State(state): State<AppState>, visit: Visit, Path(token): Path<String>) -> Result<Response, Error> {
-    mail_tokens::confirm_email(&state.store, &token_hash(&token), store::now())
+    if mail_tokens::confirm_email(&state.store, &token_hash(&token), store::now())
         .await?
-        .ok_or(Error::NotFound)?;
+        .is_none()
+    {
+        return render_with(
+            StatusCode::NOT_FOUND,
+            &LinkEndedPage {
+                layout: visit.layout(),
+                why: "A confirmation link works once and for a limited time, and only while the address it was sent to is the account's. This one has been used, has expired or was for another address.",
+                reset: false,
+            },
+        );
+    }
     visit.flash("Thank you: your email address is confirmed.").await?;
     let next = if visit.user().is_some() { "/account" } else { "/login" };
     Ok(Redirect::to(next).into_response())

@@ -72,7 +72,10 @@ async fn a_reset_link_arrives_works_once_and_ends_every_session() {
         StatusCode::SEE_OTHER
     );
 
-    assert_eq!(stranger.get(&path).await.status, StatusCode::NOT_FOUND, "used once");
+    let used = stranger.get(&path).await;
+    assert_eq!(used.status, StatusCode::NOT_FOUND, "used once");
+    used.assert_contains("This link no longer works")
+        .assert_contains(r#"<a class="button primary" href="/password/forgot">Send me a new reset link</a>"#);
     let again = app.browser();
     let replay = again.post_raw(&path, &[("new_password", "yet another password")]).await;
     assert!(
@@ -190,8 +193,13 @@ async fn a_confirmation_link_confirms_the_address_once() {
         .assert_contains("your email address is confirmed")
         .assert_contains("(confirmed)")
         .assert_lacks("Send the confirmation link again");
-    assert_eq!(ann.get(&path).await.status, StatusCode::NOT_FOUND, "used once");
-    assert_eq!(app.browser().get("/verify/not-a-real-token").await.status, StatusCode::NOT_FOUND);
+    let used = ann.get(&path).await;
+    assert_eq!(used.status, StatusCode::NOT_FOUND, "used once");
+    used.assert_contains("This link no longer works")
+        .assert_contains(r#"<form method="post" action="/account/verify""#);
+    let unknown = app.browser().get("/verify/not-a-real-token").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    unknown.assert_contains("Log in to send a new confirmation link");
 
     // The API's sign-up sends one too.
     app.api().signed_up("bob").await;
