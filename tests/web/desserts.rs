@@ -353,5 +353,7 @@ async fn a_price_may_be_typed_with_a_decimal_comma() {
         .submit("/add", "/add", &[("name", "Flan"), ("price", "1,234.50"), ("calories", "300")])
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    refused.assert_contains("Price must be a number").assert_contains(r#"value="1,234.50""#);
+    refused
+        .assert_contains("Price must be a number")
+        .assert_contains(r#"value="1,234.50""#);
 }
