@@ -9,8 +9,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::domain::{
-    AllergenInfo, AllergenSet, Calories, DessertName, Email, HttpUrl, LabelName, MenuName, NewPhoto, Origin, PersonName, Price, PublicName,
-    Timestamp, Username,
+    AllergenInfo, AllergenSet, Calories, Currency, DessertName, Email, HttpUrl, LabelName, MenuName, NewPhoto, Origin, PersonName, Price,
+    PublicName, Timestamp, Username,
 };
 use crate::store::dump::{DessertLabelRow, DessertRow, Dump, LabelRow, MenuEntryRow, MenuRow, PhotoRow, UserRow};
 
@@ -74,6 +74,10 @@ pub struct User {
     /// What the account's published menus are headed by; since version 5, absent when not set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_name: Option<String>,
+    /// The ISO code of what the account's prices are in; since version 5, absent before
+    /// (US dollars).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -154,6 +158,7 @@ impl Document {
                     created_at: time(u.created_at),
                     email_confirmed_at: u.email_confirmed_at.map(time),
                     public_name: u.public_name,
+                    currency: Some(u.currency),
                 })
                 .collect(),
             desserts: dump
@@ -337,7 +342,8 @@ fn user_row(user: User, row: &mut RowCheck<'_>) -> Option<UserRow> {
     };
     let password_hash = row.check("password_hash", crate::passwords::check_stored(&user.password_hash));
     let public_name = row.check("public_name", PublicName::parse_optional(user.public_name.as_deref().unwrap_or("")));
-    let (username, email, name, avatar, created_at, email_confirmed_at, (), public_name) = (
+    let currency = row.check("currency", Currency::parse(user.currency.as_deref().unwrap_or("USD")));
+    let (username, email, name, avatar, created_at, email_confirmed_at, (), public_name, currency) = (
         username?,
         email?,
         name?,
@@ -346,6 +352,7 @@ fn user_row(user: User, row: &mut RowCheck<'_>) -> Option<UserRow> {
         email_confirmed_at?,
         password_hash?,
         public_name?,
+        currency?,
     );
     Some(UserRow {
         id: user.id,
@@ -359,6 +366,7 @@ fn user_row(user: User, row: &mut RowCheck<'_>) -> Option<UserRow> {
         created_at: created_at.0,
         email_confirmed_at,
         public_name: public_name.map(|name| name.as_str().to_string()),
+        currency: currency.code().to_string(),
     })
 }
 
@@ -581,6 +589,7 @@ mod tests {
                 created_at: time(u as i64 * 1000),
                 email_confirmed_at: (u % 3 != 1).then(|| time(u as i64 * 1000 + 60)),
                 public_name: (u % 2 == 0).then(|| format!("Café {u}")),
+                currency: Some(if u % 2 == 0 { "EUR" } else { "USD" }.to_string()),
             });
             let first_dessert = doc.desserts.len() as i64 + 1;
             // Each user has a label "Seasonal", on every other dessert.

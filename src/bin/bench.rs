@@ -362,6 +362,7 @@ async fn build_database(path: &Path, users: usize, desserts: usize) -> anyhow::R
             created_at: 1_700_000_000,
             email_confirmed_at: None,
             public_name: None,
+            currency: "USD".into(),
         });
         for d in 0..desserts as i64 {
             let name = format!("Dessert {d:05} of user {u}");

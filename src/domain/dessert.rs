@@ -74,6 +74,11 @@ impl Price {
         self.0
     }
 
+    /// As money in `currency`: `$4.50`, `€4.50`.
+    pub fn text(self, currency: &super::Currency) -> String {
+        currency.money(self.0)
+    }
+
     /// `5.00`: the form a person types back into a form.
     pub fn decimal(self) -> String {
         format!("{}.{:02}", self.0 / 100, self.0 % 100)

@@ -89,16 +89,8 @@ impl MenuTotals {
     }
 
     /// The total price as money, `$1,234.50`: a menu may add up past one dessert's limit.
-    pub fn price_text(&self) -> String {
-        let dollars = (self.price_cents / 100).to_string();
-        let mut grouped = String::new();
-        for (i, digit) in dollars.chars().enumerate() {
-            if i > 0 && (dollars.len() - i).is_multiple_of(3) {
-                grouped.push(',');
-            }
-            grouped.push(digit);
-        }
-        format!("${grouped}.{:02}", self.price_cents % 100)
+    pub fn price_text(&self, currency: &super::Currency) -> String {
+        currency.money(self.price_cents)
     }
 }
 
@@ -136,10 +128,10 @@ mod tests {
 
     #[test]
     fn totals_read_as_money() {
-        let totals = |price_cents| MenuTotals { price_cents, calories: 0 };
-        assert_eq!(totals(0).price_text(), "$0.00");
-        assert_eq!(totals(450).price_text(), "$4.50");
-        assert_eq!(totals(123_456).price_text(), "$1,234.56");
-        assert_eq!(totals(100_000_000).price_text(), "$1,000,000.00");
+        let totals = |price_cents| MenuTotals { price_cents, calories: 0 }.price_text(&super::super::Currency::DEFAULT);
+        assert_eq!(totals(0), "$0.00");
+        assert_eq!(totals(450), "$4.50");
+        assert_eq!(totals(123_456), "$1,234.56");
+        assert_eq!(totals(100_000_000), "$1,000,000.00");
     }
 }

@@ -4,6 +4,7 @@
 mod account;
 mod allergen;
 mod credentials;
+mod currency;
 mod dessert;
 mod errors;
 mod http_url;
@@ -16,6 +17,7 @@ mod timestamp;
 pub use account::{Email, Password, PersonName, PublicName, Signup, SignupInput, Username, lookup_key};
 pub use allergen::{Allergen, AllergenInfo, AllergenSet};
 pub use credentials::{TokenLifetime, describe_client};
+pub use currency::Currency;
 pub use dessert::{Calories, Dessert, DessertDraft, DessertInput, DessertName, Origin, Price};
 pub use errors::FieldErrors;
 pub use http_url::HttpUrl;
@@ -37,6 +39,8 @@ pub struct User {
     pub name: String,
     pub avatar: Option<String>,
     pub created_at: Timestamp,
+    /// What their prices are in.
+    pub currency: Currency,
 }
 
 /// Trims and checks text for a single-line field: more than `max_chars` as typed (spaces

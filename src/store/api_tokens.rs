@@ -1,6 +1,6 @@
 //! Bearer tokens for the JSON API, stored as their SHA-256 only.
 
-use super::users::{USER_COLUMNS, user_from_row};
+use super::users::{USER_COLUMNS, USER_WIDTH, user_from_row};
 use super::{LAST_USED_PRECISION_SECS, Store, StoreError, args};
 use crate::domain::{Timestamp, User};
 
@@ -76,8 +76,8 @@ pub async fn user_for(store: &Store, token_hash: &str, now: i64) -> Result<Optio
             Ok((
                 user_from_row(row, 0)?,
                 TokenUse {
-                    id: row.get(6)?,
-                    last_used_at: row.get(7)?,
+                    id: row.get(USER_WIDTH)?,
+                    last_used_at: row.get(USER_WIDTH + 1)?,
                 },
             ))
         })

@@ -3,7 +3,7 @@
 
 use super::desserts::{COLUMNS as DESSERT_COLUMNS, WITH_PHOTO, from_row as dessert_from_row, order_by};
 use super::{Row, Statement, Store, StoreError, args, now};
-use crate::domain::{Dessert, Menu, MenuName, SortDir, SortField, Timestamp};
+use crate::domain::{Currency, Dessert, Menu, MenuName, SortDir, SortField, Timestamp};
 
 /// The columns every path that adds a menu writes — the app, an import, an adoption — in the
 /// order of [`MenuRow`]'s fields after the id.
@@ -310,6 +310,8 @@ pub struct PublishedMenu {
     pub menu: Menu,
     /// The owner's public name (a café's), when they set one.
     pub publisher: Option<String>,
+    /// What the owner's prices are in.
+    pub currency: Currency,
     /// In the menu's order.
     pub desserts: Vec<Dessert>,
 }
@@ -317,17 +319,27 @@ pub struct PublishedMenu {
 /// The menu published at `slug`, if any.
 pub async fn find_published(store: &Store, slug: &str) -> Result<Option<PublishedMenu>, StoreError> {
     let sql = format!(
-        "SELECT {MENU_COLUMNS}, user_id, (SELECT public_name FROM users WHERE users.id = menus.user_id)
+        "SELECT {MENU_COLUMNS}, user_id,
+                (SELECT public_name FROM users WHERE users.id = menus.user_id),
+                (SELECT currency FROM users WHERE users.id = menus.user_id)
          FROM menus WHERE public_slug = ?1 AND published"
     );
     let found = store
-        .fetch_optional(&sql, args![slug], |row| Ok((menu_from_row(row)?, row.get::<i64>(5)?, row.get(6)?)))
+        .fetch_optional(&sql, args![slug], |row| {
+            let currency = Currency::parse(&row.get::<String>(7)?).unwrap_or_default();
+            Ok((menu_from_row(row)?, row.get::<i64>(5)?, row.get(6)?, currency))
+        })
         .await?;
-    let Some((menu, owner, publisher)) = found else {
+    let Some((menu, owner, publisher, currency)) = found else {
         return Ok(None);
     };
     let desserts = desserts_on(store, owner, menu.id, None).await?;
-    Ok(Some(PublishedMenu { menu, publisher, desserts }))
+    Ok(Some(PublishedMenu {
+        menu,
+        publisher,
+        currency,
+        desserts,
+    }))
 }
 
 /// Whether a menu is published at `slug` now.

@@ -56,6 +56,11 @@ const SQLITE: &[Migration] = &[
         name: "lasting_links_and_menu_order",
         sql: include_str!("../../migrations/sqlite/0009_lasting_links_and_menu_order.sql"),
     },
+    Migration {
+        version: 10,
+        name: "currency",
+        sql: include_str!("../../migrations/sqlite/0010_currency.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -103,6 +108,11 @@ const POSTGRES: &[Migration] = &[
         version: 9,
         name: "lasting_links_and_menu_order",
         sql: include_str!("../../migrations/postgres/0009_lasting_links_and_menu_order.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "currency",
+        sql: include_str!("../../migrations/postgres/0010_currency.sql"),
     },
 ];
 
@@ -317,6 +327,9 @@ mod tests {
                 vec![],
             ));
             rows.push(Statement::new("UPDATE users SET public_name = 'Café Lee' WHERE id = 1", vec![]));
+        }
+        if version >= 10 {
+            rows.push(Statement::new("UPDATE users SET currency = 'EUR' WHERE id = 2", vec![]));
         }
         rows
     }

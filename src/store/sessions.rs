@@ -1,7 +1,7 @@
 //! Browser sessions, kept server side so that any server instance can serve any of them
 //! and ending one is a `DELETE`.
 
-use super::users::user_from_row;
+use super::users::{USER_COLUMNS, user_from_row};
 use super::{Statement, Store, StoreError, args};
 use crate::domain::{Timestamp, User};
 
@@ -99,8 +99,7 @@ pub(super) fn live(id_param: usize, now_param: usize) -> String {
 
 pub async fn load(store: &Store, id_hash: &str, now: i64) -> Result<Option<LoadedSession>, StoreError> {
     let sql = format!(
-        "SELECT s.csrf_token, s.flash, s.last_seen_at,
-                users.id, users.username, users.email, users.name, users.avatar, users.created_at
+        "SELECT s.csrf_token, s.flash, s.last_seen_at, {USER_COLUMNS}
          FROM sessions s LEFT JOIN users ON users.id = s.user_id
          WHERE {}",
         live(1, 2)

@@ -2,7 +2,7 @@
 
 use super::sessions::NewSession;
 use super::{Param, Row, Statement, Store, StoreError, UniqueKey, args, now};
-use crate::domain::{Email, HttpUrl, PersonName, PublicName, Signup, Timestamp, User, Username};
+use crate::domain::{Currency, Email, HttpUrl, PersonName, PublicName, Signup, Timestamp, User, Username};
 
 /// A new account, its password already hashed.
 pub struct NewUser {
@@ -31,7 +31,10 @@ const WRITTEN: &str = "username, username_key, email, email_key, name, avatar, p
 
 /// What the app reads of an account: the columns of [`user_from_row`], qualified because
 /// sessions and tokens join them.
-pub(super) const USER_COLUMNS: &str = "users.id, users.username, users.email, users.name, users.avatar, users.created_at";
+pub(super) const USER_COLUMNS: &str = "users.id, users.username, users.email, users.name, users.avatar, users.created_at, users.currency";
+
+/// How many columns [`USER_COLUMNS`] are: where the columns a query selects after them start.
+pub(super) const USER_WIDTH: usize = 7;
 
 /// An account as stored, with its id: what export and import move.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +52,8 @@ pub struct UserRow {
     pub email_confirmed_at: Option<i64>,
     /// What the account's published menus are headed by, if set.
     pub public_name: Option<String>,
+    /// The ISO code of what the account's prices are in.
+    pub currency: String,
 }
 
 /// Every account in id order, with when its current address was confirmed.
@@ -56,7 +61,7 @@ pub(super) fn all_rows_query() -> String {
     format!(
         "SELECT id, {WRITTEN},
                 (SELECT v.verified_at FROM email_verifications v WHERE v.user_id = users.id AND v.email_key = users.email_key),
-                public_name
+                public_name, currency
          FROM users ORDER BY id"
     )
 }
@@ -74,6 +79,7 @@ pub(super) fn row_from_row(row: &Row<'_>) -> Result<UserRow, StoreError> {
         created_at: row.get(8)?,
         email_confirmed_at: row.get(9)?,
         public_name: row.get(10)?,
+        currency: row.get(11)?,
     })
 }
 
@@ -81,7 +87,7 @@ pub(super) fn row_from_row(row: &Row<'_>) -> Result<UserRow, StoreError> {
 /// [`super::mail_tokens::restore_confirmation`]).
 pub(super) fn restore(user: UserRow) -> Statement {
     Statement::new(
-        format!("INSERT INTO users (id, {WRITTEN}, public_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+        format!("INSERT INTO users (id, {WRITTEN}, public_name, currency) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
         args![
             user.id,
             user.username,
@@ -92,7 +98,8 @@ pub(super) fn restore(user: UserRow) -> Statement {
             user.avatar,
             user.password_hash,
             user.created_at,
-            user.public_name
+            user.public_name,
+            user.currency
         ],
     )
 }
@@ -133,6 +140,9 @@ pub(super) fn user_from_row(row: &Row<'_>, first: usize) -> Result<User, StoreEr
         name: row.get(first + 3)?,
         avatar: row.get(first + 4)?,
         created_at: Timestamp(row.get(first + 5)?),
+        // A code this program does not offer (written by a newer one) shows as dollars
+        // rather than hiding the account.
+        currency: Currency::parse(&row.get::<String>(first + 6)?).unwrap_or_default(),
     })
 }
 
@@ -178,7 +188,7 @@ pub async fn create(store: &Store, user: NewUser) -> Result<User, StoreError> {
 pub async fn find_for_login(store: &Store, login_key: &str) -> Result<Option<(User, String)>, StoreError> {
     let sql = format!("SELECT {USER_COLUMNS}, users.password_hash FROM users WHERE username_key = ?1 OR email_key = ?1");
     store
-        .fetch_optional(&sql, args![login_key], |row| Ok((user_from_row(row, 0)?, row.get(6)?)))
+        .fetch_optional(&sql, args![login_key], |row| Ok((user_from_row(row, 0)?, row.get(USER_WIDTH)?)))
         .await
 }
 
@@ -306,11 +316,21 @@ pub async fn set_public_name(store: &Store, user_id: i64, name: Option<&PublicNa
     Ok(())
 }
 
+/// Sets the currency the account's prices are shown in.
+pub async fn set_currency(store: &Store, user_id: i64, currency: Currency) -> Result<(), StoreError> {
+    store
+        .execute("UPDATE users SET currency = ?1 WHERE id = ?2", args![currency.code(), user_id])
+        .await?;
+    Ok(())
+}
+
 /// Every account with its number of desserts, by username.
 pub async fn list_with_dessert_counts(store: &Store) -> Result<Vec<(User, i64)>, StoreError> {
     let sql = format!(
         "SELECT {USER_COLUMNS}, (SELECT count(*) FROM desserts WHERE desserts.user_id = users.id)
          FROM users ORDER BY users.username_key"
     );
-    store.fetch_all(&sql, vec![], |row| Ok((user_from_row(row, 0)?, row.get(6)?))).await
+    store
+        .fetch_all(&sql, vec![], |row| Ok((user_from_row(row, 0)?, row.get(USER_WIDTH)?)))
+        .await
 }

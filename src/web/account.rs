@@ -13,7 +13,7 @@ use super::error::with_retry_after;
 use super::pages::{FieldMessage, Layout, minutes, render_with};
 use super::visit::{CsrfForm, CurrentUser, NoFields, Visit};
 use crate::accounts::{self, AddressChange, PasswordCheck};
-use crate::domain::{Email, FieldErrors, Password, PublicName, User};
+use crate::domain::{Currency, Email, FieldErrors, Password, PublicName, User};
 use crate::state::AppState;
 use crate::store::api_tokens::{self, TokenSummary};
 use crate::store::sessions::{self, SessionSummary};
@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/password", post(change_password))
         .route("/account/email", post(change_email))
         .route("/account/public-name", post(change_public_name))
+        .route("/account/currency", post(change_currency))
         .route("/account/delete", post(delete_account))
         .route("/account/sessions/{handle}/end", post(end_session))
         .route("/account/sessions/end-others", post(end_other_sessions))
@@ -44,6 +45,7 @@ struct AccountPage {
     new_email: String,
     /// The public name as stored, or as typed beside its error.
     public_name: String,
+    all_currencies: Vec<Currency>,
     errors: FieldErrors,
     /// Where the person is logged in, this browser first.
     sessions: Vec<SessionSummary>,
@@ -90,6 +92,7 @@ async fn show_with_typed(
             email_confirmed,
             new_email,
             public_name,
+            all_currencies: Currency::all().collect(),
             errors,
             sessions,
             tokens,
@@ -225,6 +228,37 @@ async fn change_public_name(
             Some(name) => format!("Your published menus are now headed by {}", name.as_str()),
             None => "Your published menus no longer carry a public name".to_string(),
         })
+        .await?;
+    Ok(Redirect::to("/account").into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CurrencyForm {
+    currency: String,
+}
+
+async fn change_currency(
+    State(state): State<AppState>,
+    CurrentUser { user, visit }: CurrentUser,
+    CsrfForm(form): CsrfForm<CurrencyForm>,
+) -> Result<Response, Error> {
+    let currency = match Currency::parse(&form.currency) {
+        Ok(currency) => currency,
+        Err(message) => {
+            return show(
+                &state,
+                &visit,
+                user,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                FieldErrors::single("currency", message),
+            )
+            .await;
+        }
+    };
+    users::set_currency(&state.store, user.id, currency).await?;
+    visit
+        .flash(format!("Your prices are now shown in {} ({})", currency.name(), currency.code()))
         .await?;
     Ok(Redirect::to("/account").into_response())
 }

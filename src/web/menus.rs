@@ -14,8 +14,8 @@ use super::desserts::{SortLink, parse_id, sort_links};
 use super::pages::{FieldMessage, Layout, ROOT_LAYOUT, render, render_with};
 use super::visit::{CsrfForm, CurrentUser, NoFields, Visit};
 use crate::domain::{
-    AllergenSet, Dessert, FieldErrors, MAX_ADDED_AT_ONCE, Menu, MenuName, MenuTotals, SortDir, SortField, StoredImage, menu_name_taken,
-    moved,
+    AllergenSet, Currency, Dessert, FieldErrors, MAX_ADDED_AT_ONCE, Menu, MenuName, MenuTotals, SortDir, SortField, StoredImage,
+    menu_name_taken, moved,
 };
 use crate::photos::http::{Audience, image_response, known_digests};
 use crate::state::{AppState, Site};
@@ -447,6 +447,7 @@ struct PublicMenuPage {
     layout: Layout,
     menu: Menu,
     publisher: Option<String>,
+    currency: Currency,
     desserts: Vec<Dessert>,
     slug: String,
     qr_url: String,
@@ -523,6 +524,7 @@ async fn public_menu(State(state): State<AppState>, Site(site): Site, Path(slug)
         share_image,
         menu: published.menu,
         publisher: published.publisher,
+        currency: published.currency,
         desserts,
         qr_url: qr_path(&slug),
         slug,

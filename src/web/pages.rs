@@ -1,5 +1,6 @@
 //! What every page shares: the layout data and rendering.
 
+use crate::domain::Currency;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -19,6 +20,8 @@ pub struct Layout {
     /// The navigation's entry for this page (`aria-current`): `desserts`, `menus`,
     /// `labels`, `account`, or empty.
     pub section: &'static str,
+    /// What the person's prices are in (US dollars for a visitor).
+    pub currency: Currency,
 }
 
 pub static ROOT_LAYOUT: Layout = Layout {
@@ -27,6 +30,7 @@ pub static ROOT_LAYOUT: Layout = Layout {
     flash: None,
     minimal_nav: true,
     section: "",
+    currency: Currency::DEFAULT,
 };
 
 /// The navigation's entry for a request path.

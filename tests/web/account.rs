@@ -143,3 +143,49 @@ async fn wrong_passwords_on_the_account_page_are_limited_like_logins() {
     assert!(!page.header("retry-after").is_empty());
     assert_eq!(ann.get("/").await.status, StatusCode::OK, "the account is still there");
 }
+
+#[tokio::test]
+async fn prices_show_in_the_currency_chosen_everywhere_they_appear() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    let pie = ann.add_dessert("Apple Pie", "1234.5", "300").await;
+    ann.get("/").await.assert_contains("$1,234.50").assert_contains("Calories per $");
+    for bad in ["", "eur", "XXX", "EUR\u{0}", &"E".repeat(10_000)] {
+        let refused = ann.submit("/account", "/account/currency", &[("currency", bad)]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
+        refused.assert_contains("Choose one of the currencies in the list");
+    }
+    ann.get("/").await.assert_contains("$1,234.50");
+
+    let saved = ann.submit("/account", "/account/currency", &[("currency", "EUR")]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    ann.get("/account")
+        .await
+        .assert_contains("Your prices are now shown in Euro (EUR)")
+        .assert_contains(r#"<option value="EUR" selected>Euro (EUR)</option>"#);
+    ann.get("/").await.assert_contains("€1,234.50").assert_contains("Calories per €");
+    ann.get(&format!("/desserts/{pie}")).await.assert_contains("€1,234.50");
+    ann.get("/add").await.assert_contains("Price (€)");
+    let menu = ann.submit("/menus", "/menus", &[("name", "Summer")]).await.location().to_string();
+    ann.submit(&menu, &format!("{menu}/desserts"), &[("all", "yes")]).await;
+    ann.get(&menu).await.assert_contains("1 dessert: €1,234.50");
+    ann.submit(&menu, &format!("{menu}/publish"), &[]).await;
+    let slug = ann.get(&menu).await.public_slug();
+    app.browser()
+        .get(&format!("/m/{slug}"))
+        .await
+        .assert_contains(r#"<span class="price">€1,234.50</span>"#);
+    // Another person's prices stay in theirs; the API keeps numbers.
+    let bob = app.signed_up("bob").await;
+    bob.add_dessert("Brownie", "2", "100").await;
+    bob.get("/").await.assert_contains("$2.00");
+    let token = app
+        .api()
+        .post(
+            "/api/v1/tokens",
+            serde_json::json!({"username": "ann", "password": "correct horse battery"}),
+        )
+        .await;
+    let api = app.api().with_token(token.body["token"].as_str().unwrap());
+    assert_eq!(api.get(&format!("/api/v1/desserts/{pie}")).await.body["price"], 1234.5);
+}

@@ -139,6 +139,7 @@ async fn every_text_input_refuses_hostile_values_without_a_server_error() {
         (&ann, &menu_path, &move_dessert, &[("to", "up")]),
         (&ann, "/desserts/1", "/desserts/1/menus", &[("menu_id", "1")]),
         (&ann, "/account", "/account/public-name", &[("public_name", "Café Lee")]),
+        (&ann, "/account", "/account/currency", &[("currency", "EUR")]),
         (&ann, "/labels", &label_rename, &[("name", "Summer")]),
         (
             &ann,

@@ -70,6 +70,7 @@ async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the
     assert_eq!(parsed["users"][0]["email_confirmed_at"], "2026-11-24T09:30:00Z");
     assert!(parsed["users"][1].get("email_confirmed_at").is_none());
     assert_eq!(parsed["users"][0]["public_name"], "Café Lee");
+    assert_eq!(parsed["users"][0]["currency"], "USD");
     assert!(parsed["users"][1].get("public_name").is_none());
     assert_eq!(parsed["users"].as_array().unwrap().len(), 2);
     assert!(parsed["users"][0]["password_hash"].as_str().unwrap().starts_with("$argon2id$"));
