@@ -19,7 +19,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
 use desserts::config::DatabaseUrl;
-use desserts::store::dump::{DessertLabelRow, DessertRow, Dump, LabelRow, PhotoRow, UserRow};
+use desserts::store::dump::{DessertLabelRow, DessertRow, Dump, LabelRow, MenuEntryRow, MenuRow, PhotoRow, UserRow};
 use desserts::store::{PoolSettings, Store};
 
 const PASSWORD: &str = "correct horse battery";
@@ -88,6 +88,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::List,
         Scenario::ListFreeOf,
         Scenario::ListLabel,
+        Scenario::PublicMenu,
         Scenario::Dessert,
         Scenario::Thumbnail,
         Scenario::Add,
@@ -160,6 +161,7 @@ enum Scenario {
     List,
     ListFreeOf,
     ListLabel,
+    PublicMenu,
     Dessert,
     Thumbnail,
     Add,
@@ -175,6 +177,7 @@ impl Scenario {
             Self::List => "`GET /` (list, 20 of 100, sorted)",
             Self::ListFreeOf => "`GET /?free_of=milk` (filtered list)",
             Self::ListLabel => "`GET /?label=seasonal` (filtered list)",
+            Self::PublicMenu => "`GET /m/{slug}` (public menu, 20 desserts, anonymous)",
             Self::Dessert => "`GET /desserts/{id}`",
             Self::Thumbnail => "`GET /desserts/{id}/photo?size=thumb` (from the database)",
             Self::Upload => "`PUT /api/v1/desserts/{id}/photo` (12 MP JPEG)",
@@ -183,6 +186,11 @@ impl Scenario {
             Self::Login => "`POST /login` (Argon2id)",
         }
     }
+}
+
+/// The public link of user `user`'s menu.
+fn menu_slug(user: usize) -> String {
+    format!("benchmenu{user:0>30}")
 }
 
 /// A logged-in user as one connection uses it.
@@ -404,6 +412,25 @@ async fn build_database(path: &Path, users: usize, desserts: usize) -> anyhow::R
                 });
             }
         }
+        // Every user has a published menu of their first twenty desserts, in reverse order.
+        dump.menus.push(MenuRow {
+            id: u,
+            user_id: u,
+            name: "Today".into(),
+            name_key: "today".into(),
+            public_slug: Some(menu_slug(u as usize)),
+            created_at: 1_700_000_000,
+            published: true,
+        });
+        for d in 0..(desserts as i64).min(20) {
+            dump.menu_entries.push(MenuEntryRow {
+                menu_id: u,
+                dessert_id: (u - 1) * desserts as i64 + d + 1,
+                user_id: u,
+                added_at: 1_700_000_000,
+                position: 20 - d,
+            });
+        }
         dump.labels.push(LabelRow {
             id: u,
             user_id: u,
@@ -509,6 +536,7 @@ async fn connection(
             Scenario::List => (get("/?sort=name&dir=asc", Some(&session.cookie)), StatusCode::OK),
             Scenario::ListFreeOf => (get("/?free_of=milk&sort=name&dir=asc", Some(&session.cookie)), StatusCode::OK),
             Scenario::ListLabel => (get("/?label=seasonal&sort=name&dir=asc", Some(&session.cookie)), StatusCode::OK),
+            Scenario::PublicMenu => (get(&format!("/m/{}", menu_slug(session.user)), None), StatusCode::OK),
             Scenario::Dessert => {
                 let id = first_dessert + (n as usize % desserts.max(1));
                 (get(&format!("/desserts/{id}"), Some(&session.cookie)), StatusCode::OK)
