@@ -173,6 +173,26 @@ test("a café owner publishes a menu in a few taps and customers read it on thei
         assert.notEqual(newLink, link);
         assert.equal((await customer.page.goto(link)).status(), 404);
         assert.equal((await customer.page.goto(newLink)).status(), 200);
+        link = newLink;
+      } finally {
+        await customer.context.close();
+      }
+    });
+
+    await t.test("prices in the café's currency, typed with a decimal comma", async () => {
+      await page.goto("/account");
+      await page.getByLabel("Prices are in").selectOption("EUR");
+      await page.getByRole("button", { name: "Save currency" }).click();
+      await page.goto("/add");
+      await page.getByLabel("Name").fill("Tarte Tatin");
+      await page.getByLabel("Price (€)").fill("4,50");
+      await page.getByLabel("Calories").fill("320");
+      await page.getByRole("button", { name: "Add dessert" }).click();
+      assert.match(await page.getByRole("main").textContent(), /€4\.50/);
+      const customer = await newVisitor(browser, { viewport: PHONE });
+      try {
+        await customer.page.goto(link);
+        assert.match(await customer.page.locator(".public-menu .price").first().textContent(), /^€\d+\.\d\d$/);
       } finally {
         await customer.context.close();
       }
