@@ -323,6 +323,30 @@ struct ConfirmPage {
     back: String,
 }
 
+impl ConfirmPage {
+    /// The question before `action` (the last part of a path under the menu's) on `menu`,
+    /// with the way back to the menu.
+    fn on_menu(
+        visit: &Visit,
+        menu: &Menu,
+        action: &str,
+        title: String,
+        consequences: Vec<String>,
+        button: &'static str,
+        danger: bool,
+    ) -> Result<Response, Error> {
+        render(&Self {
+            layout: visit.layout(),
+            title,
+            consequences,
+            action: format!("/menus/{}/{action}", menu.id),
+            button,
+            danger,
+            back: format!("/menus/{}", menu.id),
+        })
+    }
+}
+
 async fn delete_page(
     State(state): State<AppState>,
     CurrentUser { user, visit }: CurrentUser,
@@ -337,15 +361,15 @@ async fn delete_page(
     if menu.public_slug.is_some() {
         consequences.push("Its public link stops working, and printed QR codes of it lead nowhere.".into());
     }
-    render(&ConfirmPage {
-        layout: visit.layout(),
-        title: format!("Delete the menu {}?", menu.name),
+    ConfirmPage::on_menu(
+        &visit,
+        &menu,
+        "delete",
+        format!("Delete the menu {}?", menu.name),
         consequences,
-        action: format!("/menus/{}/delete", menu.id),
-        button: "Yes, delete the menu",
-        danger: true,
-        back: format!("/menus/{}", menu.id),
-    })
+        "Yes, delete the menu",
+        true,
+    )
 }
 
 async fn delete(
@@ -379,18 +403,18 @@ async fn unpublish_page(
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     let menu = find_own(&state, user.id, &id).await?;
-    render(&ConfirmPage {
-        layout: visit.layout(),
-        title: format!("Unpublish {}?", menu.name),
-        consequences: vec![
+    ConfirmPage::on_menu(
+        &visit,
+        &menu,
+        "unpublish",
+        format!("Unpublish {}?", menu.name),
+        vec![
             "Customers who open its link or scan its QR code will read that the menu isn't available right now.".into(),
             "The link is kept: publish again and the same link and printed QR codes work again.".into(),
         ],
-        action: format!("/menus/{}/unpublish", menu.id),
-        button: "Unpublish",
-        danger: false,
-        back: format!("/menus/{}", menu.id),
-    })
+        "Unpublish",
+        false,
+    )
 }
 
 async fn unpublish(
@@ -413,18 +437,18 @@ async fn new_link_page(
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     let menu = find_own(&state, user.id, &id).await?;
-    render(&ConfirmPage {
-        layout: visit.layout(),
-        title: format!("Give {} a new link?", menu.name),
-        consequences: vec![
+    ConfirmPage::on_menu(
+        &visit,
+        &menu,
+        "new-link",
+        format!("Give {} a new link?", menu.name),
+        vec![
             "Do this when the link reached people it should not have.".into(),
             "The current link stops working for good: printed QR codes and shared links lead nowhere, and you will need to print the new QR code.".into(),
         ],
-        action: format!("/menus/{}/new-link", menu.id),
-        button: "Yes, make a new link",
-        danger: true,
-        back: format!("/menus/{}", menu.id),
-    })
+        "Yes, make a new link",
+        true,
+    )
 }
 
 async fn new_link(
