@@ -83,6 +83,17 @@ test("a café owner publishes a menu in a few taps and customers read it on thei
       await checkPage(page, "menu-published");
     });
 
+    await t.test("the skip link comes first and the navigation marks where the person is", async () => {
+      await page.goto("/menus");
+      await page.keyboard.press("Tab");
+      const focused = await page.evaluate(() => [document.activeElement.textContent.trim(), document.activeElement.getAttribute("href")]);
+      assert.deepEqual(focused, ["Skip to the content", "#main"]);
+      assert.equal(await page.locator('nav a[aria-current="page"]').textContent(), "Menus");
+      const header = await page.locator(".site-header").boundingBox();
+      assert.ok(header.height < 70, `the header is one line on a phone: ${header.height}px`);
+      await page.goto(menuUrl);
+    });
+
     await t.test("every tap target on the owner's menu page is at least 44 px", async () => {
       const small = await page.locator("main button:visible, main a.button:visible, main .check").evaluateAll((elements) =>
         elements

@@ -93,7 +93,12 @@ async fn menu_names_are_checked_and_unique_per_owner() {
     // Another person may use the same name.
     let bob = app.signed_up("bob").await;
     create_menu(&bob, "Summer").await;
-    assert_eq!(ann.get("/menus").await.body.matches("/menus/").count(), 1);
+    let menus = ann.get("/menus").await;
+    assert_eq!(menus.body.matches("/menus/").count(), 1);
+    menus
+        .assert_contains(r#"<a href="/menus" aria-current="page">Menus</a>"#)
+        .assert_contains(r##"<a class="skip-link" href="#main">Skip to the content</a>"##)
+        .assert_lacks(r#"<a href="/" aria-current"#);
 }
 
 #[tokio::test]
