@@ -164,11 +164,7 @@ pub async fn order(
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
-    let on_menu: Vec<i64> = menus::desserts_on(&state.store, owner, id, None)
-        .await?
-        .iter()
-        .map(|d| d.id)
-        .collect();
+    let on_menu = menus::dessert_ids_on(&state.store, owner, id).await?;
     check_order(&on_menu, &wanted).map_err(|message| Error::Validation(FieldErrors::single("dessert_ids", message)))?;
     menus::set_order(&state.store, owner, id, &wanted).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -74,9 +74,9 @@ impl Price {
         self.0
     }
 
-    /// As money in `currency`: `$4.50`, `€4.50`.
-    pub fn text(self, currency: &super::Currency) -> String {
-        currency.money(self.0)
+    /// As money in `currency` (by value or, from a template, by reference): `$4.50`, `€4.50`.
+    pub fn text(self, currency: impl std::borrow::Borrow<super::Currency>) -> String {
+        currency.borrow().money(self.0)
     }
 
     /// `5.00`: the form a person types back into a form.

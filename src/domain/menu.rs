@@ -89,8 +89,8 @@ impl MenuTotals {
     }
 
     /// The total price as money, `$1,234.50`: a menu may add up past one dessert's limit.
-    pub fn price_text(&self, currency: &super::Currency) -> String {
-        currency.money(self.price_cents)
+    pub fn price_text(&self, currency: impl std::borrow::Borrow<super::Currency>) -> String {
+        currency.borrow().money(self.price_cents)
     }
 }
 
@@ -128,7 +128,7 @@ mod tests {
 
     #[test]
     fn totals_read_as_money() {
-        let totals = |price_cents| MenuTotals { price_cents, calories: 0 }.price_text(&super::super::Currency::DEFAULT);
+        let totals = |price_cents| MenuTotals { price_cents, calories: 0 }.price_text(super::super::Currency::DEFAULT);
         assert_eq!(totals(0), "$0.00");
         assert_eq!(totals(450), "$4.50");
         assert_eq!(totals(123_456), "$1,234.56");

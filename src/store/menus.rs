@@ -156,7 +156,7 @@ pub async fn desserts_on(
 ) -> Result<Vec<Dessert>, StoreError> {
     let order = match sorted {
         Some((sort, dir)) => order_by(sort, dir),
-        None => "menu_desserts.position, desserts.name_key, desserts.id".to_string(),
+        None => MENU_ORDER.to_string(),
     };
     let sql = format!(
         "SELECT {DESSERT_COLUMNS} FROM {WITH_PHOTO}
@@ -167,6 +167,22 @@ pub async fn desserts_on(
     let mut desserts = store.fetch_all(&sql, args![menu_id, owner], dessert_from_row).await?;
     super::labels::attach(store, owner, &mut desserts).await?;
     Ok(desserts)
+}
+
+/// A menu's own order: by position, and by name where two share one (added at the same
+/// moment, or imported from before positions).
+const MENU_ORDER: &str = "menu_desserts.position, desserts.name_key, desserts.id";
+
+/// The ids of the desserts on one of the owner's menus, in the menu's own order: what a new
+/// order is checked against and a move starts from.
+pub async fn dessert_ids_on(store: &Store, owner: i64, menu_id: i64) -> Result<Vec<i64>, StoreError> {
+    let sql = format!(
+        "SELECT desserts.id FROM desserts
+         JOIN menu_desserts ON menu_desserts.dessert_id = desserts.id AND menu_desserts.menu_id = ?1 AND menu_desserts.user_id = ?2
+         WHERE desserts.user_id = ?2
+         ORDER BY {MENU_ORDER}"
+    );
+    store.fetch_all(&sql, args![menu_id, owner], |row| row.get(0)).await
 }
 
 /// Gives the desserts of one of the owner's menus the positions 1, 2, ... in the order of

@@ -205,27 +205,28 @@ async fn add_desserts(
     CsrfForm(form): CsrfForm<AddDessertsForm>,
 ) -> Result<Response, Error> {
     let menu = find_own(&state, user.id, &id).await?;
-    let every_other: Vec<String>;
-    let ticked = if form.all == "yes" {
-        every_other = menus::addable(&state.store, user.id, menu.id)
-            .await?
-            .into_iter()
-            .map(|(id, _)| id.to_string())
-            .collect();
-        &every_other
+    let chosen: Vec<String> = if form.all == "yes" {
+        let every_other = menus::addable(&state.store, user.id, menu.id).await?;
+        every_other.into_iter().map(|(id, _)| id.to_string()).collect()
     } else {
-        &form.dessert_id
+        form.dessert_id
+            .iter()
+            .map(|id| id.trim())
+            .filter(|id| !id.is_empty())
+            .map(str::to_string)
+            .collect()
     };
-    let chosen: Vec<&str> = ticked.iter().map(|id| id.trim()).filter(|id| !id.is_empty()).collect();
-    if chosen.is_empty() {
-        let error = "Tick the desserts to add".to_string();
+    let refusal = if chosen.is_empty() {
+        Some("Tick the desserts to add".to_string())
+    } else if chosen.len() > MAX_ADDED_AT_ONCE {
+        Some(format!("Add at most {MAX_ADDED_AT_ONCE} desserts at once"))
+    } else {
+        None
+    };
+    if let Some(error) = refusal {
         return menu_page(&state, &visit, &site, user.id, menu, None, StatusCode::UNPROCESSABLE_ENTITY, error).await;
     }
-    if chosen.len() > MAX_ADDED_AT_ONCE {
-        let error = format!("Add at most {MAX_ADDED_AT_ONCE} desserts at once");
-        return menu_page(&state, &visit, &site, user.id, menu, None, StatusCode::UNPROCESSABLE_ENTITY, error).await;
-    }
-    let ids = chosen.into_iter().map(parse_id).collect::<Result<Vec<i64>, Error>>()?;
+    let ids = chosen.iter().map(|id| parse_id(id)).collect::<Result<Vec<i64>, Error>>()?;
     // Someone else's dessert is as unknown as one that does not exist: nothing is added.
     let names = desserts::names_of(&state.store, user.id, &ids).await?;
     if names.len() != ids.iter().collect::<std::collections::HashSet<_>>().len() {
@@ -282,11 +283,7 @@ async fn move_dessert(
         "down" => false,
         _ => return Err(Error::BadRequest("Move a dessert up or down.".into())),
     };
-    let on_menu: Vec<i64> = menus::desserts_on(&state.store, user.id, menu.id, None)
-        .await?
-        .iter()
-        .map(|d| d.id)
-        .collect();
+    let on_menu = menus::dessert_ids_on(&state.store, user.id, menu.id).await?;
     let order = moved(&on_menu, dessert_id, up).ok_or(Error::NotFound)?;
     menus::set_order(&state.store, user.id, menu.id, &order).await?;
     Ok(Redirect::to(&format!("/menus/{}#dessert-{dessert_id}", menu.id)).into_response())

@@ -20,8 +20,6 @@ pub struct Layout {
     /// The navigation's entry for this page (`aria-current`): `desserts`, `menus`,
     /// `labels`, `account`, or empty.
     pub section: &'static str,
-    /// What the person's prices are in (US dollars for a visitor).
-    pub currency: Currency,
 }
 
 pub static ROOT_LAYOUT: Layout = Layout {
@@ -30,7 +28,6 @@ pub static ROOT_LAYOUT: Layout = Layout {
     flash: None,
     minimal_nav: true,
     section: "",
-    currency: Currency::DEFAULT,
 };
 
 /// The navigation's entry for a request path.
@@ -46,6 +43,11 @@ pub fn section_of(path: &str) -> &'static str {
 }
 
 impl Layout {
+    /// What the person's prices are in (US dollars for a visitor).
+    pub fn currency(&self) -> Currency {
+        self.user.as_ref().map(|user| user.currency).unwrap_or_default()
+    }
+
     pub fn style_url(&self) -> &'static str {
         assets::style_url()
     }

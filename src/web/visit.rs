@@ -186,10 +186,8 @@ impl Visit {
         let flash = inner.current.as_mut().and_then(|c| c.flash.take());
         inner.flash_shown.clone_from(&flash);
         let current = inner.current.as_ref();
-        let user = current.and_then(|c| c.user.clone());
         Layout {
-            currency: user.as_ref().map(|user| user.currency).unwrap_or_default(),
-            user,
+            user: current.and_then(|c| c.user.clone()),
             csrf_token: current.map(|c| c.csrf_token.clone()).unwrap_or_default(),
             flash,
             minimal_nav: false,
