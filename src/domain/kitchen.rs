@@ -1,6 +1,6 @@
 //! Kitchens: a set of desserts, labels and menus that people share, each with a role.
 
-use super::required_line;
+use super::{Currency, required_line};
 
 /// A kitchen's name: trimmed, 1 to [`Self::MAX_CHARS`] characters on one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +56,65 @@ impl Role {
     /// Whether the role manages members, invitations and the kitchen.
     pub fn manages(self) -> bool {
         self == Self::Owner
+    }
+}
+
+/// A kitchen as one of its members reaches it: with that member's role. Holding one is how
+/// the layers above show that a person may read what is in it; [`Kitchen::editing`] and
+/// [`Kitchen::managing`] are how they show that the person may change it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kitchen {
+    pub id: i64,
+    pub name: String,
+    /// Whether this is an account's personal kitchen (it cannot be left or deleted).
+    pub personal: bool,
+    pub role: Role,
+    /// What its prices are in.
+    pub currency: Currency,
+}
+
+/// A viewer tried to change something, or a member who is not an owner tried to manage the
+/// kitchen: `403`, and nothing changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotAllowed;
+
+/// A kitchen whose desserts, labels and menus the person may change: what every store
+/// function that changes them takes, so none can be called without the role check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Editing {
+    pub kitchen_id: i64,
+}
+
+/// A kitchen whose members, invitations and existence the person may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Managing {
+    pub kitchen_id: i64,
+}
+
+impl Kitchen {
+    pub fn editing(&self) -> Result<Editing, NotAllowed> {
+        if self.role.edits() {
+            Ok(Editing { kitchen_id: self.id })
+        } else {
+            Err(NotAllowed)
+        }
+    }
+
+    pub fn managing(&self) -> Result<Managing, NotAllowed> {
+        if self.role.manages() {
+            Ok(Managing { kitchen_id: self.id })
+        } else {
+            Err(NotAllowed)
+        }
+    }
+
+    /// Whether its pages offer changes (buttons, forms) to this member.
+    pub fn can_edit(&self) -> bool {
+        self.role.edits()
+    }
+
+    pub fn can_manage(&self) -> bool {
+        self.role.manages()
     }
 }
 

@@ -22,7 +22,7 @@ pub use currency::Currency;
 pub use dessert::{Calories, Dessert, DessertDraft, DessertInput, DessertName, Origin, Price};
 pub use errors::FieldErrors;
 pub use http_url::HttpUrl;
-pub use kitchen::{KitchenName, Role, keeps_an_owner};
+pub use kitchen::{Editing, Kitchen, KitchenName, Managing, NotAllowed, Role, keeps_an_owner};
 pub use label::{Label, LabelName, label_name_taken, parse_label_list};
 pub use listing::{DessertQuery, SortDir, SortField};
 pub use menu::{MAX_ADDED_AT_ONCE, Menu, MenuName, MenuTotals, check_order, menu_name_taken, moved};

@@ -61,6 +61,11 @@ const SQLITE: &[Migration] = &[
         name: "currency",
         sql: include_str!("../../migrations/sqlite/0010_currency.sql"),
     },
+    Migration {
+        version: 11,
+        name: "kitchens",
+        sql: include_str!("../../migrations/sqlite/0011_kitchens.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -113,6 +118,11 @@ const POSTGRES: &[Migration] = &[
         version: 10,
         name: "currency",
         sql: include_str!("../../migrations/postgres/0010_currency.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "kitchens",
+        sql: include_str!("../../migrations/postgres/0011_kitchens.sql"),
     },
 ];
 
@@ -221,121 +231,293 @@ mod tests {
     /// Rows as a release at each version would have written them: what every later
     /// migration must carry through.
     fn rows_at(version: i64) -> Vec<Statement> {
+        tagged_rows(version).into_iter().map(|(_, row)| row).collect()
+    }
+
+    /// The rows of [`rows_at`] `version` that a release before `since` would not have written.
+    fn rows_since(version: i64, since: i64) -> Vec<Statement> {
+        tagged_rows(version)
+            .into_iter()
+            .filter(|(tag, _)| *tag > since)
+            .map(|(_, row)| row)
+            .collect()
+    }
+
+    /// [`rows_at`], each with the version that first wrote such a row.
+    fn tagged_rows(version: i64) -> Vec<(i64, Statement)> {
         let mut rows = Vec::new();
+        let mut tag = 0;
+        let at = |rows: &mut Vec<(i64, Statement)>, tag: i64, row: Statement| rows.push((tag, row));
+        // Desserts, labels and menus named their owner until kitchens took over (11).
+        let owner = if version >= 11 { "kitchen_id" } else { "user_id" };
         if version >= 1 {
+            tag = 1;
             for (id, name) in [(1, "ann"), (2, "bob")] {
-                rows.push(Statement::new(
-                    "INSERT INTO users (id, username, username_key, email, email_key, name, avatar, password_hash, created_at)
+                at(
+                    &mut rows,
+                    tag,
+                    Statement::new(
+                        "INSERT INTO users (id, username, username_key, email, email_key, name, avatar, password_hash, created_at)
                      VALUES (?1, ?2, ?2, ?3, ?3, ?4, NULL, '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA', 1000)",
-                    args![id, name, format!("{name}@example.com"), format!("{name} Lee")],
-                ));
+                        args![id, name, format!("{name}@example.com"), format!("{name} Lee")],
+                    ),
+                );
+                if version >= 11 {
+                    at(
+                        &mut rows,
+                        tag,
+                        Statement::new(
+                            "INSERT INTO kitchens (id, name, personal_of, currency, created_at) VALUES (?1, ?2, ?1, 'USD', 1000)",
+                            args![id, name],
+                        ),
+                    );
+                    at(
+                        &mut rows,
+                        tag,
+                        Statement::new(
+                            "INSERT INTO memberships (kitchen_id, user_id, role, joined_at) VALUES (?1, ?1, 'owner', 1000)",
+                            args![id],
+                        ),
+                    );
+                }
             }
-            for (id, owner, name, cents, liked) in [
+            for (id, kitchen, name, cents, liked) in [
                 (1, 1, "Apple Pie", 450, true),
                 (2, 1, "Brownie", 200, false),
                 (3, 2, "Cake", 0, false),
             ] {
-                rows.push(Statement::new(
-                    "INSERT INTO desserts (id, user_id, name, name_key, price_cents, calories, origin, image_url, liked, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, 300, 'France', 'https://example.com/a.png', ?6, 1000, 2000)",
-                    args![id, owner, name, name.to_lowercase(), cents, liked],
+                at(&mut rows, tag, Statement::new(
+                    format!(
+                        "INSERT INTO desserts (id, {owner}, name, name_key, price_cents, calories, origin, image_url, liked, created_at, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, 300, 'France', 'https://example.com/a.png', ?6, 1000, 2000)"
+                    ),
+                    args![id, kitchen, name, name.to_lowercase(), cents, liked],
                 ));
             }
-            rows.push(Statement::new(
-                "INSERT INTO sessions (id_hash, user_id, csrf_token, flash, created_at, last_seen_at, expires_at)
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    "INSERT INTO sessions (id_hash, user_id, csrf_token, flash, created_at, last_seen_at, expires_at)
                  VALUES ('abc', 1, 'token', 'hello', 1000, 1000, 99999999999)",
-                vec![],
-            ));
-            rows.push(Statement::new(
-                "INSERT INTO login_failures (account_key, client_addr, failed_at) VALUES ('user:2', '127.0.0.1', 1000)",
-                vec![],
-            ));
+                    vec![],
+                ),
+            );
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    "INSERT INTO login_failures (account_key, client_addr, failed_at) VALUES ('user:2', '127.0.0.1', 1000)",
+                    vec![],
+                ),
+            );
         }
         if version >= 2 {
-            rows.push(Statement::new(
-                "INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES (1, 'deadbeef', 1000)",
-                vec![],
-            ));
+            tag = 2;
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    "INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES (1, 'deadbeef', 1000)",
+                    vec![],
+                ),
+            );
         }
         if version >= 3 {
-            rows.push(Statement::new(
-                "INSERT INTO menus (id, user_id, name, name_key, public_slug, created_at) VALUES (1, 1, 'Summer', 'summer', NULL, 1000)",
-                vec![],
-            ));
-            rows.push(Statement::new(
-                "INSERT INTO menu_desserts (menu_id, dessert_id, user_id, added_at) VALUES (1, 2, 1, 1000)",
-                vec![],
-            ));
+            tag = 3;
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    format!(
+                        "INSERT INTO menus (id, {owner}, name, name_key, public_slug, created_at) VALUES (1, 1, 'Summer', 'summer', NULL, 1000)"
+                    ),
+                    vec![],
+                ),
+            );
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    format!("INSERT INTO menu_desserts (menu_id, dessert_id, {owner}, added_at) VALUES (1, 2, 1, 1000)"),
+                    vec![],
+                ),
+            );
         }
         if version >= 4 {
-            rows.push(Statement::new(
-                "INSERT INTO email_verifications (user_id, email_key, verified_at) VALUES (1, 'ann@example.com', 1000)",
-                vec![],
-            ));
-            rows.push(Statement::new(
-                "INSERT INTO mail_tokens (token_hash, user_id, purpose, email_key, created_at, expires_at)
+            tag = 4;
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    "INSERT INTO email_verifications (user_id, email_key, verified_at) VALUES (1, 'ann@example.com', 1000)",
+                    vec![],
+                ),
+            );
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    "INSERT INTO mail_tokens (token_hash, user_id, purpose, email_key, created_at, expires_at)
                  VALUES ('cafe', 2, 'reset_password', 'bob@example.com', 1000, 4600)",
-                vec![],
-            ));
+                    vec![],
+                ),
+            );
         }
         if version >= 5 {
-            rows.push(Statement::new("INSERT INTO write_probe (id, written_at) VALUES (1, 1000)", vec![]));
-            rows.push(Statement::new(
-                "INSERT INTO server_keys (name, value, created_at) VALUES ('form_key', 'secret', 1000)",
-                vec![],
-            ));
+            tag = 5;
+            at(
+                &mut rows,
+                tag,
+                Statement::new("INSERT INTO write_probe (id, written_at) VALUES (1, 1000)", vec![]),
+            );
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    "INSERT INTO server_keys (name, value, created_at) VALUES ('form_key', 'secret', 1000)",
+                    vec![],
+                ),
+            );
         }
         if version >= 6 {
-            rows.push(Statement::new(
-                "INSERT INTO sessions (id_hash, user_id, csrf_token, flash, created_at, last_seen_at, expires_at, client, client_addr)
+            tag = 6;
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    "INSERT INTO sessions (id_hash, user_id, csrf_token, flash, created_at, last_seen_at, expires_at, client, client_addr)
                  VALUES ('def', 2, 'token', NULL, 1000, 1000, 99999999999, 'Firefox on Linux', '192.0.2.7')",
-                vec![],
-            ));
-            rows.push(Statement::new(
-                "INSERT INTO api_tokens (user_id, token_hash, created_at, expires_at, last_used_at, client, client_addr)
+                    vec![],
+                ),
+            );
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    "INSERT INTO api_tokens (user_id, token_hash, created_at, expires_at, last_used_at, client, client_addr)
                  VALUES (2, 'beef', 1000, 2000, 1500, 'curl', '192.0.2.7')",
-                vec![],
-            ));
+                    vec![],
+                ),
+            );
         }
         if version >= 7 {
-            rows.push(Statement::new(
-                "INSERT INTO photos (dessert_id, content_type, width, height, byte_size, digest, thumbnail_content_type,
+            tag = 7;
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    "INSERT INTO photos (dessert_id, content_type, width, height, byte_size, digest, thumbnail_content_type,
                                      thumbnail_width, thumbnail_height, thumbnail_byte_size, thumbnail_digest, created_at,
                                      thumbnail, image)
                  VALUES (1, 'image/jpeg', 1600, 1200, 3, 'abc', 'image/jpeg', 400, 300, 2, 'def', 1000, ?1, ?2)",
-                args![vec![1u8, 2], vec![0u8, 255, 7]],
-            ));
+                    args![vec![1u8, 2], vec![0u8, 255, 7]],
+                ),
+            );
         }
         if version >= 8 {
-            rows.push(Statement::new(
-                "INSERT INTO labels (id, user_id, name, name_key, created_at) VALUES (1, 1, 'Vegan', 'vegan', 1000)",
-                vec![],
-            ));
-            rows.push(Statement::new(
-                "INSERT INTO dessert_labels (dessert_id, label_id, user_id) VALUES (1, 1, 1)",
-                vec![],
-            ));
+            tag = 8;
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    format!("INSERT INTO labels (id, {owner}, name, name_key, created_at) VALUES (1, 1, 'Vegan', 'vegan', 1000)"),
+                    vec![],
+                ),
+            );
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    format!("INSERT INTO dessert_labels (dessert_id, label_id, {owner}) VALUES (1, 1, 1)"),
+                    vec![],
+                ),
+            );
         }
         if version >= 9 {
-            rows.push(Statement::new(
-                "INSERT INTO menus (id, user_id, name, name_key, public_slug, created_at, published)
-                 VALUES (2, 1, 'Winter', 'winter', 'kept-while-unpublished', 1000, FALSE)",
-                vec![],
-            ));
-            rows.push(Statement::new(
-                "INSERT INTO menu_desserts (menu_id, dessert_id, user_id, added_at, position) VALUES (2, 1, 1, 1000, 1)",
-                vec![],
-            ));
-            rows.push(Statement::new("UPDATE users SET public_name = 'Café Lee' WHERE id = 1", vec![]));
+            tag = 9;
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    format!(
+                        "INSERT INTO menus (id, {owner}, name, name_key, public_slug, created_at, published)
+                     VALUES (2, 1, 'Winter', 'winter', 'kept-while-unpublished', 1000, FALSE)"
+                    ),
+                    vec![],
+                ),
+            );
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    format!("INSERT INTO menu_desserts (menu_id, dessert_id, {owner}, added_at, position) VALUES (2, 1, 1, 1000, 1)"),
+                    vec![],
+                ),
+            );
+            at(
+                &mut rows,
+                tag,
+                Statement::new("UPDATE users SET public_name = 'Café Lee' WHERE id = 1", vec![]),
+            );
         }
         if version >= 10 {
-            rows.push(Statement::new("UPDATE users SET currency = 'EUR' WHERE id = 2", vec![]));
+            tag = 10;
+            at(
+                &mut rows,
+                tag,
+                Statement::new("UPDATE users SET currency = 'EUR' WHERE id = 2", vec![]),
+            );
+        }
+        if version >= 11 {
+            tag = 11;
+            // Ann's café, shared with Bob as an editor, with a dessert, a pending invitation,
+            // and Bob's session working in it.
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    "INSERT INTO kitchens (id, name, personal_of, currency, created_at) VALUES (3, 'Café Lee', NULL, 'EUR', 2000)",
+                    vec![],
+                ),
+            );
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    "INSERT INTO memberships (kitchen_id, user_id, role, joined_at) VALUES (3, 1, 'owner', 2000), (3, 2, 'editor', 2100)",
+                    vec![],
+                ),
+            );
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    "INSERT INTO desserts (id, kitchen_id, name, name_key, price_cents, calories, liked, created_at, updated_at)
+                 VALUES (4, 3, 'Apple Pie', 'apple pie', 500, 300, FALSE, 2000, 2000)",
+                    vec![],
+                ),
+            );
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    "INSERT INTO invitations (token_hash, kitchen_id, email, email_key, role, invited_by, created_at, expires_at, used_at)
+                 VALUES ('feed', 3, 'Cy@example.com', 'cy@example.com', 'viewer', 1, 2000, 606800, NULL)",
+                    vec![],
+                ),
+            );
+            at(
+                &mut rows,
+                tag,
+                Statement::new("UPDATE sessions SET kitchen_id = 3 WHERE user_id = 2", vec![]),
+            );
         }
         rows
     }
 
     /// Each table with the version that made it.
-    const TABLES: [(&str, i64); 14] = [
+    const TABLES: [(&str, i64); 17] = [
         ("users", 1),
         ("desserts", 1),
         ("sessions", 1),
@@ -350,6 +532,9 @@ mod tests {
         ("photos", 7),
         ("labels", 8),
         ("dessert_labels", 8),
+        ("kitchens", 11),
+        ("memberships", 11),
+        ("invitations", 11),
     ];
 
     /// The tables a database at `version` has.
@@ -394,10 +579,7 @@ mod tests {
                 .collect();
             assert_eq!(after, rows, "rows after migrating from {before}");
             // And the newest schema takes new rows of every kind.
-            store
-                .transaction(rows_at(SQLITE.last().unwrap().version).split_off(rows_at(before).len()))
-                .await
-                .unwrap();
+            store.transaction(rows_since(SQLITE.last().unwrap().version, before)).await.unwrap_or_else(|e| panic!("new rows after migrating from {before}: {e:?}"));
         }
     }
 
@@ -435,6 +617,74 @@ mod tests {
             .unwrap();
         // Apple Pie (1) before Brownie (2) by name, whatever order they were added in.
         assert_eq!(positions, [(1, 2, 1), (2, 1, 1), (2, 2, 2)]);
+    }
+
+    /// Every account gets a personal kitchen with its id, its currency and its desserts,
+    /// labels and menus, and is its owner; kitchens made later take ids past them.
+    async fn accounts_get_their_personal_kitchens(store: Store) {
+        store.migrate_to(10).await.unwrap();
+        store.transaction(rows_at(10)).await.unwrap();
+        store.migrate().await.unwrap();
+        let kitchens: Vec<(i64, String, Option<i64>, String)> = store
+            .fetch_all("SELECT id, name, personal_of, currency FROM kitchens ORDER BY id", vec![], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            kitchens,
+            [
+                (1, "ann".to_string(), Some(1), "USD".to_string()),
+                (2, "bob".to_string(), Some(2), "EUR".to_string())
+            ]
+        );
+        let members: Vec<(i64, i64, String)> = store
+            .fetch_all("SELECT kitchen_id, user_id, role FROM memberships ORDER BY 1, 2", vec![], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .await
+            .unwrap();
+        assert_eq!(members, [(1, 1, "owner".to_string()), (2, 2, "owner".to_string())]);
+        let owners = |table: &'static str| {
+            let sql = format!("SELECT id, kitchen_id FROM {table} ORDER BY id");
+            let store = store.clone();
+            async move {
+                store
+                    .fetch_all(&sql, vec![], |row| Ok((row.get::<i64>(0)?, row.get::<i64>(1)?)))
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(owners("desserts").await, [(1, 1), (2, 1), (3, 2)]);
+        assert_eq!(owners("menus").await, [(1, 1), (2, 1)]);
+        assert_eq!(owners("labels").await, [(1, 1)]);
+        let made: Option<i64> = store
+            .write_optional(
+                "INSERT INTO kitchens (name, created_at) VALUES ('New', 1) RETURNING id",
+                vec![],
+                |row| row.get(0),
+            )
+            .await
+            .unwrap();
+        assert_eq!(made, Some(3));
+        // The composite keys now hold per kitchen: a menu of kitchen 1 cannot hold kitchen 2's dessert.
+        let crossed = store
+            .execute(
+                "INSERT INTO menu_desserts (menu_id, dessert_id, kitchen_id, added_at, position) VALUES (1, 3, 1, 1, 9)",
+                vec![],
+            )
+            .await;
+        assert!(crossed.is_err());
+        // Deleting an account takes its personal kitchen and everything in it.
+        store.execute("DELETE FROM users WHERE id = 2", vec![]).await.unwrap();
+        assert_eq!(owners("desserts").await, [(1, 1), (2, 1)]);
+    }
+
+    #[tokio::test]
+    async fn sqlite_accounts_get_their_personal_kitchens() {
+        let dir = tempfile::tempdir().unwrap();
+        accounts_get_their_personal_kitchens(Store::open(&DatabaseUrl::Sqlite(dir.path().join("k.db")), PoolSettings::default()).unwrap())
+            .await;
     }
 
     #[tokio::test]
@@ -475,6 +725,7 @@ mod tests {
         };
         every_migration_keeps_every_row(&open).await;
         menus_keep_their_links_and_order(open().await).await;
+        accounts_get_their_personal_kitchens(open().await).await;
         for name in names.into_inner().unwrap() {
             client
                 .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use rusqlite::config::DbConfig;
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{Connection, ErrorCode, OpenFlags, ToSql, TransactionBehavior, params_from_iter};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, ToSql, TransactionBehavior, params_from_iter};
 
 use super::migrations::{Migration, refuse_newer};
 use super::{FromRow, Param, Row, Statement, StoreError, UniqueKey, now};
@@ -212,6 +212,17 @@ pub(super) fn create_ledger(conn: &mut Connection) -> Result<(), StoreError> {
 /// `BEGIN IMMEDIATE` takes keeps two processes from applying the same one.
 pub(super) fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<Vec<i64>, StoreError> {
     create_ledger(conn)?;
+    // A migration that makes a table again (to change a foreign key) drops the old one,
+    // which would delete the rows that refer to it while foreign keys are enforced. They are
+    // off while migrations run (the setting cannot change inside a transaction), and each
+    // migration checks every key before it commits.
+    conn.execute_batch("PRAGMA foreign_keys = OFF;").map_err(classify)?;
+    let applied = apply_each(conn, migrations);
+    conn.execute_batch("PRAGMA foreign_keys = ON;").map_err(classify)?;
+    applied
+}
+
+fn apply_each(conn: &mut Connection, migrations: &[Migration]) -> Result<Vec<i64>, StoreError> {
     let mut applied = Vec::new();
     for migration in migrations {
         let done = retry_while_busy(|| {
@@ -229,6 +240,16 @@ pub(super) fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result
                         e,
                     ))
                 })?;
+                let broken: Option<String> = tx
+                    .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
+                    .optional()
+                    .map_err(classify)?;
+                if let Some(table) = broken {
+                    return Err(StoreError::Internal(super::Fault::new(format!(
+                        "migration {} ({}) leaves a row of {table} whose foreign key points nowhere",
+                        migration.version, migration.name
+                    ))));
+                }
                 tx.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
                     rusqlite::params![migration.version, migration.name, now()],
