@@ -73,6 +73,24 @@ struct VerifyHtml<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "mail/invitation.txt")]
+struct InvitationText<'a> {
+    kitchen: &'a str,
+    inviter: &'a str,
+    role: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/invitation.html")]
+struct InvitationHtml<'a> {
+    kitchen: &'a str,
+    inviter: &'a str,
+    role: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
 #[template(path = "mail/notice.txt")]
 struct NoticeText<'a> {
     name: &'a str,
@@ -159,6 +177,28 @@ impl Mail {
             subject: "Set a new password for Desserts".into(),
             text: ResetText { name, link }.render()?,
             html: ResetHtml { name, link }.render()?,
+        })
+    }
+
+    /// Invites `to` into `kitchen` as `role` (`an editor`), from `inviter`.
+    pub fn invitation(to: &str, kitchen: &str, inviter: &str, role: &str, link: &str) -> Result<Self, askama::Error> {
+        Ok(Self {
+            to: to.into(),
+            subject: format!("{inviter} invites you to the kitchen {kitchen} on Desserts"),
+            text: InvitationText {
+                kitchen,
+                inviter,
+                role,
+                link,
+            }
+            .render()?,
+            html: InvitationHtml {
+                kitchen,
+                inviter,
+                role,
+                link,
+            }
+            .render()?,
         })
     }
 

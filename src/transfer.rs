@@ -1,5 +1,6 @@
-//! The export document: every user (with their password hash), dessert, menu and menu
-//! entry, with ids, as one JSON document that any desserts database can import.
+//! The export document: every user (with their password hash), kitchen, membership,
+//! dessert, label, photo, menu and menu entry, with ids, as one JSON document that any
+//! desserts database can import.
 
 use std::collections::{HashMap, HashSet};
 
@@ -9,17 +10,24 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::domain::{
-    AllergenInfo, AllergenSet, Calories, Currency, DessertName, Email, HttpUrl, LabelName, MenuName, NewPhoto, Origin, PersonName, Price,
-    PublicName, Timestamp, Username,
+    AllergenInfo, AllergenSet, Calories, Currency, DessertName, Email, HttpUrl, KitchenName, LabelName, MenuName, NewPhoto, Origin,
+    PersonName, Price, PublicName, Role, Timestamp, Username,
 };
-use crate::store::dump::{DessertLabelRow, DessertRow, Dump, LabelRow, MenuEntryRow, MenuRow, PhotoRow, UserRow};
+use crate::store::dump::{
+    DessertLabelRow, DessertRow, Dump, KitchenRow, LabelRow, MembershipRow, MenuEntryRow, MenuRow, PhotoRow, UserRow,
+};
 
 pub const FORMAT: &str = "desserts-export";
-/// 5: a menu's link kept while it is unpublished, the order of its desserts, and each
-/// account's public name. 4: allergens
+/// 6: kitchens and their members; desserts, labels and menus name their kitchen
+/// (`kitchen_id`) instead of their owner (`user_id`). 5: a menu's link kept while it is
+/// unpublished, the order of its desserts, and each account's public name. 4: allergens
 /// and labels. 3: photos. 2: when each address was confirmed. Every earlier
-/// version still imports.
-pub const VERSION: u32 = 5;
+/// version still imports: each account's rows go to its personal kitchen, whose id is the
+/// account's, as a database upgraded to kitchens has them.
+pub const VERSION: u32 = 6;
+
+/// The first version whose rows name a kitchen.
+const KITCHENS_SINCE: u32 = 6;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -27,6 +35,11 @@ pub struct Document {
     pub format: String,
     pub version: u32,
     pub users: Vec<User>,
+    /// Since version 6, as are `memberships`.
+    #[serde(default)]
+    pub kitchens: Vec<Kitchen>,
+    #[serde(default)]
+    pub memberships: Vec<Membership>,
     pub desserts: Vec<Dessert>,
     pub menus: Vec<Menu>,
     pub menu_entries: Vec<MenuEntry>,
@@ -42,9 +55,43 @@ pub struct Document {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct Kitchen {
+    pub id: i64,
+    pub name: String,
+    /// The account whose personal kitchen this is; absent for a shared kitchen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal_of: Option<i64>,
+    pub currency: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Membership {
+    pub kitchen_id: i64,
+    pub user_id: i64,
+    /// `owner`, `editor` or `viewer`.
+    pub role: String,
+    pub joined_at: String,
+}
+
+/// The kitchen a dessert, label or menu names: `kitchen_id` since version 6; before, the
+/// owner's personal kitchen, whose id is the owner's (`user_id`). `None` when the field of
+/// its version is missing.
+fn holder(version: u32, kitchen_id: Option<i64>, user_id: Option<i64>) -> Option<i64> {
+    if version >= KITCHENS_SINCE { kitchen_id } else { user_id }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Label {
     pub id: i64,
-    pub user_id: i64,
+    /// Since version 6: the kitchen it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kitchen_id: Option<i64>,
+    /// Before version 6: the account it belonged to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<i64>,
     pub name: String,
     pub created_at: String,
 }
@@ -84,7 +131,12 @@ pub struct User {
 #[serde(deny_unknown_fields)]
 pub struct Dessert {
     pub id: i64,
-    pub user_id: i64,
+    /// Since version 6: the kitchen it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kitchen_id: Option<i64>,
+    /// Before version 6: the account it belonged to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<i64>,
     pub name: String,
     /// Exact: whole cents.
     pub price_cents: i64,
@@ -105,7 +157,12 @@ pub struct Dessert {
 #[serde(deny_unknown_fields)]
 pub struct Menu {
     pub id: i64,
-    pub user_id: i64,
+    /// Since version 6: the kitchen it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kitchen_id: Option<i64>,
+    /// Before version 6: the account it belonged to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<i64>,
     pub name: String,
     /// The public link's slug: since version 5 kept while the menu is unpublished, before
     /// it present only while published.
@@ -161,12 +218,34 @@ impl Document {
                     currency: Some(u.currency),
                 })
                 .collect(),
+            kitchens: dump
+                .kitchens
+                .into_iter()
+                .map(|k| Kitchen {
+                    id: k.id,
+                    name: k.name,
+                    personal_of: k.personal_of,
+                    currency: k.currency,
+                    created_at: time(k.created_at),
+                })
+                .collect(),
+            memberships: dump
+                .memberships
+                .into_iter()
+                .map(|m| Membership {
+                    kitchen_id: m.kitchen_id,
+                    user_id: m.user_id,
+                    role: m.role,
+                    joined_at: time(m.joined_at),
+                })
+                .collect(),
             desserts: dump
                 .desserts
                 .into_iter()
                 .map(|d| Dessert {
                     id: d.id,
-                    user_id: d.user_id,
+                    kitchen_id: Some(d.kitchen_id),
+                    user_id: None,
                     name: d.name,
                     price_cents: d.price_cents,
                     calories: d.calories,
@@ -184,7 +263,8 @@ impl Document {
                 .into_iter()
                 .map(|m| Menu {
                     id: m.id,
-                    user_id: m.user_id,
+                    kitchen_id: Some(m.kitchen_id),
+                    user_id: None,
                     name: m.name,
                     public_slug: m.public_slug,
                     created_at: time(m.created_at),
@@ -216,7 +296,8 @@ impl Document {
                 .into_iter()
                 .map(|l| Label {
                     id: l.id,
-                    user_id: l.user_id,
+                    kitchen_id: Some(l.kitchen_id),
+                    user_id: None,
                     name: l.name,
                     created_at: time(l.created_at),
                 })
@@ -249,20 +330,32 @@ impl Document {
             }
             dump.users.extend(made);
         }
+        let version = self.version;
+        let kitchen_ids = if version >= KITCHENS_SINCE {
+            kitchens_and_members(self.kitchens, self.memberships, &user_ids, &mut problems, &mut dump)
+        } else {
+            if !self.kitchens.is_empty() || !self.memberships.is_empty() {
+                problems
+                    .row("document", "-".into())
+                    .add("kitchens", format!("come with version {KITCHENS_SINCE}, not {version}"));
+            }
+            personal_kitchens(&mut dump)
+        };
+        let holder_field = if version >= KITCHENS_SINCE { "kitchen_id" } else { "user_id" };
         let mut dessert_owner = HashMap::new();
         for dessert in self.desserts {
-            let (id, user_id) = (dessert.id, dessert.user_id);
+            let (id, kitchen_id) = (dessert.id, holder(version, dessert.kitchen_id, dessert.user_id));
             let mut row = problems.row("desserts", id.to_string());
-            let made = dessert_row(dessert, &mut row);
-            owned_once(&mut row, &user_ids, &mut dessert_owner, id, user_id);
+            let made = dessert_row(dessert, kitchen_id, &mut row);
+            owned_once(&mut row, holder_field, &kitchen_ids, &mut dessert_owner, id, kitchen_id);
             dump.desserts.extend(made);
         }
         let mut menu_owner = HashMap::new();
         for menu in self.menus {
-            let (id, user_id) = (menu.id, menu.user_id);
+            let (id, kitchen_id) = (menu.id, holder(version, menu.kitchen_id, menu.user_id));
             let mut row = problems.row("menus", id.to_string());
-            let made = menu_row(menu, &mut row);
-            owned_once(&mut row, &user_ids, &mut menu_owner, id, user_id);
+            let made = menu_row(menu, kitchen_id, &mut row);
+            owned_once(&mut row, holder_field, &kitchen_ids, &mut menu_owner, id, kitchen_id);
             dump.menus.extend(made);
         }
         for entry in self.menu_entries {
@@ -272,10 +365,10 @@ impl Document {
         }
         let mut label_owner = HashMap::new();
         for label in self.labels {
-            let (id, user_id) = (label.id, label.user_id);
+            let (id, kitchen_id) = (label.id, holder(version, label.kitchen_id, label.user_id));
             let mut row = problems.row("labels", id.to_string());
-            let made = label_row(label, &mut row);
-            owned_once(&mut row, &user_ids, &mut label_owner, id, user_id);
+            let made = label_row(label, kitchen_id, &mut row);
+            owned_once(&mut row, holder_field, &kitchen_ids, &mut label_owner, id, kitchen_id);
             dump.labels.extend(made);
         }
         let mut linked = HashSet::new();
@@ -287,11 +380,13 @@ impl Document {
             match (dessert_owner.get(&link.dessert_id), label_owner.get(&link.label_id)) {
                 (None, _) => row.add("dessert_id", "names no dessert".into()),
                 (_, None) => row.add("label_id", "names no label".into()),
-                (Some(dessert), Some(label)) if dessert != label => row.add("label_id", "belongs to another user than the dessert".into()),
-                (Some(owner), Some(_)) => dump.dessert_labels.push(DessertLabelRow {
+                (Some(dessert), Some(label)) if dessert != label => {
+                    row.add("label_id", "belongs to another kitchen than the dessert".into())
+                }
+                (Some(kitchen_id), Some(_)) => dump.dessert_labels.push(DessertLabelRow {
                     dessert_id: link.dessert_id,
                     label_id: link.label_id,
-                    user_id: *owner,
+                    kitchen_id: *kitchen_id,
                 }),
             }
         }
@@ -320,14 +415,138 @@ fn check_header(format: &str, version: u32, problems: &mut Problems) {
     }
 }
 
-/// A dessert or a menu names a user of the document, and its id appears once.
-fn owned_once(row: &mut RowCheck<'_>, user_ids: &HashSet<i64>, owners: &mut HashMap<i64, i64>, id: i64, user_id: i64) {
-    if !user_ids.contains(&user_id) {
-        row.add("user_id", format!("names no user ({user_id})"));
+/// A dessert, a label or a menu names a kitchen of the document, and its id appears once.
+fn owned_once(
+    row: &mut RowCheck<'_>,
+    field: &str,
+    kitchen_ids: &HashSet<i64>,
+    owners: &mut HashMap<i64, i64>,
+    id: i64,
+    kitchen_id: Option<i64>,
+) {
+    match kitchen_id {
+        None => row.add(field, "is missing".into()),
+        Some(kitchen_id) if !kitchen_ids.contains(&kitchen_id) => row.add(field, format!("names no kitchen ({kitchen_id})")),
+        Some(kitchen_id) => {
+            if owners.insert(id, kitchen_id).is_some() {
+                row.add("id", "appears twice".into());
+            }
+        }
     }
-    if owners.insert(id, user_id).is_some() {
-        row.add("id", "appears twice".into());
+}
+
+/// Before version 6 each account's rows were its own: they go to its personal kitchen, which
+/// has the account's id (as upgrading a database does). The ids of the kitchens.
+fn personal_kitchens(dump: &mut Dump) -> HashSet<i64> {
+    for user in &dump.users {
+        dump.kitchens.push(KitchenRow {
+            id: user.id,
+            name: user.username.clone(),
+            personal_of: Some(user.id),
+            currency: user.currency.clone(),
+            created_at: user.created_at,
+        });
+        dump.memberships.push(MembershipRow {
+            kitchen_id: user.id,
+            user_id: user.id,
+            role: Role::Owner.code().into(),
+            joined_at: user.created_at,
+        });
     }
+    dump.kitchens.iter().map(|kitchen| kitchen.id).collect()
+}
+
+/// Checks the kitchens and memberships of a version 6 document: each account has exactly
+/// one personal kitchen, of which it is an owner; each kitchen has an owner; a membership
+/// names a kitchen and an account of the document, once. The ids of the kitchens.
+fn kitchens_and_members(
+    kitchens: Vec<Kitchen>,
+    memberships: Vec<Membership>,
+    user_ids: &HashSet<i64>,
+    problems: &mut Problems,
+    dump: &mut Dump,
+) -> HashSet<i64> {
+    let mut kitchen_ids = HashSet::new();
+    let mut personal_kitchen = HashMap::new();
+    for kitchen in kitchens {
+        let mut row = problems.row("kitchens", kitchen.id.to_string());
+        if !kitchen_ids.insert(kitchen.id) {
+            row.add("id", "appears twice".into());
+        }
+        if let Some(user_id) = kitchen.personal_of {
+            if !user_ids.contains(&user_id) {
+                row.add("personal_of", format!("names no user ({user_id})"));
+            } else if personal_kitchen.insert(user_id, kitchen.id).is_some() {
+                row.add("personal_of", "names a user who has a personal kitchen already".into());
+            }
+        }
+        let name = row.check("name", KitchenName::parse(&kitchen.name));
+        let currency = row.check("currency", Currency::parse(&kitchen.currency));
+        let created_at = row.check("created_at", Timestamp::parse_rfc3339(&kitchen.created_at));
+        if let (Some(name), Some(currency), Some(created_at)) = (name, currency, created_at) {
+            dump.kitchens.push(KitchenRow {
+                id: kitchen.id,
+                name: name.as_str().to_string(),
+                personal_of: kitchen.personal_of,
+                currency: currency.code().to_string(),
+                created_at: created_at.0,
+            });
+        }
+    }
+    let mut users = user_ids.iter().copied().collect::<Vec<_>>();
+    users.sort_unstable();
+    for user_id in users.into_iter().filter(|id| !personal_kitchen.contains_key(id)) {
+        problems
+            .row("users", user_id.to_string())
+            .add("id", "has no personal kitchen".into());
+    }
+    let mut member = HashSet::new();
+    let mut owned = HashSet::new();
+    for membership in memberships {
+        let mut row = problems.row("memberships", format!("{}/{}", membership.kitchen_id, membership.user_id));
+        if !kitchen_ids.contains(&membership.kitchen_id) {
+            row.add("kitchen_id", format!("names no kitchen ({})", membership.kitchen_id));
+        }
+        if !user_ids.contains(&membership.user_id) {
+            row.add("user_id", format!("names no user ({})", membership.user_id));
+        }
+        if !member.insert((membership.kitchen_id, membership.user_id)) {
+            row.add("user_id", "is a member of the kitchen twice".into());
+        }
+        let role = row.check(
+            "role",
+            Role::parse(&membership.role).and_then(|role| {
+                if role.code() == membership.role {
+                    Ok(role)
+                } else {
+                    Err("Choose owner, editor or viewer".into())
+                }
+            }),
+        );
+        let joined_at = row.check("joined_at", Timestamp::parse_rfc3339(&membership.joined_at));
+        if personal_kitchen.get(&membership.user_id) == Some(&membership.kitchen_id) && role.is_some_and(|role| role != Role::Owner) {
+            row.add("role", "is not owner in the account's personal kitchen".into());
+        }
+        if let (Some(role), Some(joined_at)) = (role, joined_at) {
+            if role == Role::Owner {
+                owned.insert(membership.kitchen_id);
+            }
+            dump.memberships.push(MembershipRow {
+                kitchen_id: membership.kitchen_id,
+                user_id: membership.user_id,
+                role: role.code().into(),
+                joined_at: joined_at.0,
+            });
+        }
+    }
+    let mut ownerless: Vec<i64> = kitchen_ids.iter().copied().filter(|id| !owned.contains(id)).collect();
+    ownerless.sort_unstable();
+    for kitchen_id in ownerless {
+        problems
+            .row("kitchens", kitchen_id.to_string())
+            .add("id", "has no owner among its members".into());
+    }
+    kitchen_ids
 }
 
 fn user_row(user: User, row: &mut RowCheck<'_>) -> Option<UserRow> {
@@ -370,7 +589,7 @@ fn user_row(user: User, row: &mut RowCheck<'_>) -> Option<UserRow> {
     })
 }
 
-fn dessert_row(dessert: Dessert, row: &mut RowCheck<'_>) -> Option<DessertRow> {
+fn dessert_row(dessert: Dessert, kitchen_id: Option<i64>, row: &mut RowCheck<'_>) -> Option<DessertRow> {
     let name = row.check("name", DessertName::parse(&dessert.name));
     let price = row.check("price_cents", Price::from_cents(dessert.price_cents));
     let calories = row.check("calories", Calories::new(dessert.calories));
@@ -393,7 +612,7 @@ fn dessert_row(dessert: Dessert, row: &mut RowCheck<'_>) -> Option<DessertRow> {
         (name?, price?, calories?, origin?, image_url?, created_at?, updated_at?, allergens?);
     Some(DessertRow {
         id: dessert.id,
-        user_id: dessert.user_id,
+        kitchen_id: kitchen_id?,
         name_key: name.key(),
         name: name.as_str().to_string(),
         price_cents: price.cents(),
@@ -408,13 +627,13 @@ fn dessert_row(dessert: Dessert, row: &mut RowCheck<'_>) -> Option<DessertRow> {
     })
 }
 
-fn label_row(label: Label, row: &mut RowCheck<'_>) -> Option<LabelRow> {
+fn label_row(label: Label, kitchen_id: Option<i64>, row: &mut RowCheck<'_>) -> Option<LabelRow> {
     let name = row.check("name", LabelName::parse(&label.name));
     let created_at = row.check("created_at", Timestamp::parse_rfc3339(&label.created_at));
     let (name, created_at) = (name?, created_at?);
     Some(LabelRow {
         id: label.id,
-        user_id: label.user_id,
+        kitchen_id: kitchen_id?,
         name_key: name.key(),
         name: name.as_str().to_string(),
         created_at: created_at.0,
@@ -432,7 +651,7 @@ fn codes_of(mask: i64) -> Vec<String> {
         .collect()
 }
 
-fn menu_row(menu: Menu, row: &mut RowCheck<'_>) -> Option<MenuRow> {
+fn menu_row(menu: Menu, kitchen_id: Option<i64>, row: &mut RowCheck<'_>) -> Option<MenuRow> {
     let name = row.check("name", MenuName::parse(&menu.name));
     let created_at = row.check("created_at", Timestamp::parse_rfc3339(&menu.created_at));
     if let Some(slug) = &menu.public_slug
@@ -443,7 +662,7 @@ fn menu_row(menu: Menu, row: &mut RowCheck<'_>) -> Option<MenuRow> {
     let (name, created_at) = (name?, created_at?);
     Some(MenuRow {
         id: menu.id,
-        user_id: menu.user_id,
+        kitchen_id: kitchen_id?,
         name_key: name.key(),
         name: name.as_str().to_string(),
         published: menu.published.unwrap_or(menu.public_slug.is_some()),
@@ -469,7 +688,7 @@ fn photo_row(photo: Photo, row: &mut RowCheck<'_>) -> Option<PhotoRow> {
     })
 }
 
-/// An entry puts a dessert on a menu of the same user's.
+/// An entry puts a dessert on a menu of the same kitchen's.
 fn menu_entry_row(
     entry: MenuEntry,
     row: &mut RowCheck<'_>,
@@ -483,12 +702,14 @@ fn menu_entry_row(
     let (field, reason) = match (menu_owner.get(&entry.menu_id), dessert_owner.get(&entry.dessert_id)) {
         (None, _) => ("menu_id", "names no menu"),
         (_, None) => ("dessert_id", "names no dessert"),
-        (Some(menu_owner), Some(dessert_owner)) if menu_owner != dessert_owner => ("dessert_id", "belongs to another user than the menu"),
-        (Some(owner), Some(_)) => {
+        (Some(menu_owner), Some(dessert_owner)) if menu_owner != dessert_owner => {
+            ("dessert_id", "belongs to another kitchen than the menu")
+        }
+        (Some(kitchen_id), Some(_)) => {
             return Some(MenuEntryRow {
                 menu_id: entry.menu_id,
                 dessert_id: entry.dessert_id,
-                user_id: *owner,
+                kitchen_id: *kitchen_id,
                 added_at: added_at?.0,
                 position: entry.position,
             });
@@ -570,6 +791,8 @@ mod tests {
             format: FORMAT.into(),
             version: VERSION,
             users: vec![],
+            kitchens: vec![],
+            memberships: vec![],
             desserts: vec![],
             menus: vec![],
             menu_entries: vec![],
@@ -591,19 +814,52 @@ mod tests {
                 public_name: (u % 2 == 0).then(|| format!("Café {u}")),
                 currency: Some(if u % 2 == 0 { "EUR" } else { "USD" }.to_string()),
             });
+            // Each account's personal kitchen, under an id of its own; the first account also
+            // shares a kitchen with every other as an editor.
+            let kitchen_id = user_id + 100;
+            doc.kitchens.push(Kitchen {
+                id: kitchen_id,
+                name: format!("user{u}_{handle}"),
+                personal_of: Some(user_id),
+                currency: if u % 2 == 0 { "EUR" } else { "USD" }.to_string(),
+                created_at: time(u as i64 * 1000),
+            });
+            doc.memberships.push(Membership {
+                kitchen_id,
+                user_id,
+                role: "owner".into(),
+                joined_at: time(u as i64 * 1000),
+            });
+            if u == 0 {
+                doc.kitchens.push(Kitchen {
+                    id: 1,
+                    name: "Café Shared".into(),
+                    personal_of: None,
+                    currency: "GBP".into(),
+                    created_at: time(5),
+                });
+            }
+            doc.memberships.push(Membership {
+                kitchen_id: 1,
+                user_id,
+                role: if u == 0 { "owner" } else { "editor" }.into(),
+                joined_at: time(6),
+            });
             let first_dessert = doc.desserts.len() as i64 + 1;
             // Each user has a label "Seasonal", on every other dessert.
             let label_id = doc.labels.len() as i64 + 1;
             doc.labels.push(Label {
                 id: label_id,
-                user_id,
+                kitchen_id: Some(kitchen_id),
+                user_id: None,
                 name: "Seasonal".into(),
                 created_at: time(u as i64),
             });
             for (d, (price_cents, calories, liked, origin, picture, created)) in desserts.iter().cloned().enumerate() {
                 doc.desserts.push(Dessert {
                     id: doc.desserts.len() as i64 + 1,
-                    user_id,
+                    kitchen_id: Some(kitchen_id),
+                    user_id: None,
                     name: format!("Dessert {d}"),
                     price_cents,
                     calories,
@@ -640,7 +896,8 @@ mod tests {
                 let menu_id = doc.menus.len() as i64 + 1;
                 doc.menus.push(Menu {
                     id: menu_id,
-                    user_id,
+                    kitchen_id: Some(kitchen_id),
+                    user_id: None,
                     name: format!("Menu {m}"),
                     public_slug: published.then(|| format!("{menu_id:0>43}")),
                     created_at: time(m as i64),
@@ -656,6 +913,10 @@ mod tests {
                 }
             }
         }
+        // In the order an export writes them.
+        doc.kitchens.sort_by_key(|kitchen| kitchen.id);
+        doc.memberships
+            .sort_by_key(|membership| (membership.kitchen_id, membership.user_id));
         doc
     }
 

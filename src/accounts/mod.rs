@@ -145,13 +145,29 @@ pub async fn change_email(services: Services<'_>, user: &User, email: &Email) ->
     .await
 }
 
-/// Deletes `user`'s account, with its desserts, menus, sessions and tokens, once `password`
-/// is confirmed as [`confirm_password`] does.
-pub async fn delete_account(services: Services<'_>, user: &User, password: &str) -> Result<PasswordCheck, Failure> {
+/// What came of asking to delete an account.
+pub enum AccountDeletion {
+    Deleted,
+    /// The password was not confirmed (wrong, or too many tries).
+    NotConfirmed(PasswordCheck),
+    /// The account is the last owner of these kitchens, which have other members: nothing
+    /// was deleted.
+    LastOwner(Vec<String>),
+}
+
+/// Deletes `user`'s account, with its sessions, tokens and memberships and the kitchens it
+/// is the only member of (their desserts, labels and menus), once `password` is confirmed as
+/// [`confirm_password`] does. Kitchens it shares keep their data.
+pub async fn delete_account(services: Services<'_>, user: &User, password: &str) -> Result<AccountDeletion, Failure> {
     let check = confirm_password(services, user, password).await?;
-    if matches!(check, PasswordCheck::Confirmed) {
-        users::delete(services.store, user.id).await?;
-        tracing::info!(user_id = user.id, "account deleted");
+    if !matches!(check, PasswordCheck::Confirmed) {
+        return Ok(AccountDeletion::NotConfirmed(check));
     }
-    Ok(check)
+    if users::delete(services.store, user.id).await? {
+        tracing::info!(user_id = user.id, "account deleted");
+        return Ok(AccountDeletion::Deleted);
+    }
+    Ok(AccountDeletion::LastOwner(
+        crate::store::kitchens::held_by_last_owner(services.store, user.id).await?,
+    ))
 }

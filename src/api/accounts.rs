@@ -65,6 +65,7 @@ pub async fn sign_up(
         name: body.name.text(&mut errors, "name"),
         password: body.password.text(&mut errors, "password"),
         avatar: body.avatar.text(&mut errors, "avatar"),
+        next: String::new(),
     };
     let signup = merge(errors, input.parse())?;
     match accounts::sign_up(state.accounts(), signup, &client).await? {

@@ -1,5 +1,6 @@
-//! The caller's desserts. Every query names the caller as owner: someone else's dessert
-//! is 404, exactly like one that does not exist.
+//! The desserts of the caller's kitchens. Every query names the kitchen, found through the
+//! caller's membership: a dessert of a kitchen they are not a member of is 404, exactly like
+//! one that does not exist, and a viewer's change is 403.
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
@@ -8,12 +9,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{Caller, Field, Id, JsonBody};
+use super::extract::{Caller, Field, Id, JsonBody, KitchenParam, KitchenParams};
 use super::json::{DessertJson, DessertList};
 use super::{Error, ErrorBody, merge};
-use crate::domain::{AllergenSet, DessertInput, DessertQuery, FieldErrors, LabelName, SortDir, SortField};
+use crate::domain::{AllergenSet, Dessert, DessertInput, DessertQuery, Editing, FieldErrors, Kitchen, LabelName, SortDir, SortField};
 use crate::state::AppState;
-use crate::store::{StoreError, desserts};
+use crate::store::{StoreError, desserts, kitchens};
 
 const DEFAULT_PER_PAGE: u32 = 20;
 const MAX_PER_PAGE: u32 = 100;
@@ -122,18 +123,25 @@ fn list_query(raw: Option<&str>) -> Result<DessertQuery, Error> {
     path = "/api/v1/desserts",
     operation_id = "list_desserts",
     tag = "desserts",
-    params(ListParams),
+    params(ListParams, KitchenParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page of desserts", body = DessertList),
+        (status = 404, description = "`kitchen` names no kitchen of the caller's", body = ErrorBody),
         (status = 400, description = "Malformed query string", body = ErrorBody),
         (status = 401, description = "Missing, malformed, revoked or unknown token", body = ErrorBody),
         (status = 422, description = "A parameter is out of range", body = ErrorBody),
     )
 )]
-pub async fn list(State(state): State<AppState>, caller: Caller, RawQuery(raw): RawQuery) -> Result<Json<DessertList>, Error> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    wanted: KitchenParam,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<DessertList>, Error> {
     let query = list_query(raw.as_deref())?;
-    let found = desserts::list_for_user(&state.store, caller.user.id, &query).await?;
+    let kitchen = caller.kitchen(&state, wanted).await?;
+    let found = desserts::list_in_kitchen(&state.store, kitchen.id, &query).await?;
     Ok(Json(DessertList {
         items: found.items.into_iter().map(DessertJson::from).collect(),
         page: query.page,
@@ -261,12 +269,13 @@ impl DessertBody {
     }
 }
 
-/// Adds a dessert to the caller's.
+/// Adds a dessert to one of the caller's kitchens (their personal one by default).
 #[utoipa::path(
     post,
     path = "/api/v1/desserts",
     operation_id = "create_dessert",
     tag = "desserts",
+    params(KitchenParams),
     request_body(content = DessertBody, description = "`name`, `price` and `calories` are required"),
     security(("bearer" = [])),
     responses(
@@ -274,16 +283,24 @@ impl DessertBody {
             headers(("Location" = String, description = "/api/v1/desserts/{id}"))),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Missing, malformed, revoked or unknown token", body = ErrorBody),
+        (status = 403, description = "The caller is a viewer of the kitchen", body = ErrorBody),
+        (status = 404, description = "`kitchen` names no kitchen of the caller's", body = ErrorBody),
         (status = 415, description = "Not application/json", body = ErrorBody),
         (status = 422, description = "A field is not valid", body = ErrorBody),
-        (status = 409, description = "You already have a dessert of that name", body = ErrorBody),
+        (status = 409, description = "The kitchen already has a dessert of that name", body = ErrorBody),
     )
 )]
-pub async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<DessertBody>) -> Result<Response, Error> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    wanted: KitchenParam,
+    JsonBody(body): JsonBody<DessertBody>,
+) -> Result<Response, Error> {
+    let editing = caller.kitchen(&state, wanted).await?.editing()?;
     let mut errors = FieldErrors::new();
     let input = body.over(DessertInput::default(), &mut errors);
     let draft = merge(errors, input.parse())?;
-    match desserts::create(&state.store, caller.user.id, draft, None).await {
+    match desserts::create(&state.store, editing, draft, None).await {
         Ok(dessert) => {
             let location = HeaderValue::try_from(format!("/api/v1/desserts/{}", dessert.id)).map_err(|e| Error::Internal(e.to_string()))?;
             Ok((
@@ -298,23 +315,43 @@ pub async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body
     }
 }
 
-/// One of the caller's desserts.
+/// A dessert of one of the caller's kitchens.
 #[utoipa::path(
     get,
     path = "/api/v1/desserts/{id}",
     operation_id = "read_dessert",
     tag = "desserts",
-    params(("id" = i64, Path, description = "The dessert's id")),
+    params(("id" = i64, Path, description = "The dessert's id"), KitchenParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The dessert", body = DessertJson),
         (status = 401, description = "Missing, malformed, revoked or unknown token", body = ErrorBody),
-        (status = 404, description = "No such dessert among the caller's", body = ErrorBody),
+        (status = 404, description = "No such dessert in the caller's kitchens", body = ErrorBody),
     )
 )]
-pub async fn read(State(state): State<AppState>, caller: Caller, Id(id): Id) -> Result<Json<DessertJson>, Error> {
-    let dessert = desserts::find(&state.store, caller.user.id, id).await?.ok_or(Error::NotFound)?;
+pub async fn read(State(state): State<AppState>, caller: Caller, Id(id): Id, wanted: KitchenParam) -> Result<Json<DessertJson>, Error> {
+    let (dessert, _) = find_reachable(&state, &caller, id, wanted).await?;
     Ok(Json(dessert.into()))
+}
+
+/// Dessert `id` with its kitchen, where the caller is a member and `kitchen`, if given, is
+/// its kitchen; 404 otherwise.
+async fn find_reachable(state: &AppState, caller: &Caller, id: i64, wanted: KitchenParam) -> Result<(Dessert, Kitchen), Error> {
+    let (dessert, kitchen) = desserts::find_reachable(&state.store, caller.user.id, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    wanted.must_match(kitchen.id)?;
+    Ok((dessert, kitchen))
+}
+
+/// The kitchen of dessert `id`, where the caller may change it: 404 as for
+/// [`find_reachable`], 403 for a viewer.
+pub async fn editing_dessert(state: &AppState, caller: &Caller, id: i64, wanted: KitchenParam) -> Result<Editing, Error> {
+    let kitchen = kitchens::of_dessert(&state.store, caller.user.id, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    wanted.must_match(kitchen.id)?;
+    Ok(kitchen.editing()?)
 }
 
 /// Changes the fields given; the others keep their values.
@@ -323,30 +360,33 @@ pub async fn read(State(state): State<AppState>, caller: Caller, Id(id): Id) -> 
     path = "/api/v1/desserts/{id}",
     operation_id = "update_dessert",
     tag = "desserts",
-    params(("id" = i64, Path, description = "The dessert's id")),
+    params(("id" = i64, Path, description = "The dessert's id"), KitchenParams),
     request_body(content = DessertBody, description = "Any of the fields"),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The dessert as it is now", body = DessertJson),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Missing, malformed, revoked or unknown token", body = ErrorBody),
-        (status = 404, description = "No such dessert among the caller's", body = ErrorBody),
+        (status = 403, description = "The caller is a viewer of the dessert's kitchen", body = ErrorBody),
+        (status = 404, description = "No such dessert in the caller's kitchens", body = ErrorBody),
         (status = 415, description = "Not application/json", body = ErrorBody),
         (status = 422, description = "A field is not valid", body = ErrorBody),
-        (status = 409, description = "You already have a dessert of that name", body = ErrorBody),
+        (status = 409, description = "The kitchen already has a dessert of that name", body = ErrorBody),
     )
 )]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
     Id(id): Id,
+    wanted: KitchenParam,
     JsonBody(body): JsonBody<DessertBody>,
 ) -> Result<Json<DessertJson>, Error> {
-    let current = desserts::find(&state.store, caller.user.id, id).await?.ok_or(Error::NotFound)?;
+    let (current, kitchen) = find_reachable(&state, &caller, id, wanted).await?;
+    let editing = kitchen.editing()?;
     let mut errors = FieldErrors::new();
     let input = body.over(DessertInput::from_dessert(&current), &mut errors);
     let draft = merge(errors, input.parse())?;
-    match desserts::update(&state.store, caller.user.id, id, draft, desserts::PhotoChange::Keep).await {
+    match desserts::update(&state.store, editing, id, draft, desserts::PhotoChange::Keep).await {
         Ok(Some(dessert)) => Ok(Json(dessert.into())),
         Ok(None) => Err(Error::NotFound),
         Err(StoreError::Duplicate(_)) => Err(Error::Conflict(FieldErrors::taken("name", &input.name))),
@@ -354,21 +394,23 @@ pub async fn update(
     }
 }
 
-/// Deletes one of the caller's desserts.
+/// Deletes a dessert of one of the caller's kitchens.
 #[utoipa::path(
     delete,
     path = "/api/v1/desserts/{id}",
     operation_id = "delete_dessert",
     tag = "desserts",
-    params(("id" = i64, Path, description = "The dessert's id")),
+    params(("id" = i64, Path, description = "The dessert's id"), KitchenParams),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "Missing, malformed, revoked or unknown token", body = ErrorBody),
-        (status = 404, description = "No such dessert among the caller's", body = ErrorBody),
+        (status = 403, description = "The caller is a viewer of the dessert's kitchen", body = ErrorBody),
+        (status = 404, description = "No such dessert in the caller's kitchens", body = ErrorBody),
     )
 )]
-pub async fn delete(State(state): State<AppState>, caller: Caller, Id(id): Id) -> Result<StatusCode, Error> {
-    desserts::delete(&state.store, caller.user.id, id).await?.ok_or(Error::NotFound)?;
+pub async fn delete(State(state): State<AppState>, caller: Caller, Id(id): Id, wanted: KitchenParam) -> Result<StatusCode, Error> {
+    let editing = editing_dessert(&state, &caller, id, wanted).await?;
+    desserts::delete(&state.store, editing, id).await?.ok_or(Error::NotFound)?;
     Ok(StatusCode::NO_CONTENT)
 }

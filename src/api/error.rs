@@ -20,6 +20,8 @@ pub const SEND_JSON: &str = "Send the body as application/json.";
 pub enum Error {
     BadRequest(String),
     Unauthorized(&'static str),
+    /// The caller's role in the kitchen does not allow the change.
+    Forbidden,
     NotFound,
     MethodNotAllowed,
     PayloadTooLarge,
@@ -44,7 +46,7 @@ pub struct ErrorBody {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable, for programs: `bad_request`, `unauthorized`, `not_found`, `method_not_allowed`,
+    /// Stable, for programs: `bad_request`, `unauthorized`, `forbidden`, `not_found`, `method_not_allowed`,
     /// `payload_too_large`, `unsupported_media_type`, `validation_failed`, `conflict`, `rate_limited`,
     /// `unavailable`, `internal`.
     pub code: &'static str,
@@ -60,6 +62,7 @@ impl Error {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -91,6 +94,11 @@ impl Error {
         let (code, message, fields) = match self {
             Self::BadRequest(message) => ("bad_request", message, None),
             Self::Unauthorized(message) => ("unauthorized", message.to_string(), None),
+            Self::Forbidden => (
+                "forbidden",
+                "Your role in this kitchen does not allow this change.".to_string(),
+                None,
+            ),
             Self::NotFound => ("not_found", "Not found.".to_string(), None),
             Self::MethodNotAllowed => ("method_not_allowed", "This method is not allowed here.".to_string(), None),
             Self::PayloadTooLarge => (
@@ -155,3 +163,9 @@ impl From<Failure> for Error {
 }
 
 crate::surface_errors!(Error);
+
+impl From<crate::domain::NotAllowed> for Error {
+    fn from(_: crate::domain::NotAllowed) -> Self {
+        Self::Forbidden
+    }
+}

@@ -9,9 +9,9 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use super::Error;
-use crate::domain::{FieldErrors, User, describe_client};
+use crate::domain::{FieldErrors, Kitchen, User, describe_client};
 use crate::state::AppState;
-use crate::store::{self, api_tokens};
+use crate::store::{self, api_tokens, kitchens};
 use crate::tokens::token_hash;
 
 /// A JSON object body, sent as `application/json`, at most 64 KiB (the app's body limit).
@@ -147,10 +147,70 @@ fn label(name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The caller of an authenticated route, by their bearer token.
+/// The caller of an authenticated route, by their bearer token, with their personal
+/// kitchen (read with the token, in the same query).
 pub struct Caller {
     pub user: User,
+    pub personal: Kitchen,
     pub token_hash: String,
+}
+
+impl Caller {
+    /// The kitchen a list or a creation works in: the one `kitchen` names, where the caller
+    /// is a member (another kitchen is as unknown as a missing one: 404), else their
+    /// personal kitchen.
+    pub async fn kitchen(&self, state: &AppState, wanted: KitchenParam) -> Result<Kitchen, Error> {
+        match wanted.0 {
+            None => Ok(self.personal.clone()),
+            Some(id) if id == self.personal.id => Ok(self.personal.clone()),
+            Some(id) => kitchens::find(&state.store, self.user.id, id).await?.ok_or(Error::NotFound),
+        }
+    }
+}
+
+/// The optional `kitchen` of the query string: which kitchen a request works in. On the
+/// routes of one dessert, label or menu it must be that one's kitchen when given.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KitchenParam(pub Option<i64>);
+
+impl KitchenParam {
+    /// 404 when `kitchen` names another kitchen than `kitchen_id`, the one of what was found.
+    pub fn must_match(self, kitchen_id: i64) -> Result<(), Error> {
+        match self.0 {
+            Some(id) if id != kitchen_id => Err(Error::NotFound),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for KitchenParam {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
+            .map_err(|_| Error::BadRequest("The query string is malformed.".into()))?;
+        match pairs.iter().rev().find(|(key, _)| key == "kitchen") {
+            None => Ok(Self(None)),
+            Some((_, raw)) => raw
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0)
+                .map(|id| Self(Some(id)))
+                .ok_or_else(|| Error::Validation(FieldErrors::single("kitchen", "kitchen must be the id of one of your kitchens"))),
+        }
+    }
+}
+
+/// The `kitchen` parameter, for the document.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct KitchenParams {
+    /// The id of a kitchen you are a member of; your personal kitchen when absent. On the
+    /// routes of one dessert, label or menu, when given it must be that one's kitchen.
+    #[param(minimum = 1)]
+    kitchen: Option<i64>,
 }
 
 /// Who sent a request, described briefly from its `User-Agent` ("curl").
@@ -182,7 +242,7 @@ impl FromRequestParts<AppState> for Caller {
         }
         let token_hash = token_hash(token);
         let now = store::now();
-        let (user, used) = api_tokens::user_for(&state.store, &token_hash, now)
+        let (user, personal, used) = api_tokens::user_for(&state.store, &token_hash, now)
             .await?
             .ok_or(Error::Unauthorized(REFUSED))?;
         // The last use is kept to the hour: a write an hour per token, not one a request.
@@ -191,7 +251,11 @@ impl FromRequestParts<AppState> for Caller {
         {
             tracing::warn!(%error, "could not note a token's use");
         }
-        Ok(Self { user, token_hash })
+        Ok(Self {
+            user,
+            personal,
+            token_hash,
+        })
     }
 }
 

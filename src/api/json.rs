@@ -97,6 +97,8 @@ pub struct TokenList {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DessertJson {
     pub id: i64,
+    /// The kitchen it belongs to.
+    pub kitchen_id: i64,
     pub name: String,
     /// In dollars, with at most two decimals.
     #[schema(minimum = 0, maximum = 10000)]
@@ -139,6 +141,7 @@ impl From<Dessert> for DessertJson {
     fn from(dessert: Dessert) -> Self {
         Self {
             id: dessert.id,
+            kitchen_id: dessert.kitchen_id,
             price: dessert.price.cents() as f64 / 100.0,
             calories_per_dollar: dessert.calories_per_dollar(),
             calories: dessert.calories,
@@ -161,7 +164,7 @@ impl From<Dessert> for DessertJson {
     }
 }
 
-/// One page of the caller's desserts; `total` counts every page.
+/// One page of a kitchen's desserts; `total` counts every page.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DessertList {
     pub items: Vec<DessertJson>,
@@ -170,10 +173,12 @@ pub struct DessertList {
     pub total: u64,
 }
 
-/// A menu of the caller's.
+/// A menu of one of the caller's kitchens.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MenuJson {
     pub id: i64,
+    /// The kitchen it belongs to.
+    pub kitchen_id: i64,
     pub name: String,
     pub dessert_count: i64,
     /// Where anyone can read the menu; null unless it is published.
@@ -187,6 +192,7 @@ impl MenuJson {
     pub fn new(menu: Menu, site: &str) -> Self {
         Self {
             id: menu.id,
+            kitchen_id: menu.kitchen_id,
             public_url: menu.public_slug.map(|slug| format!("{site}/m/{slug}")),
             name: menu.name,
             dessert_count: menu.dessert_count,
@@ -199,6 +205,8 @@ impl MenuJson {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MenuWithDesserts {
     pub id: i64,
+    /// The kitchen it belongs to.
+    pub kitchen_id: i64,
     pub name: String,
     pub dessert_count: i64,
     pub public_url: Option<String>,

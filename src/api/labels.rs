@@ -1,4 +1,4 @@
-//! The caller's labels. They are made by naming them on a dessert; the pages rename and
+//! The labels of the caller's kitchens. They are made by naming them on a dessert; the pages rename and
 //! delete them.
 
 use axum::Json;
@@ -6,7 +6,7 @@ use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::extract::Caller;
+use super::extract::{Caller, KitchenParam, KitchenParams};
 use super::{Error, ErrorBody};
 use crate::domain::Label;
 use crate::state::AppState;
@@ -18,7 +18,7 @@ pub struct LabelJson {
     pub id: i64,
     #[schema(example = "vegan")]
     pub name: String,
-    /// How many of the caller's desserts carry the label.
+    /// How many of the kitchen's desserts carry the label.
     #[schema(example = 4, minimum = 0)]
     pub dessert_count: i64,
 }
@@ -38,20 +38,25 @@ pub struct LabelList {
     pub items: Vec<LabelJson>,
 }
 
-/// The caller's labels by name, each with how many of their desserts carry it.
+/// A kitchen's labels by name (the caller's personal kitchen by default), each with how
+/// many of its desserts carry it.
 #[utoipa::path(
     get,
     path = "/api/v1/labels",
     operation_id = "list_labels",
     tag = "desserts",
+    params(KitchenParams),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Every label of the caller's", body = LabelList),
+        (status = 200, description = "Every label of the kitchen's", body = LabelList),
         (status = 401, description = "Missing, malformed, revoked or unknown token", body = ErrorBody),
+        (status = 404, description = "`kitchen` names no kitchen of the caller's", body = ErrorBody),
+        (status = 422, description = "`kitchen` is not an id", body = ErrorBody),
     )
 )]
-pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<LabelList>, Error> {
-    let found = labels::list_for_user(&state.store, caller.user.id).await?;
+pub async fn list(State(state): State<AppState>, caller: Caller, wanted: KitchenParam) -> Result<Json<LabelList>, Error> {
+    let kitchen = caller.kitchen(&state, wanted).await?;
+    let found = labels::list_in_kitchen(&state.store, kitchen.id).await?;
     Ok(Json(LabelList {
         items: found.into_iter().map(LabelJson::from).collect(),
     }))

@@ -8,14 +8,15 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use utoipa::ToSchema;
 
-use super::extract::{Caller, Id};
+use super::desserts::editing_dessert;
+use super::extract::{Caller, Id, KitchenParam, KitchenParams};
 use super::json::DessertJson;
 use super::{Error, ErrorBody};
 use crate::domain::{FieldErrors, MAX_PHOTO_BYTES, PhotoSize};
 use crate::photos::Format;
 use crate::photos::http::{Audience, image_response, known_digests};
 use crate::state::AppState;
-use crate::store::{desserts, photos};
+use crate::store::{desserts, kitchens, photos};
 
 /// Image bytes, as the body of a request or an answer.
 #[derive(ToSchema)]
@@ -70,13 +71,13 @@ async fn read_image(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, Error> {
     Ok(bytes)
 }
 
-/// Gives one of the caller's desserts a photo, replacing any it had.
+/// Gives a dessert of one of the caller's kitchens a photo, replacing any it had.
 #[utoipa::path(
     put,
     path = "/api/v1/desserts/{id}/photo",
     operation_id = "put_dessert_photo",
     tag = "desserts",
-    params(("id" = i64, Path, description = "The dessert's id")),
+    params(("id" = i64, Path, description = "The dessert's id"), KitchenParams),
     request_body(
         description = "The image: JPEG, PNG, WebP or GIF (its first frame), at most 10 MB, 10 000 px on a side and 40 megapixels. \
                        It is stored re-encoded, upright, at most 1600 px on its long side, without its metadata.",
@@ -91,7 +92,8 @@ async fn read_image(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, Error> {
     responses(
         (status = 200, description = "The dessert with its new photo", body = DessertJson),
         (status = 401, description = "Missing, malformed, revoked or unknown token", body = ErrorBody),
-        (status = 404, description = "No such dessert among the caller's", body = ErrorBody),
+        (status = 403, description = "The caller is a viewer of the dessert's kitchen", body = ErrorBody),
+        (status = 404, description = "No such dessert in the caller's kitchens", body = ErrorBody),
         (status = 413, description = "Image over 10 MB", body = ErrorBody),
         (status = 415, description = "The body is not declared as one of the image types", body = ErrorBody),
         (status = 422, description = "Not an image we can use: its format, its size, or damaged; `fields.photo` says which", body = ErrorBody),
@@ -101,40 +103,40 @@ pub async fn put(
     State(state): State<AppState>,
     caller: Caller,
     Id(id): Id,
+    wanted: KitchenParam,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<DessertJson>, Error> {
     if !declares_an_image(&headers) {
         return Err(Error::UnsupportedMediaType(SEND_AN_IMAGE));
     }
-    let owner = caller.user.id;
-    desserts::find(&state.store, owner, id).await?.ok_or(Error::NotFound)?;
+    let editing = editing_dessert(&state, &caller, id, wanted).await?;
     let bytes = read_image(&headers, body).await?;
     let photo = state.photos.process(bytes).await?.map_err(|refusal| {
         let mut errors = FieldErrors::new();
         errors.add("photo", refusal.to_string());
         Error::Validation(errors)
     })?;
-    if !photos::set(&state.store, owner, id, photo).await? {
+    if !photos::set(&state.store, editing, id, photo).await? {
         return Err(Error::NotFound);
     }
-    let dessert = desserts::find(&state.store, owner, id).await?.ok_or(Error::NotFound)?;
+    let dessert = desserts::find(&state.store, editing.kitchen_id, id).await?.ok_or(Error::NotFound)?;
     Ok(Json(dessert.into()))
 }
 
-/// The photo of one of the caller's desserts, or its thumbnail.
+/// The photo of a dessert of one of the caller's kitchens, or its thumbnail.
 #[utoipa::path(
     get,
     path = "/api/v1/desserts/{id}/photo",
     operation_id = "get_dessert_photo",
     tag = "desserts",
-    params(("id" = i64, Path, description = "The dessert's id"), SizeQuery),
+    params(("id" = i64, Path, description = "The dessert's id"), SizeQuery, KitchenParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The image, with a strong ETag", content_type = "image/jpeg", body = ImageBytes),
         (status = 304, description = "The client's copy (If-None-Match) is this version"),
         (status = 401, description = "Missing, malformed, revoked or unknown token", body = ErrorBody),
-        (status = 404, description = "No such dessert among the caller's, or it has no photo", body = ErrorBody),
+        (status = 404, description = "No such dessert in the caller's kitchens, or it has no photo", body = ErrorBody),
     )
 )]
 pub async fn get(
@@ -142,33 +144,42 @@ pub async fn get(
     caller: Caller,
     Id(id): Id,
     Query(query): Query<SizeQuery>,
+    wanted: KitchenParam,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
+    if wanted.0.is_some() {
+        let kitchen = kitchens::of_dessert(&state.store, caller.user.id, id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        wanted.must_match(kitchen.id)?;
+    }
     let known = known_digests(&headers);
     let first = known.first().map_or("", String::as_str);
     let size = PhotoSize::from_query(query.size.as_deref());
-    let image = photos::find_own(&state.store, caller.user.id, id, size, first)
+    let image = photos::find_reachable(&state.store, caller.user.id, id, size, first)
         .await?
         .ok_or(Error::NotFound)?;
     Ok(image_response(image, &known, Audience::Owner))
 }
 
-/// Removes the photo of one of the caller's desserts; having none is fine.
+/// Removes the photo of a dessert of one of the caller's kitchens; having none is fine.
 #[utoipa::path(
     delete,
     path = "/api/v1/desserts/{id}/photo",
     operation_id = "delete_dessert_photo",
     tag = "desserts",
-    params(("id" = i64, Path, description = "The dessert's id")),
+    params(("id" = i64, Path, description = "The dessert's id"), KitchenParams),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "The dessert has no photo now"),
         (status = 401, description = "Missing, malformed, revoked or unknown token", body = ErrorBody),
-        (status = 404, description = "No such dessert among the caller's", body = ErrorBody),
+        (status = 403, description = "The caller is a viewer of the dessert's kitchen", body = ErrorBody),
+        (status = 404, description = "No such dessert in the caller's kitchens", body = ErrorBody),
     )
 )]
-pub async fn delete(State(state): State<AppState>, caller: Caller, Id(id): Id) -> Result<StatusCode, Error> {
-    if photos::delete(&state.store, caller.user.id, id).await? {
+pub async fn delete(State(state): State<AppState>, caller: Caller, Id(id): Id, wanted: KitchenParam) -> Result<StatusCode, Error> {
+    let editing = editing_dessert(&state, &caller, id, wanted).await?;
+    if photos::delete(&state.store, editing, id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Error::NotFound)

@@ -19,7 +19,9 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
 use desserts::config::DatabaseUrl;
-use desserts::store::dump::{DessertLabelRow, DessertRow, Dump, LabelRow, MenuEntryRow, MenuRow, PhotoRow, UserRow};
+use desserts::store::dump::{
+    DessertLabelRow, DessertRow, Dump, KitchenRow, LabelRow, MembershipRow, MenuEntryRow, MenuRow, PhotoRow, UserRow,
+};
 use desserts::store::{PoolSettings, Store};
 
 const PASSWORD: &str = "correct horse battery";
@@ -372,6 +374,20 @@ async fn build_database(path: &Path, users: usize, desserts: usize) -> anyhow::R
             public_name: None,
             currency: "USD".into(),
         });
+        // Each account's personal kitchen, under the account's id.
+        dump.kitchens.push(KitchenRow {
+            id: u,
+            name: format!("user{u}"),
+            personal_of: Some(u),
+            currency: "USD".into(),
+            created_at: 1_700_000_000,
+        });
+        dump.memberships.push(MembershipRow {
+            kitchen_id: u,
+            user_id: u,
+            role: "owner".into(),
+            joined_at: 1_700_000_000,
+        });
         for d in 0..desserts as i64 {
             let name = format!("Dessert {d:05} of user {u}");
             let id = (u - 1) * desserts as i64 + d + 1;
@@ -384,7 +400,7 @@ async fn build_database(path: &Path, users: usize, desserts: usize) -> anyhow::R
             }
             dump.desserts.push(DessertRow {
                 id,
-                user_id: u,
+                kitchen_id: u,
                 name_key: name.to_lowercase(),
                 name,
                 price_cents: 100 + (d * 37) % 900,
@@ -408,14 +424,14 @@ async fn build_database(path: &Path, users: usize, desserts: usize) -> anyhow::R
                 dump.dessert_labels.push(DessertLabelRow {
                     dessert_id: id,
                     label_id: u,
-                    user_id: u,
+                    kitchen_id: u,
                 });
             }
         }
         // Every user has a published menu of their first twenty desserts, in reverse order.
         dump.menus.push(MenuRow {
             id: u,
-            user_id: u,
+            kitchen_id: u,
             name: "Today".into(),
             name_key: "today".into(),
             public_slug: Some(menu_slug(u as usize)),
@@ -426,14 +442,14 @@ async fn build_database(path: &Path, users: usize, desserts: usize) -> anyhow::R
             dump.menu_entries.push(MenuEntryRow {
                 menu_id: u,
                 dessert_id: (u - 1) * desserts as i64 + d + 1,
-                user_id: u,
+                kitchen_id: u,
                 added_at: 1_700_000_000,
                 position: 20 - d,
             });
         }
         dump.labels.push(LabelRow {
             id: u,
-            user_id: u,
+            kitchen_id: u,
             name: "Seasonal".into(),
             name_key: "seasonal".into(),
             created_at: 1_700_000_000,

@@ -40,6 +40,7 @@ pub async fn run(store: &Store, command: UserCommand) -> anyhow::Result<()> {
                 name,
                 password,
                 avatar,
+                next: String::new(),
             };
             let signup = input.parse().map_err(|errors| {
                 let lines: Vec<String> = errors.iter().map(|(field, message)| format!("{field}: {message}")).collect();

@@ -149,6 +149,8 @@ pub struct SignupInput {
     pub name: String,
     pub password: String,
     pub avatar: String,
+    /// Where to go once signed up (a page of this site, such as an invitation).
+    pub next: String,
 }
 
 /// A sign-up whose every field is valid.
@@ -195,6 +197,7 @@ mod tests {
             name: "".into(),
             password: "short".into(),
             avatar: "ftp://x".into(),
+            next: String::new(),
         };
         let errors = input.parse().unwrap_err();
         assert_eq!(errors.iter().count(), 5);

@@ -245,6 +245,8 @@ pub struct DessertDraft {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dessert {
     pub id: i64,
+    /// The kitchen it belongs to.
+    pub kitchen_id: i64,
     pub name: String,
     pub price: Price,
     pub calories: i64,
@@ -371,6 +373,7 @@ mod tests {
 
     fn dessert(cents: i64, calories: i64) -> Dessert {
         Dessert {
+            kitchen_id: 1,
             id: 1,
             name: "x".into(),
             price: Price::from_cents(cents).unwrap(),

@@ -48,6 +48,15 @@ impl Role {
         }
     }
 
+    /// The role in a sentence: "an owner", "an editor", "a viewer".
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Self::Owner => "an owner",
+            Self::Editor => "an editor",
+            Self::Viewer => "a viewer",
+        }
+    }
+
     /// Whether the role changes desserts, labels and menus.
     pub fn edits(self) -> bool {
         self >= Self::Editor

@@ -31,6 +31,8 @@ pub fn menu_name_taken(name: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Menu {
     pub id: i64,
+    /// The kitchen it belongs to.
+    pub kitchen_id: i64,
     pub name: String,
     /// Set while the menu is published at `/m/{slug}`.
     pub public_slug: Option<String>,

@@ -1,8 +1,9 @@
 //! Bearer tokens for the JSON API, stored as their SHA-256 only.
 
+use super::kitchens::{KITCHEN_COLUMNS, kitchen_from_row};
 use super::users::{USER_COLUMNS, USER_WIDTH, user_from_row};
 use super::{LAST_USED_PRECISION_SECS, Store, StoreError, args};
-use crate::domain::{Timestamp, User};
+use crate::domain::{Kitchen, Timestamp, User};
 
 /// A token as it is stored when made.
 #[derive(Debug, Clone)]
@@ -64,17 +65,20 @@ pub async fn create(store: &Store, token: NewToken) -> Result<i64, StoreError> {
         .ok_or_else(|| StoreError::Internal(super::Fault::new("INSERT ... RETURNING returned no row")))
 }
 
-/// The user a token belongs to, with the token's use; `None` for an unknown, revoked or
-/// expired token.
-pub async fn user_for(store: &Store, token_hash: &str, now: i64) -> Result<Option<(User, TokenUse)>, StoreError> {
+/// The user a token belongs to, with their personal kitchen (where a request without
+/// `kitchen` works) and the token's use; `None` for an unknown, revoked or expired token.
+pub async fn user_for(store: &Store, token_hash: &str, now: i64) -> Result<Option<(User, Kitchen, TokenUse)>, StoreError> {
     let sql = format!(
-        "SELECT {USER_COLUMNS}, t.id, t.last_used_at FROM api_tokens t JOIN users ON users.id = t.user_id
+        "SELECT {USER_COLUMNS}, t.id, t.last_used_at, {KITCHEN_COLUMNS} FROM api_tokens t JOIN users ON users.id = t.user_id
+         JOIN kitchens ON kitchens.personal_of = users.id
+         JOIN memberships ON memberships.kitchen_id = kitchens.id AND memberships.user_id = users.id
          WHERE t.token_hash = ?1 AND (t.expires_at IS NULL OR t.expires_at > ?2)"
     );
     store
         .fetch_optional(&sql, args![token_hash, now], |row| {
             Ok((
                 user_from_row(row, 0)?,
+                kitchen_from_row(row, USER_WIDTH + 2)?,
                 TokenUse {
                     id: row.get(USER_WIDTH)?,
                     last_used_at: row.get(USER_WIDTH + 1)?,

@@ -3,9 +3,10 @@
 //! its column list and the statements that write it; this module puts them together.
 
 use super::{Row, Statement, Store, StoreError};
-use super::{desserts, labels, mail_tokens, menus, photos, users};
+use super::{desserts, kitchens, labels, mail_tokens, menus, photos, users};
 
 pub use super::desserts::{AdoptedDessert, DessertRow};
+pub use super::kitchens::{KitchenRow, MembershipRow};
 pub use super::labels::{DessertLabelRow, LabelRow};
 pub use super::menus::{AdoptedMenu, MenuEntryRow, MenuRow};
 pub use super::photos::PhotoRow;
@@ -14,6 +15,8 @@ pub use super::users::{AdoptedUser, UserRow};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dump {
     pub users: Vec<UserRow>,
+    pub kitchens: Vec<KitchenRow>,
+    pub memberships: Vec<MembershipRow>,
     pub desserts: Vec<DessertRow>,
     pub menus: Vec<MenuRow>,
     pub menu_entries: Vec<MenuEntryRow>,
@@ -26,10 +29,13 @@ fn rows<T>(values: &[Vec<super::Param>], from_row: impl Fn(&Row<'_>) -> Result<T
     values.iter().map(|row| from_row(&Row::Owned(row))).collect()
 }
 
-/// Every user, dessert, menu, menu entry, photo and label, as of one moment.
+/// Every user, kitchen, membership, dessert, menu, menu entry, photo and label, as of one
+/// moment. Invitations are not data to move: a pending one stays behind.
 pub async fn read_all(store: &Store) -> Result<Dump, StoreError> {
     let queries = [
         users::all_rows_query(),
+        kitchens::all_rows_query(),
+        kitchens::all_memberships_query(),
         desserts::all_rows_query(),
         menus::all_rows_query(),
         menus::all_entries_query(),
@@ -39,13 +45,26 @@ pub async fn read_all(store: &Store) -> Result<Dump, StoreError> {
     ];
     let queries = queries.each_ref().map(String::as_str);
     let tables = store.fetch_snapshot(&queries).await?;
-    let [users, desserts, menus, entries, photos, labels, dessert_labels] = tables.as_slice() else {
+    let [
+        users,
+        kitchens,
+        memberships,
+        desserts,
+        menus,
+        entries,
+        photos,
+        labels,
+        dessert_labels,
+    ] = tables.as_slice()
+    else {
         return Err(StoreError::Internal(super::Fault::new(
-            "a snapshot of seven queries returned another number",
+            "a snapshot of nine queries returned another number",
         )));
     };
     Ok(Dump {
         users: rows(users, users::row_from_row)?,
+        kitchens: rows(kitchens, kitchens::row_from_row)?,
+        memberships: rows(memberships, kitchens::membership_from_row)?,
         desserts: rows(desserts, desserts::row_from_row)?,
         menus: rows(menus, menus::row_from_row)?,
         menu_entries: rows(entries, menus::entry_from_row)?,
@@ -78,13 +97,15 @@ pub async fn write_all(store: &Store, dump: Dump) -> Result<(), StoreError> {
         .collect();
     statements.extend(dump.users.into_iter().map(users::restore));
     statements.extend(confirmations);
+    statements.extend(dump.kitchens.into_iter().map(kitchens::restore));
+    statements.extend(dump.memberships.into_iter().map(kitchens::restore_membership));
     statements.extend(dump.desserts.into_iter().map(desserts::restore));
     statements.extend(dump.menus.into_iter().map(menus::restore));
     statements.extend(dump.menu_entries.into_iter().map(menus::restore_entry));
     statements.extend(dump.photos.into_iter().map(photos::restore));
     statements.extend(dump.labels.into_iter().map(labels::restore));
     statements.extend(dump.dessert_labels.into_iter().map(labels::restore_link));
-    statements.extend(store.resume_ids(&["users", "desserts", "menus", "labels"]));
+    statements.extend(store.resume_ids(&["users", "kitchens", "desserts", "menus", "labels"]));
     store.transaction(statements).await.map(drop)
 }
 
@@ -101,11 +122,17 @@ pub async fn adopt(
     let now = super::now();
     let (user_count, dessert_count) = (adopted_users.len(), adopted_desserts.len());
     let mut statements = Vec::with_capacity(user_count + dessert_count + adopted_menus.len());
-    statements.extend(adopted_users.into_iter().map(|user| users::adopt(user, now)));
+    for user in adopted_users {
+        let username_key = user.username_key.clone();
+        statements.push(users::adopt(user, now));
+        statements.extend(kitchens::make_personal(&username_key));
+    }
     statements.extend(adopted_desserts.into_iter().map(|dessert| desserts::adopt(dessert, now)));
     statements.extend(adopted_menus.into_iter().map(|menu| menus::adopt(menu, now)));
     let changed = store.transaction(statements).await?;
-    let (users, rest) = changed.split_at(user_count);
+    // Each account's statement is followed by the two that make its personal kitchen.
+    let users: Vec<u64> = changed[..user_count * 3].iter().step_by(3).copied().collect();
+    let rest = &changed[user_count * 3..];
     let (desserts, menus) = rest.split_at(dessert_count);
     Ok((users.iter().sum(), desserts.iter().sum(), menus.iter().sum()))
 }

@@ -246,7 +246,7 @@ mod tests {
     /// [`rows_at`], each with the version that first wrote such a row.
     fn tagged_rows(version: i64) -> Vec<(i64, Statement)> {
         let mut rows = Vec::new();
-        let mut tag = 0;
+        let mut tag: i64;
         let at = |rows: &mut Vec<(i64, Statement)>, tag: i64, row: Statement| rows.push((tag, row));
         // Desserts, labels and menus named their owner until kitchens took over (11).
         let owner = if version >= 11 { "kitchen_id" } else { "user_id" };
@@ -579,7 +579,10 @@ mod tests {
                 .collect();
             assert_eq!(after, rows, "rows after migrating from {before}");
             // And the newest schema takes new rows of every kind.
-            store.transaction(rows_since(SQLITE.last().unwrap().version, before)).await.unwrap_or_else(|e| panic!("new rows after migrating from {before}: {e:?}"));
+            store
+                .transaction(rows_since(SQLITE.last().unwrap().version, before))
+                .await
+                .unwrap_or_else(|e| panic!("new rows after migrating from {before}: {e:?}"));
         }
     }
 

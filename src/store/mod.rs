@@ -7,6 +7,7 @@ pub mod api_tokens;
 pub mod attempts;
 pub mod desserts;
 pub mod dump;
+pub mod kitchens;
 pub mod labels;
 pub mod mail_tokens;
 pub mod menus;
@@ -459,9 +460,9 @@ impl Store {
 const WRITE_FAILURE_HOLD: Duration = Duration::from_secs(10);
 
 /// `?2, ?3, ...` for `ids` (`NULL` for none, which matches nothing), and the values: the
-/// owner as `?1`, then the ids.
-pub(crate) fn owner_and_ids(owner: i64, ids: impl Iterator<Item = i64>) -> (String, Vec<Param>) {
-    let mut values = args![owner];
+/// kitchen as `?1`, then the ids.
+pub(crate) fn kitchen_and_ids(kitchen_id: i64, ids: impl Iterator<Item = i64>) -> (String, Vec<Param>) {
+    let mut values = args![kitchen_id];
     values.extend(ids.map(Param::from));
     let list = if values.len() == 1 {
         "NULL".to_string()

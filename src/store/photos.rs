@@ -1,8 +1,8 @@
-//! Desserts' photos. A photo is reached through its dessert, and so through its owner or
+//! Desserts' photos. A photo is reached through its dessert, and so through its kitchen or
 //! through a published menu the dessert is on: no query reads a photo by its id alone.
 
 use super::{Row, Statement, Store, StoreError, args, now};
-use crate::domain::{EncodedImage, NewPhoto, PhotoInfo, PhotoSize, StoredImage};
+use crate::domain::{Editing, EncodedImage, NewPhoto, PhotoInfo, PhotoSize, StoredImage};
 
 /// The columns every path that stores a photo writes (an upload, an import), in the order
 /// of [`photo_args`] after the dessert's id.
@@ -117,18 +117,18 @@ pub(super) fn restore(row: PhotoRow) -> Statement {
     )
 }
 
-/// Gives the dessert of `owner` whose `column` is the value given its photo, replacing any
+/// Gives the dessert of the kitchen whose `column` is the value given its photo, replacing any
 /// it had; nothing when the dessert is not theirs. The same shape as `labels::set`'s.
-fn put(owner: i64, dessert: (&str, super::Param), photo: NewPhoto) -> Statement {
+fn put(kitchen_id: i64, dessert: (&str, super::Param), photo: NewPhoto) -> Statement {
     let (column, value) = dessert;
-    let mut values = args![owner];
+    let mut values = args![kitchen_id];
     values.push(value);
     values.extend(photo_args(photo, now()));
     Statement::new(
         format!(
             "INSERT INTO photos (dessert_id, {WRITTEN})
              SELECT id, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15 FROM desserts
-             WHERE user_id = ?1 AND {column} = ?2
+             WHERE kitchen_id = ?1 AND {column} = ?2
              ON CONFLICT (dessert_id) DO UPDATE SET
                  content_type = excluded.content_type, width = excluded.width, height = excluded.height,
                  byte_size = excluded.byte_size, digest = excluded.digest,
@@ -141,39 +141,41 @@ fn put(owner: i64, dessert: (&str, super::Param), photo: NewPhoto) -> Statement 
     )
 }
 
-/// Sets the photo of `owner`'s dessert `dessert_id`.
-pub(super) fn put_by_id(owner: i64, dessert_id: i64, photo: NewPhoto) -> Statement {
-    put(owner, ("id", dessert_id.into()), photo)
+/// Sets the photo of the kitchen's dessert `dessert_id`.
+pub(super) fn put_by_id(kitchen_id: i64, dessert_id: i64, photo: NewPhoto) -> Statement {
+    put(kitchen_id, ("id", dessert_id.into()), photo)
 }
 
-/// Sets the photo of `owner`'s dessert whose name key is `name_key` (a dessert made in the
+/// Sets the photo of the kitchen's dessert whose name key is `name_key` (a dessert made in the
 /// same transaction, whose id is not known yet).
-pub(super) fn put_by_name(owner: i64, name_key: &str, photo: NewPhoto) -> Statement {
-    put(owner, ("name_key", name_key.into()), photo)
+pub(super) fn put_by_name(kitchen_id: i64, name_key: &str, photo: NewPhoto) -> Statement {
+    put(kitchen_id, ("name_key", name_key.into()), photo)
 }
 
-/// Removes the photo of `owner`'s dessert `dessert_id`, if it has one.
-pub(super) fn remove(owner: i64, dessert_id: i64) -> Statement {
+/// Removes the photo of the kitchen's dessert `dessert_id`, if it has one.
+pub(super) fn remove(kitchen_id: i64, dessert_id: i64) -> Statement {
     Statement::new(
-        "DELETE FROM photos WHERE dessert_id = (SELECT id FROM desserts WHERE id = ?1 AND user_id = ?2)",
-        args![dessert_id, owner],
+        "DELETE FROM photos WHERE dessert_id = (SELECT id FROM desserts WHERE id = ?1 AND kitchen_id = ?2)",
+        args![dessert_id, kitchen_id],
     )
 }
 
-/// Gives `owner`'s dessert its photo. False when there is no such dessert of theirs.
-pub async fn set(store: &Store, owner: i64, dessert_id: i64, photo: NewPhoto) -> Result<bool, StoreError> {
-    let changed = store.transaction(vec![put_by_id(owner, dessert_id, photo)]).await?;
+/// Gives the kitchen's dessert its photo. False when there is no such dessert of theirs.
+pub async fn set(store: &Store, kitchen: Editing, dessert_id: i64, photo: NewPhoto) -> Result<bool, StoreError> {
+    let kitchen_id = kitchen.kitchen_id;
+    let changed = store.transaction(vec![put_by_id(kitchen_id, dessert_id, photo)]).await?;
     Ok(changed[0] == 1)
 }
 
-/// Removes the photo of `owner`'s dessert. False when there is no such dessert of theirs
+/// Removes the photo of the kitchen's dessert. False when there is no such dessert of theirs
 /// (a dessert of theirs without a photo is true: there is none now).
-pub async fn delete(store: &Store, owner: i64, dessert_id: i64) -> Result<bool, StoreError> {
-    store.transaction(vec![remove(owner, dessert_id)]).await?;
+pub async fn delete(store: &Store, kitchen: Editing, dessert_id: i64) -> Result<bool, StoreError> {
+    let kitchen_id = kitchen.kitchen_id;
+    store.transaction(vec![remove(kitchen_id, dessert_id)]).await?;
     let exists = store
         .fetch_optional(
-            "SELECT 1 FROM desserts WHERE id = ?1 AND user_id = ?2",
-            args![dessert_id, owner],
+            "SELECT 1 FROM desserts WHERE id = ?1 AND kitchen_id = ?2",
+            args![dessert_id, kitchen_id],
             |_| Ok(()),
         )
         .await?;
@@ -200,26 +202,30 @@ fn image_from_row(row: &Row<'_>) -> Result<StoredImage, StoreError> {
     })
 }
 
-/// The image of `owner`'s dessert `dessert_id`; `None` when it is not theirs or has no photo.
-/// `known_digest`: the version the client has, whose bytes need not be read.
-pub async fn find_own(
+/// The image of dessert `dessert_id` if it is in a kitchen `user_id` is a member of; `None`
+/// otherwise or when it has no photo. `known_digest`: the version the client has, whose
+/// bytes need not be read.
+pub async fn find_reachable(
     store: &Store,
-    owner: i64,
+    user_id: i64,
     dessert_id: i64,
     size: PhotoSize,
     known_digest: &str,
 ) -> Result<Option<StoredImage>, StoreError> {
     let sql = format!(
-        "{} FROM photos JOIN desserts ON desserts.id = photos.dessert_id WHERE photos.dessert_id = ?2 AND desserts.user_id = ?3",
+        "{} FROM photos JOIN desserts ON desserts.id = photos.dessert_id
+         JOIN memberships ON memberships.kitchen_id = desserts.kitchen_id AND memberships.user_id = ?3
+         WHERE photos.dessert_id = ?2",
         image_select(size)
     );
     store
-        .fetch_optional(&sql, args![known_digest, dessert_id, owner], image_from_row)
+        .fetch_optional(&sql, args![known_digest, dessert_id, user_id], image_from_row)
         .await
 }
 
-/// The image of dessert `dessert_id` if it belongs to the user of the live session whose
-/// id's digest is `session`: the owner's pages' images, in one query with the session.
+/// The image of dessert `dessert_id` if it is in a kitchen the user of the live session whose
+/// id's digest is `session` is a member of: the app's pages' images, in one query with the
+/// session.
 pub async fn find_for_session(
     store: &Store,
     session: &str,
@@ -230,9 +236,10 @@ pub async fn find_for_session(
 ) -> Result<Option<StoredImage>, StoreError> {
     let sql = format!(
         "{} FROM sessions s
-         JOIN desserts ON desserts.user_id = s.user_id
+         JOIN desserts ON desserts.id = ?4
+         JOIN memberships ON memberships.kitchen_id = desserts.kitchen_id AND memberships.user_id = s.user_id
          JOIN photos ON photos.dessert_id = desserts.id
-         WHERE {} AND desserts.id = ?4",
+         WHERE {}",
         image_select(size),
         super::sessions::live(2, 3)
     );

@@ -1,9 +1,10 @@
 //! Browser sessions, kept server side so that any server instance can serve any of them
 //! and ending one is a `DELETE`.
 
-use super::users::{USER_COLUMNS, user_from_row};
+use super::kitchens::{KITCHEN_COLUMNS, kitchen_from_row};
+use super::users::{USER_COLUMNS, USER_WIDTH, user_from_row};
 use super::{Statement, Store, StoreError, args};
-use crate::domain::{Timestamp, User};
+use crate::domain::{Kitchen, Timestamp, User};
 
 /// A session row as stored; `id_hash` is the SHA-256 of the id in the cookie.
 #[derive(Debug, Clone)]
@@ -82,13 +83,14 @@ pub struct SessionSummary {
 /// `substr(id_hash, 1, 16)`.
 const HANDLE_LENGTH: usize = 16;
 
-/// A live session with its user (if logged in), read in one query.
+/// A live session with its user (if logged in) and the kitchen they work in, with their
+/// role there, read in one query.
 #[derive(Debug, Clone)]
 pub struct LoadedSession {
     pub csrf_token: String,
     pub flash: Option<String>,
     pub last_seen_at: i64,
-    pub user: Option<User>,
+    pub user: Option<(User, Kitchen)>,
 }
 
 /// The condition that the session `s` is the one whose id's digest is `?{id_param}` and is
@@ -98,20 +100,32 @@ pub(super) fn live(id_param: usize, now_param: usize) -> String {
 }
 
 pub async fn load(store: &Store, id_hash: &str, now: i64) -> Result<Option<LoadedSession>, StoreError> {
+    // The session's kitchen while its user is a member of it, else their personal kitchen:
+    // a removed member is back in theirs on the next request.
     let sql = format!(
-        "SELECT s.csrf_token, s.flash, s.last_seen_at, {USER_COLUMNS}
+        "SELECT s.csrf_token, s.flash, s.last_seen_at, {USER_COLUMNS}, {KITCHEN_COLUMNS}
          FROM sessions s LEFT JOIN users ON users.id = s.user_id
+         LEFT JOIN memberships ON memberships.user_id = s.user_id AND memberships.kitchen_id = COALESCE(
+             (SELECT current.kitchen_id FROM memberships current WHERE current.user_id = s.user_id AND current.kitchen_id = s.kitchen_id),
+             (SELECT personal.id FROM kitchens personal WHERE personal.personal_of = s.user_id))
+         LEFT JOIN kitchens ON kitchens.id = memberships.kitchen_id
          WHERE {}",
         live(1, 2)
     );
     store
         .fetch_optional(&sql, args![id_hash, now], |row| {
             let user_id: Option<i64> = row.get(3)?;
+            let kitchen_id: Option<i64> = row.get(3 + USER_WIDTH)?;
+            let user = match (user_id, kitchen_id) {
+                (Some(_), Some(_)) => Some((user_from_row(row, 3)?, kitchen_from_row(row, 3 + USER_WIDTH)?)),
+                // An account without a kitchen cannot work in the app: as good as logged out.
+                _ => None,
+            };
             Ok(LoadedSession {
                 csrf_token: row.get(0)?,
                 flash: row.get(1)?,
                 last_seen_at: row.get(2)?,
-                user: user_id.map(|_| user_from_row(row, 3)).transpose()?,
+                user,
             })
         })
         .await

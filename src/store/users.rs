@@ -165,9 +165,10 @@ pub async fn taken(store: &Store, username_key: &str, email_key: &str) -> Result
         .await
 }
 
-/// Creates an account; `Duplicate(Username)` or `Duplicate(Email)` when taken.
+/// Creates an account with its personal kitchen; `Duplicate(Username)` or
+/// `Duplicate(Email)` when taken.
 pub async fn create(store: &Store, user: NewUser) -> Result<User, StoreError> {
-    let sql = format!("INSERT INTO users ({WRITTEN}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING {USER_COLUMNS}");
+    let sql = format!("INSERT INTO users ({WRITTEN}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     let args = args![
         user.username.as_str(),
         user.username.key(),
@@ -178,10 +179,15 @@ pub async fn create(store: &Store, user: NewUser) -> Result<User, StoreError> {
         user.password_hash,
         now(),
     ];
+    let username_key = user.username.key().to_string();
+    let mut statements = vec![Statement::new(sql, args)];
+    statements.extend(super::kitchens::make_personal(&username_key));
+    store.transaction(statements).await?;
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username_key = ?1");
     store
-        .write_optional(sql, args, |row| user_from_row(row, 0))
+        .fetch_optional(&sql, args![username_key], |row| user_from_row(row, 0))
         .await?
-        .ok_or_else(|| StoreError::Internal(super::Fault::new("INSERT ... RETURNING returned no row")))
+        .ok_or_else(|| StoreError::Internal(super::Fault::new("an account just made was not found")))
 }
 
 /// The account a login name (username or email, any case) belongs to, with its password hash.
@@ -286,14 +292,23 @@ pub async fn set_password(
     Ok(changed[0] == 1)
 }
 
-/// Deletes an account; its desserts and sessions go with it (foreign keys cascade).
+/// Deletes an account with the kitchens it is the only member of (and their desserts,
+/// labels and menus); its memberships, sessions and tokens go with it (foreign keys
+/// cascade). False, changing nothing, when there is no such account or it is the last owner
+/// of a kitchen with other members.
 pub async fn delete(store: &Store, user_id: i64) -> Result<bool, StoreError> {
-    Ok(store.execute("DELETE FROM users WHERE id = ?1", args![user_id]).await? > 0)
+    let changed = store.transaction(super::kitchens::delete_account(user_id)).await?;
+    Ok(changed.last().is_some_and(|deleted| *deleted > 0))
 }
 
+/// How many desserts the account's personal kitchen holds.
 pub async fn dessert_count(store: &Store, user_id: i64) -> Result<i64, StoreError> {
     store
-        .fetch_one("SELECT count(*) FROM desserts WHERE user_id = ?1", args![user_id], |row| row.get(0))
+        .fetch_one(
+            "SELECT count(*) FROM desserts JOIN kitchens ON kitchens.id = desserts.kitchen_id WHERE kitchens.personal_of = ?1",
+            args![user_id],
+            |row| row.get(0),
+        )
         .await
 }
 
@@ -316,18 +331,26 @@ pub async fn set_public_name(store: &Store, user_id: i64, name: Option<&PublicNa
     Ok(())
 }
 
-/// Sets the currency the account's prices are shown in.
+/// Sets the account's currency: its personal kitchen's prices are in it, and kitchens it
+/// makes from now on start in it.
 pub async fn set_currency(store: &Store, user_id: i64, currency: Currency) -> Result<(), StoreError> {
     store
-        .execute("UPDATE users SET currency = ?1 WHERE id = ?2", args![currency.code(), user_id])
+        .transaction(vec![
+            Statement::new("UPDATE users SET currency = ?1 WHERE id = ?2", args![currency.code(), user_id]),
+            Statement::new(
+                "UPDATE kitchens SET currency = ?1 WHERE personal_of = ?2",
+                args![currency.code(), user_id],
+            ),
+        ])
         .await?;
     Ok(())
 }
 
-/// Every account with its number of desserts, by username.
+/// Every account with the number of desserts in its personal kitchen, by username.
 pub async fn list_with_dessert_counts(store: &Store) -> Result<Vec<(User, i64)>, StoreError> {
     let sql = format!(
-        "SELECT {USER_COLUMNS}, (SELECT count(*) FROM desserts WHERE desserts.user_id = users.id)
+        "SELECT {USER_COLUMNS}, (SELECT count(*) FROM desserts JOIN kitchens ON kitchens.id = desserts.kitchen_id
+                                 WHERE kitchens.personal_of = users.id)
          FROM users ORDER BY users.username_key"
     );
     store

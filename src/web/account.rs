@@ -12,13 +12,13 @@ use super::Error;
 use super::error::with_retry_after;
 use super::pages::{FieldMessage, Layout, minutes, render_with};
 use super::visit::{CsrfForm, CurrentUser, NoFields, Visit};
-use crate::accounts::{self, AddressChange, PasswordCheck};
+use crate::accounts::{self, AccountDeletion, AddressChange, PasswordCheck};
 use crate::domain::{Currency, Email, FieldErrors, Password, PublicName, User};
 use crate::state::AppState;
 use crate::store::api_tokens::{self, TokenSummary};
 use crate::store::sessions::{self, SessionSummary};
 use crate::store::users::PasswordProof;
-use crate::store::{self, mail_tokens, users};
+use crate::store::{self, kitchens, mail_tokens, users};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -40,6 +40,10 @@ struct AccountPage {
     layout: Layout,
     user: User,
     dessert_count: i64,
+    /// The kitchens deleting the account deletes (those it is the only member of), and those
+    /// that keep it from being deleted (where it is the last owner and others are members).
+    deleted_with: Vec<String>,
+    held_by: Vec<String>,
     email_confirmed: bool,
     /// What was typed in the change-of-address form, shown again beside its error.
     new_email: String,
@@ -79,6 +83,8 @@ async fn show_with_typed(
     public_name: String,
 ) -> Result<Response, Error> {
     let dessert_count = users::dessert_count(&state.store, user.id).await?;
+    let deleted_with = kitchens::deleted_with(&state.store, user.id).await?;
+    let held_by = kitchens::held_by_last_owner(&state.store, user.id).await?;
     let email_confirmed = mail_tokens::email_confirmed(&state.store, user.id).await?;
     let now = store::now();
     let sessions = sessions::list_for_user(&state.store, user.id, &visit.session_id_hash().unwrap_or_default(), now).await?;
@@ -89,6 +95,8 @@ async fn show_with_typed(
             layout: visit.layout(),
             user,
             dessert_count,
+            deleted_with,
+            held_by,
             email_confirmed,
             new_email,
             public_name,
@@ -100,7 +108,7 @@ async fn show_with_typed(
     )
 }
 
-async fn account_page(State(state): State<AppState>, CurrentUser { user, visit }: CurrentUser) -> Result<Response, Error> {
+async fn account_page(State(state): State<AppState>, CurrentUser { user, visit, .. }: CurrentUser) -> Result<Response, Error> {
     show(&state, &visit, user, StatusCode::OK, FieldErrors::new()).await
 }
 
@@ -163,7 +171,7 @@ struct PasswordChange {
 
 async fn change_password(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     CsrfForm(form): CsrfForm<PasswordChange>,
 ) -> Result<Response, Error> {
     let new_password = Password::parse(&form.new_password);
@@ -203,7 +211,7 @@ struct PublicNameForm {
 
 async fn change_public_name(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     CsrfForm(form): CsrfForm<PublicNameForm>,
 ) -> Result<Response, Error> {
     let name = match PublicName::parse_optional(&form.public_name) {
@@ -240,7 +248,7 @@ struct CurrencyForm {
 
 async fn change_currency(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     CsrfForm(form): CsrfForm<CurrencyForm>,
 ) -> Result<Response, Error> {
     let currency = match Currency::parse(&form.currency) {
@@ -265,7 +273,7 @@ async fn change_currency(
 
 async fn change_email(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     CsrfForm(form): CsrfForm<EmailChange>,
 ) -> Result<Response, Error> {
     let again = |user, errors| show_with_email(&state, &visit, user, StatusCode::UNPROCESSABLE_ENTITY, errors, form.email.clone());
@@ -312,11 +320,30 @@ struct DeleteAccount {
 
 async fn delete_account(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     CsrfForm(form): CsrfForm<DeleteAccount>,
 ) -> Result<Response, Error> {
-    if let Some(refusal) = refusal_of(accounts::delete_account(state.accounts(), &user, &form.password).await?) {
-        return refuse(&state, &visit, user, "password", refusal, String::new()).await;
+    match accounts::delete_account(state.accounts(), &user, &form.password).await? {
+        AccountDeletion::Deleted => {}
+        AccountDeletion::NotConfirmed(check) => {
+            if let Some(refusal) = refusal_of(check) {
+                return refuse(&state, &visit, user, "password", refusal, String::new()).await;
+            }
+        }
+        AccountDeletion::LastOwner(kitchens) => {
+            let message = format!(
+                "You are the last owner of {}, which others are members of: make one of them an owner first.",
+                kitchens.join(", ")
+            );
+            return show(
+                &state,
+                &visit,
+                user,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                FieldErrors::single("password", message),
+            )
+            .await;
+        }
     }
     visit.end("Your account and all your desserts have been deleted.".into()).await?;
     Ok(Redirect::to("/login").into_response())
@@ -324,7 +351,7 @@ async fn delete_account(
 
 async fn end_session(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     Path(handle): Path<String>,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, Error> {
@@ -340,7 +367,7 @@ async fn end_session(
 
 async fn end_other_sessions(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, Error> {
     let current = visit.session_id_hash().unwrap_or_default();
@@ -353,7 +380,7 @@ async fn end_other_sessions(
 
 async fn revoke_token(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     Path(id): Path<String>,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, Error> {
@@ -372,7 +399,7 @@ async fn revoke_token(
 
 async fn revoke_all_tokens(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, Error> {
     let revoked = accounts::revoke_all_tokens(state.accounts(), user.id).await?;

@@ -32,14 +32,19 @@ struct SignupPage {
     errors: FieldErrors,
 }
 
-async fn signup_page(visit: Visit) -> Result<Response, Error> {
+async fn signup_page(visit: Visit, RawQuery(query): RawQuery) -> Result<Response, Error> {
+    let input: LoginInput = serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    let next = safe_next(&input.next).to_string();
     if visit.user().is_some() {
-        return Ok(Redirect::to("/").into_response());
+        return Ok(Redirect::to(&next).into_response());
     }
     let layout = visit.layout_with_form().await?;
     render(&SignupPage {
         layout,
-        form: SignupInput::default(),
+        form: SignupInput {
+            next,
+            ..SignupInput::default()
+        },
         errors: FieldErrors::new(),
     })
 }
@@ -76,7 +81,7 @@ async fn signup(
         user.name, user.email
     );
     visit.log_in(user, welcome).await?;
-    Ok(Redirect::to("/").into_response())
+    Ok(Redirect::to(safe_next(&form.next)).into_response())
 }
 
 fn signup_again(visit: &Visit, form: SignupInput, errors: FieldErrors, status: StatusCode) -> Result<Response, Error> {

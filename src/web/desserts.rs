@@ -13,11 +13,12 @@ use super::Error;
 use super::pages::{FieldMessage, Layout, render, render_with};
 use super::visit::{CsrfForm, CsrfUpload, CurrentUser, NoFields, PHOTO_FIELD};
 use crate::domain::{
-    ACCEPTED_PHOTOS, Allergen, AllergenSet, Dessert, DessertDraft, DessertInput, DessertQuery, FieldErrors, NewPhoto, SortDir, SortField,
+    ACCEPTED_PHOTOS, Allergen, AllergenSet, Dessert, DessertDraft, DessertInput, DessertQuery, FieldErrors, Kitchen, NewPhoto, SortDir,
+    SortField,
 };
 use crate::state::{AppState, UPLOAD_BODY_LIMIT};
 use crate::store::desserts::PhotoChange;
-use crate::store::{StoreError, desserts, menus};
+use crate::store::{StoreError, desserts, kitchens, menus};
 
 pub const PAGE_SIZE: u32 = 20;
 
@@ -172,7 +173,11 @@ fn list_href(search: &str, filters: &ListFilters, sort: SortField, dir: SortDir,
     format!("/?{}", query.finish())
 }
 
-async fn list(State(state): State<AppState>, CurrentUser { user, visit }: CurrentUser, RawQuery(raw): RawQuery) -> Result<Response, Error> {
+async fn list(
+    State(state): State<AppState>,
+    CurrentUser { kitchen, visit, .. }: CurrentUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, Error> {
     // A hand-edited query falls back to the defaults rather than failing.
     let params: ListParams = serde_html_form::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
     let sort = SortField::parse(&params.sort).unwrap_or_default();
@@ -180,7 +185,7 @@ async fn list(State(state): State<AppState>, CurrentUser { user, visit }: Curren
     let page = params.page.parse::<u32>().unwrap_or(1).clamp(1, 1_000_000);
     let filters = ListFilters::of(&params);
     let query = DessertQuery::new(&params.q, sort, dir, page, PAGE_SIZE).filtered(filters.free_of, &filters.labels);
-    let found = desserts::list_for_user(&state.store, user.id, &query).await?;
+    let found = desserts::list_in_kitchen(&state.store, kitchen.id, &query).await?;
     let search = params.q.trim().to_string();
     let pages = u32::try_from(found.total.div_ceil(u64::from(PAGE_SIZE))).unwrap_or(u32::MAX).max(1);
     let sort_links = sort_links(Some((sort, dir)), |field, dir| list_href(&search, &filters, field, dir, 1));
@@ -193,7 +198,7 @@ async fn list(State(state): State<AppState>, CurrentUser { user, visit }: Curren
         all_allergens: Allergen::ALL,
         free_of: filters.free_of.unwrap_or_default(),
         labels: found
-            .owner_labels
+            .kitchen_labels
             .into_iter()
             .map(|name| {
                 let on = query.labels.contains(&name.to_lowercase());
@@ -217,23 +222,41 @@ async fn list(State(state): State<AppState>, CurrentUser { user, visit }: Curren
 struct DessertPage {
     layout: Layout,
     dessert: Dessert,
-    /// The owner's menus it is on, as (id, name).
+    /// Its kitchen, with the person's role there (a viewer sees no buttons).
+    kitchen: Kitchen,
+    /// The kitchen's menus it is on, as (id, name).
     menus: Vec<(i64, String)>,
-    /// The owner's other menus, where it can be added.
+    /// The kitchen's other menus, where it can be added.
     other_menus: Vec<(i64, String)>,
 }
 
-async fn find_own(state: &AppState, owner: i64, raw_id: &str) -> Result<Dessert, Error> {
-    desserts::find(&state.store, owner, parse_id(raw_id)?).await?.ok_or(Error::NotFound)
+/// The kitchen of the dessert the path names, with the person's role there: 404 when there
+/// is no such dessert or they are not a member of its kitchen.
+pub async fn kitchen_of(state: &AppState, user_id: i64, raw_id: &str) -> Result<(Kitchen, i64), Error> {
+    let id = parse_id(raw_id)?;
+    let kitchen = kitchens::of_dessert(&state.store, user_id, id).await?.ok_or(Error::NotFound)?;
+    Ok((kitchen, id))
 }
 
-async fn show(State(state): State<AppState>, CurrentUser { user, visit }: CurrentUser, Path(id): Path<String>) -> Result<Response, Error> {
-    let dessert = find_own(&state, user.id, &id).await?;
-    let menus = menus::holding(&state.store, user.id, dessert.id).await?;
-    let other_menus = menus::not_holding(&state.store, user.id, dessert.id).await?;
+/// The dessert the path names, in a kitchen the person is a member of, with that kitchen.
+pub async fn find_reachable(state: &AppState, user_id: i64, raw_id: &str) -> Result<(Dessert, Kitchen), Error> {
+    desserts::find_reachable(&state.store, user_id, parse_id(raw_id)?)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+async fn show(
+    State(state): State<AppState>,
+    CurrentUser { user, visit, .. }: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
+    let (dessert, kitchen) = find_reachable(&state, user.id, &id).await?;
+    let menus = menus::holding(&state.store, kitchen.id, dessert.id).await?;
+    let other_menus = menus::not_holding(&state.store, kitchen.id, dessert.id).await?;
     render(&DessertPage {
         layout: visit.layout(),
         dessert,
+        kitchen,
         menus,
         other_menus,
     })
@@ -324,7 +347,8 @@ fn duplicate_name(form: &DessertInput) -> FieldErrors {
     FieldErrors::taken("name", &form.name)
 }
 
-async fn add_page(CurrentUser { visit, .. }: CurrentUser) -> Result<Response, Error> {
+async fn add_page(CurrentUser { kitchen, visit, .. }: CurrentUser) -> Result<Response, Error> {
+    kitchen.editing()?;
     render(&DessertFormPage::for_add(
         visit.layout(),
         DessertInput::default(),
@@ -334,9 +358,10 @@ async fn add_page(CurrentUser { visit, .. }: CurrentUser) -> Result<Response, Er
 
 async fn add(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { kitchen, visit, .. }: CurrentUser,
     CsrfUpload { form, photo }: CsrfUpload<DessertInput>,
 ) -> Result<Response, Error> {
+    let editing = kitchen.editing()?;
     let photo_sent = photo.is_some();
     let again = |form, errors| {
         render_with(
@@ -348,7 +373,7 @@ async fn add(
         Ok(parsed) => parsed,
         Err(errors) => return again(form, errors),
     };
-    match desserts::create(&state.store, user.id, draft, photo).await {
+    match desserts::create(&state.store, editing, draft, photo).await {
         Ok(dessert) => {
             visit.flash(format!("Dessert {} added", dessert.name)).await?;
             Ok(Redirect::to(&format!("/desserts/{}", dessert.id)).into_response())
@@ -363,21 +388,23 @@ async fn add(
 
 async fn edit_page(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    let dessert = find_own(&state, user.id, &id).await?;
+    let (dessert, kitchen) = find_reachable(&state, user.id, &id).await?;
+    kitchen.editing()?;
     let form = DessertInput::from_dessert(&dessert);
     render(&DessertFormPage::for_edit(visit.layout(), &dessert, form, FieldErrors::new()))
 }
 
 async fn edit(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     Path(id): Path<String>,
     CsrfUpload { form, photo }: CsrfUpload<DessertInput>,
 ) -> Result<Response, Error> {
-    let dessert = find_own(&state, user.id, &id).await?;
+    let (dessert, kitchen) = find_reachable(&state, user.id, &id).await?;
+    let editing = kitchen.editing()?;
     let remove_photo = form.remove_photo.clone();
     let photo_sent = photo.is_some();
     let again = |form, errors| {
@@ -396,7 +423,7 @@ async fn edit(
         (None, true) => PhotoChange::Remove,
         (None, false) => PhotoChange::Keep,
     };
-    match desserts::update(&state.store, user.id, dessert.id, draft, change).await {
+    match desserts::update(&state.store, editing, dessert.id, draft, change).await {
         Ok(Some(updated)) => {
             visit.flash(format!("Dessert {} saved", updated.name)).await?;
             Ok(Redirect::to(&format!("/desserts/{}", updated.id)).into_response())
@@ -421,11 +448,12 @@ struct DeletePage {
 
 async fn delete_page(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    let dessert = find_own(&state, user.id, &id).await?;
-    let menus = menus::holding(&state.store, user.id, dessert.id).await?;
+    let (dessert, kitchen) = find_reachable(&state, user.id, &id).await?;
+    kitchen.editing()?;
+    let menus = menus::holding(&state.store, kitchen.id, dessert.id).await?;
     render(&DeletePage {
         layout: visit.layout(),
         dessert,
@@ -435,11 +463,12 @@ async fn delete_page(
 
 async fn delete(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     Path(id): Path<String>,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, Error> {
-    let name = desserts::delete(&state.store, user.id, parse_id(&id)?)
+    let (kitchen, id) = kitchen_of(&state, user.id, &id).await?;
+    let name = desserts::delete(&state.store, kitchen.editing()?, id)
         .await?
         .ok_or(Error::NotFound)?;
     visit.flash(format!("Dessert {name} deleted")).await?;

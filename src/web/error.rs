@@ -17,6 +17,13 @@ pub enum Error {
     LoginRequired { next: String },
     #[error("the form's security token is missing or stale, or it came from another site")]
     CsrfRejected,
+    /// A member whose role does not allow the change (a viewer's edit, an editor's
+    /// management of members).
+    #[error("the role does not allow this")]
+    Forbidden,
+    /// A link that worked once and no longer does (a used or expired invitation).
+    #[error("gone: {0}")]
+    Gone(&'static str),
     #[error("bad request: {0}")]
     BadRequest(String),
     #[error("the request body is over the limit")]
@@ -41,6 +48,12 @@ impl From<Failure> for Error {
 }
 
 crate::surface_errors!(Error);
+
+impl From<crate::domain::NotAllowed> for Error {
+    fn from(_: crate::domain::NotAllowed) -> Self {
+        Self::Forbidden
+    }
+}
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -82,6 +95,12 @@ impl IntoResponse for Error {
                 "Form expired",
                 "This form has expired or came from another site. Go back, reload the page and try again.",
             ),
+            Self::Forbidden => error_page(
+                StatusCode::FORBIDDEN,
+                "Not allowed",
+                "Your role in this kitchen does not allow this change. Ask one of its owners.",
+            ),
+            Self::Gone(message) => error_page(StatusCode::GONE, "This link has ended", message),
             Self::BadRequest(message) => error_page(StatusCode::BAD_REQUEST, "Bad request", &message),
             Self::PayloadTooLarge => error_page(
                 StatusCode::PAYLOAD_TOO_LARGE,

@@ -13,9 +13,9 @@ use super::Error;
 use super::desserts::parse_id;
 use super::pages::{Layout, render, render_with};
 use super::visit::{CsrfForm, CurrentUser, NoFields};
-use crate::domain::{Label, LabelName, label_name_taken};
+use crate::domain::{Kitchen, Label, LabelName, label_name_taken};
 use crate::state::AppState;
-use crate::store::{StoreError, labels};
+use crate::store::{StoreError, kitchens, labels};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -63,10 +63,10 @@ impl LabelsPage {
     }
 }
 
-async fn list(State(state): State<AppState>, CurrentUser { user, visit }: CurrentUser) -> Result<Response, Error> {
+async fn list(State(state): State<AppState>, CurrentUser { kitchen, visit, .. }: CurrentUser) -> Result<Response, Error> {
     render(&LabelsPage {
         layout: visit.layout(),
-        labels: labels::list_for_user(&state.store, user.id).await?,
+        labels: labels::list_in_kitchen(&state.store, kitchen.id).await?,
         refused: None,
     })
 }
@@ -79,14 +79,15 @@ struct RenameForm {
 
 async fn rename(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<RenameForm>,
 ) -> Result<Response, Error> {
-    let id = parse_id(&id)?;
+    let (kitchen, id) = kitchen_of(&state, user.id, &id).await?;
+    let editing = kitchen.editing()?;
     let refuse = |message: String| async {
-        let labels = labels::list_for_user(&state.store, user.id).await?;
-        // Another person's label, or one deleted meanwhile, is not there to rename.
+        let labels = labels::list_in_kitchen(&state.store, kitchen.id).await?;
+        // A label deleted meanwhile is not there to rename.
         if !labels.iter().any(|label| label.id == id) {
             return Err(Error::NotFound);
         }
@@ -105,7 +106,7 @@ async fn rename(
         Ok(name) => name,
         Err(message) => return refuse(message).await,
     };
-    match labels::rename(&state.store, user.id, id, &name).await {
+    match labels::rename(&state.store, editing, id, &name).await {
         Ok(true) => {
             visit.flash(format!("Label renamed to {}", name.as_str())).await?;
             Ok(Redirect::to("/labels").into_response())
@@ -116,15 +117,22 @@ async fn rename(
     }
 }
 
+/// The kitchen of the label the path names, with the person's role there: 404 when there is
+/// no such label or they are not a member of its kitchen.
+async fn kitchen_of(state: &AppState, user_id: i64, raw_id: &str) -> Result<(Kitchen, i64), Error> {
+    let id = parse_id(raw_id)?;
+    let kitchen = kitchens::of_label(&state.store, user_id, id).await?.ok_or(Error::NotFound)?;
+    Ok((kitchen, id))
+}
+
 async fn delete(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     Path(id): Path<String>,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, Error> {
-    let name = labels::delete(&state.store, user.id, parse_id(&id)?)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let (kitchen, id) = kitchen_of(&state, user.id, &id).await?;
+    let name = labels::delete(&state.store, kitchen.editing()?, id).await?.ok_or(Error::NotFound)?;
     visit.flash(format!("Label {name} deleted; its desserts stay")).await?;
     Ok(Redirect::to("/labels").into_response())
 }

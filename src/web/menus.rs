@@ -14,12 +14,12 @@ use super::desserts::{SortLink, parse_id, sort_links};
 use super::pages::{FieldMessage, Layout, ROOT_LAYOUT, render, render_with};
 use super::visit::{CsrfForm, CurrentUser, NoFields, Visit};
 use crate::domain::{
-    AllergenSet, Currency, Dessert, FieldErrors, MAX_ADDED_AT_ONCE, Menu, MenuName, MenuTotals, SortDir, SortField, StoredImage,
-    menu_name_taken, moved,
+    AllergenSet, Currency, Dessert, Editing, FieldErrors, Kitchen, MAX_ADDED_AT_ONCE, Menu, MenuName, MenuTotals, SortDir, SortField,
+    StoredImage, menu_name_taken, moved,
 };
 use crate::photos::http::{Audience, image_response, known_digests};
 use crate::state::{AppState, Site};
-use crate::store::{StoreError, desserts, menus};
+use crate::store::{StoreError, desserts, kitchens, menus};
 use crate::tokens::{random_token, sha256_hex};
 
 /// The pages of a logged-in person's menus.
@@ -68,8 +68,8 @@ struct MenusPage {
     errors: FieldErrors,
 }
 
-async fn list(State(state): State<AppState>, CurrentUser { user, visit }: CurrentUser, Site(site): Site) -> Result<Response, Error> {
-    let menus = menus::list_for_user(&state.store, user.id).await?;
+async fn list(State(state): State<AppState>, CurrentUser { kitchen, visit, .. }: CurrentUser, Site(site): Site) -> Result<Response, Error> {
+    let menus = menus::list_in_kitchen(&state.store, kitchen.id).await?;
     render(&MenusPage {
         layout: visit.layout(),
         site,
@@ -87,15 +87,16 @@ struct MenuForm {
 
 async fn create(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { kitchen, visit, .. }: CurrentUser,
     Site(site): Site,
     CsrfForm(form): CsrfForm<MenuForm>,
 ) -> Result<Response, Error> {
+    let editing = kitchen.editing()?;
     let again = |errors: FieldErrors| async {
         let page = MenusPage {
             layout: visit.layout(),
             site: site.clone(),
-            menus: menus::list_for_user(&state.store, user.id).await?,
+            menus: menus::list_in_kitchen(&state.store, kitchen.id).await?,
             name: form.name.clone(),
             errors,
         };
@@ -105,7 +106,7 @@ async fn create(
         Ok(name) => name,
         Err(message) => return again(FieldErrors::single("name", message)).await,
     };
-    match menus::create(&state.store, user.id, &name).await {
+    match menus::create(&state.store, editing, &name).await {
         Ok(menu) => {
             visit.flash(format!("Menu {} created", menu.name)).await?;
             Ok(Redirect::to(&format!("/menus/{}", menu.id)).into_response())
@@ -120,6 +121,8 @@ async fn create(
 struct MenuPage {
     layout: Layout,
     menu: Menu,
+    /// Its kitchen, with the person's role there (a viewer sees no buttons).
+    kitchen: Kitchen,
     /// The public page's absolute link and its QR code's path, while published.
     public_url: Option<String>,
     qr_url: Option<String>,
@@ -139,22 +142,33 @@ struct SortParams {
     dir: String,
 }
 
-async fn find_own(state: &AppState, owner: i64, raw_id: &str) -> Result<Menu, Error> {
-    menus::find(&state.store, owner, parse_id(raw_id)?).await?.ok_or(Error::NotFound)
+/// The menu the path names, in a kitchen the person is a member of, with that kitchen.
+async fn find_reachable(state: &AppState, user_id: i64, raw_id: &str) -> Result<(Menu, Kitchen), Error> {
+    menus::find_reachable(&state.store, user_id, parse_id(raw_id)?)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// The kitchen of the menu the path names, where the person may change it: 404 when there
+/// is no such menu or they are not a member of its kitchen, 403 for a viewer.
+async fn editing_menu(state: &AppState, user_id: i64, raw_id: &str) -> Result<(Editing, i64), Error> {
+    let id = parse_id(raw_id)?;
+    let kitchen = kitchens::of_menu(&state.store, user_id, id).await?.ok_or(Error::NotFound)?;
+    Ok((kitchen.editing()?, id))
 }
 
 async fn show(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     Site(site): Site,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Error> {
-    let menu = find_own(&state, user.id, &id).await?;
+    let (menu, kitchen) = find_reachable(&state, user.id, &id).await?;
     let params: SortParams = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
     // Without a column to sort by, the menu shows in its own order.
     let sorted = SortField::parse(&params.sort).map(|sort| (sort, SortDir::parse(&params.dir).unwrap_or(sort.natural_dir())));
-    menu_page(&state, &visit, &site, user.id, menu, sorted, StatusCode::OK, String::new()).await
+    menu_page(&state, &visit, &site, kitchen, menu, sorted, StatusCode::OK, String::new()).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -162,14 +176,19 @@ async fn menu_page(
     state: &AppState,
     visit: &Visit,
     site: &str,
-    owner: i64,
+    kitchen: Kitchen,
     menu: Menu,
     sorted: Option<(SortField, SortDir)>,
     status: StatusCode,
     error: String,
 ) -> Result<Response, Error> {
-    let desserts = menus::desserts_on(&state.store, owner, menu.id, sorted).await?;
-    let choices = menus::addable(&state.store, owner, menu.id).await?;
+    let desserts = menus::desserts_on(&state.store, kitchen.id, menu.id, sorted).await?;
+    // A viewer is offered nothing to add.
+    let choices = if kitchen.can_edit() {
+        menus::addable(&state.store, kitchen.id, menu.id).await?
+    } else {
+        Vec::new()
+    };
     let menu_id = menu.id;
     let page = MenuPage {
         layout: visit.layout(),
@@ -181,6 +200,7 @@ async fn menu_page(
         }),
         in_menu_order: sorted.is_none(),
         menu,
+        kitchen,
         desserts,
         choices,
         error,
@@ -199,14 +219,15 @@ struct AddDessertsForm {
 
 async fn add_desserts(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     Site(site): Site,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<AddDessertsForm>,
 ) -> Result<Response, Error> {
-    let menu = find_own(&state, user.id, &id).await?;
+    let (menu, kitchen) = find_reachable(&state, user.id, &id).await?;
+    let editing = kitchen.editing()?;
     let chosen: Vec<String> = if form.all == "yes" {
-        let every_other = menus::addable(&state.store, user.id, menu.id).await?;
+        let every_other = menus::addable(&state.store, kitchen.id, menu.id).await?;
         every_other.into_iter().map(|(id, _)| id.to_string()).collect()
     } else {
         form.dessert_id
@@ -224,15 +245,15 @@ async fn add_desserts(
         None
     };
     if let Some(error) = refusal {
-        return menu_page(&state, &visit, &site, user.id, menu, None, StatusCode::UNPROCESSABLE_ENTITY, error).await;
+        return menu_page(&state, &visit, &site, kitchen, menu, None, StatusCode::UNPROCESSABLE_ENTITY, error).await;
     }
     let ids = chosen.iter().map(|id| parse_id(id)).collect::<Result<Vec<i64>, Error>>()?;
-    // Someone else's dessert is as unknown as one that does not exist: nothing is added.
-    let names = desserts::names_of(&state.store, user.id, &ids).await?;
+    // Another kitchen's dessert is as unknown as one that does not exist: nothing is added.
+    let names = desserts::names_of(&state.store, kitchen.id, &ids).await?;
     if names.len() != ids.iter().collect::<std::collections::HashSet<_>>().len() {
         return Err(Error::NotFound);
     }
-    menus::add_desserts(&state.store, user.id, menu.id, &ids).await?;
+    menus::add_desserts(&state.store, editing, menu.id, &ids).await?;
     let message = match names.as_slice() {
         [one] => format!("{one} added to {}", menu.name),
         many => format!("{} desserts added to {}", many.len(), menu.name),
@@ -250,15 +271,18 @@ struct MenuChoice {
 /// "Add to menu…" on a dessert's page: the dessert goes to the end of the chosen menu.
 async fn add_from_dessert(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     Path(dessert_id): Path<String>,
     CsrfForm(form): CsrfForm<MenuChoice>,
 ) -> Result<Response, Error> {
-    let dessert = desserts::find(&state.store, user.id, parse_id(&dessert_id)?)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let menu = find_own(&state, user.id, form.menu_id.trim()).await?;
-    menus::add_desserts(&state.store, user.id, menu.id, &[dessert.id]).await?;
+    let (dessert, kitchen) = super::desserts::find_reachable(&state, user.id, &dessert_id).await?;
+    let editing = kitchen.editing()?;
+    let (menu, _) = find_reachable(&state, user.id, form.menu_id.trim()).await?;
+    // A menu of another kitchen cannot hold the dessert: as unknown as a missing one.
+    if menu.kitchen_id != dessert.kitchen_id {
+        return Err(Error::NotFound);
+    }
+    menus::add_desserts(&state.store, editing, menu.id, &[dessert.id]).await?;
     visit.flash(format!("{} added to {}", dessert.name, menu.name)).await?;
     Ok(Redirect::to(&format!("/desserts/{}", dessert.id)).into_response())
 }
@@ -272,34 +296,36 @@ struct MoveForm {
 
 async fn move_dessert(
     State(state): State<AppState>,
-    CurrentUser { user, visit: _ }: CurrentUser,
+    CurrentUser { user, .. }: CurrentUser,
     Path((id, dessert_id)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<MoveForm>,
 ) -> Result<Response, Error> {
-    let menu = find_own(&state, user.id, &id).await?;
+    let (menu, kitchen) = find_reachable(&state, user.id, &id).await?;
+    let editing = kitchen.editing()?;
     let dessert_id = parse_id(&dessert_id)?;
     let up = match form.to.as_str() {
         "up" => true,
         "down" => false,
         _ => return Err(Error::BadRequest("Move a dessert up or down.".into())),
     };
-    let on_menu = menus::dessert_ids_on(&state.store, user.id, menu.id).await?;
+    let on_menu = menus::dessert_ids_on(&state.store, kitchen.id, menu.id).await?;
     let order = moved(&on_menu, dessert_id, up).ok_or(Error::NotFound)?;
-    menus::set_order(&state.store, user.id, menu.id, &order).await?;
+    menus::set_order(&state.store, editing, menu.id, &order).await?;
     Ok(Redirect::to(&format!("/menus/{}#dessert-{dessert_id}", menu.id)).into_response())
 }
 
 async fn remove_dessert(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     Path((id, dessert_id)): Path<(String, String)>,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, Error> {
-    let menu = find_own(&state, user.id, &id).await?;
-    let dessert = desserts::find(&state.store, user.id, parse_id(&dessert_id)?)
+    let (menu, kitchen) = find_reachable(&state, user.id, &id).await?;
+    let editing = kitchen.editing()?;
+    let dessert = desserts::find(&state.store, kitchen.id, parse_id(&dessert_id)?)
         .await?
         .ok_or(Error::NotFound)?;
-    if !menus::remove_dessert(&state.store, user.id, menu.id, dessert.id).await? {
+    if !menus::remove_dessert(&state.store, editing, menu.id, dessert.id).await? {
         return Err(Error::NotFound);
     }
     visit.flash(format!("{} removed from {}", dessert.name, menu.name)).await?;
@@ -310,14 +336,14 @@ async fn remove_dessert(
 /// it and a way out.
 #[derive(Template)]
 #[template(path = "confirm.html")]
-struct ConfirmPage {
-    layout: Layout,
-    title: String,
-    consequences: Vec<String>,
-    action: String,
-    button: &'static str,
-    danger: bool,
-    back: String,
+pub(super) struct ConfirmPage {
+    pub(super) layout: Layout,
+    pub(super) title: String,
+    pub(super) consequences: Vec<String>,
+    pub(super) action: String,
+    pub(super) button: &'static str,
+    pub(super) danger: bool,
+    pub(super) back: String,
 }
 
 impl ConfirmPage {
@@ -346,10 +372,11 @@ impl ConfirmPage {
 
 async fn delete_page(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    let menu = find_own(&state, user.id, &id).await?;
+    let (menu, kitchen) = find_reachable(&state, user.id, &id).await?;
+    kitchen.editing()?;
     let mut consequences = vec![format!(
         "The menu goes; its {} dessert{} stay in your list.",
         menu.dessert_count,
@@ -371,23 +398,24 @@ async fn delete_page(
 
 async fn delete(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     Path(id): Path<String>,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, Error> {
-    let name = menus::delete(&state.store, user.id, parse_id(&id)?).await?.ok_or(Error::NotFound)?;
+    let (editing, id) = editing_menu(&state, user.id, &id).await?;
+    let name = menus::delete(&state.store, editing, id).await?.ok_or(Error::NotFound)?;
     visit.flash(format!("Menu {name} deleted")).await?;
     Ok(Redirect::to("/menus").into_response())
 }
 
 async fn publish(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     Path(id): Path<String>,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, Error> {
-    let id = parse_id(&id)?;
-    menus::publish(&state.store, user.id, id, &random_token()?)
+    let (editing, id) = editing_menu(&state, user.id, &id).await?;
+    menus::publish(&state.store, editing, id, &random_token()?)
         .await?
         .ok_or(Error::NotFound)?;
     visit.flash("Published: anyone with the link can see this menu").await?;
@@ -396,10 +424,11 @@ async fn publish(
 
 async fn unpublish_page(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    let menu = find_own(&state, user.id, &id).await?;
+    let (menu, kitchen) = find_reachable(&state, user.id, &id).await?;
+    kitchen.editing()?;
     ConfirmPage::on_menu(
         &visit,
         &menu,
@@ -416,12 +445,12 @@ async fn unpublish_page(
 
 async fn unpublish(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     Path(id): Path<String>,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, Error> {
-    let id = parse_id(&id)?;
-    if !menus::unpublish(&state.store, user.id, id).await? {
+    let (editing, id) = editing_menu(&state, user.id, &id).await?;
+    if !menus::unpublish(&state.store, editing, id).await? {
         return Err(Error::NotFound);
     }
     visit.flash("Unpublished: the link shows nothing until you publish again").await?;
@@ -430,10 +459,11 @@ async fn unpublish(
 
 async fn new_link_page(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    let menu = find_own(&state, user.id, &id).await?;
+    let (menu, kitchen) = find_reachable(&state, user.id, &id).await?;
+    kitchen.editing()?;
     ConfirmPage::on_menu(
         &visit,
         &menu,
@@ -450,12 +480,12 @@ async fn new_link_page(
 
 async fn new_link(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     Path(id): Path<String>,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, Error> {
-    let id = parse_id(&id)?;
-    if !menus::replace_link(&state.store, user.id, id, &random_token()?).await? {
+    let (editing, id) = editing_menu(&state, user.id, &id).await?;
+    if !menus::replace_link(&state.store, editing, id, &random_token()?).await? {
         return Err(Error::NotFound);
     }
     visit.flash("New link made: the old one no longer works").await?;

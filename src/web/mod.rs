@@ -5,6 +5,7 @@ pub mod assets;
 mod auth;
 mod desserts;
 mod error;
+mod kitchens;
 mod labels;
 mod menus;
 mod pages;
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(account::router())
         .merge(menus::router())
         .merge(labels::router())
+        .merge(kitchens::router())
         .merge(recovery::router())
         .layer(middleware::from_fn_with_state(state, visit::load_visit))
 }

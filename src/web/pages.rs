@@ -7,12 +7,14 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::Error;
 use super::assets;
-use crate::domain::{FieldErrors, User};
+use crate::domain::{FieldErrors, Kitchen, User};
 
 /// The base layout's data: who is logged in, the form token, a one-time message.
 #[derive(Debug, Clone)]
 pub struct Layout {
     pub user: Option<User>,
+    /// The kitchen the person works in, which the header names.
+    pub kitchen: Option<Kitchen>,
     pub csrf_token: String,
     pub flash: Option<String>,
     /// Error pages show only a link home: they cannot know who is asking.
@@ -24,6 +26,7 @@ pub struct Layout {
 
 pub static ROOT_LAYOUT: Layout = Layout {
     user: None,
+    kitchen: None,
     csrf_token: String::new(),
     flash: None,
     minimal_nav: true,
@@ -38,14 +41,21 @@ pub fn section_of(path: &str) -> &'static str {
         "menus" => "menus",
         "labels" => "labels",
         "account" => "account",
+        "kitchens" => "kitchens",
         _ => "",
     }
 }
 
 impl Layout {
-    /// What the person's prices are in (US dollars for a visitor).
+    /// Whether the person may change what is in the kitchen they work in (a viewer may not,
+    /// and sees no buttons for it).
+    pub fn can_edit(&self) -> bool {
+        self.kitchen.as_ref().is_some_and(Kitchen::can_edit)
+    }
+
+    /// What the prices of the kitchen the person works in are in (US dollars for a visitor).
     pub fn currency(&self) -> Currency {
-        self.user.as_ref().map(|user| user.currency).unwrap_or_default()
+        self.kitchen.as_ref().map(|kitchen| kitchen.currency).unwrap_or_default()
     }
 
     pub fn style_url(&self) -> &'static str {

@@ -189,7 +189,7 @@ async fn verify(State(state): State<AppState>, visit: Visit, Path(token): Path<S
 
 async fn resend_verification(
     State(state): State<AppState>,
-    CurrentUser { user, visit }: CurrentUser,
+    CurrentUser { user, visit, .. }: CurrentUser,
     ClientAddr(client): ClientAddr,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, Error> {

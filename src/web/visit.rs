@@ -16,7 +16,7 @@ use subtle::ConstantTimeEq;
 
 use super::Error;
 use super::pages::Layout;
-use crate::domain::User;
+use crate::domain::{Kitchen, User};
 use crate::state::{AppState, client_addr, client_key};
 use crate::store::sessions::{self, NewSession};
 use crate::store::{self, Store};
@@ -84,6 +84,8 @@ struct Current {
     flash: Option<String>,
     last_seen_at: i64,
     user: Option<User>,
+    /// The kitchen the user works in, with their role there (as loaded with the session).
+    kitchen: Option<Kitchen>,
     /// Whether a row backs this session. A visitor who has only been shown a form has a
     /// cookie and a signed token but no row: a client without cookies, or with made-up
     /// ones, cannot grow the database. The row is made when there is something to keep
@@ -101,6 +103,7 @@ impl Current {
             flash: None,
             last_seen_at: now,
             user: None,
+            kitchen: None,
             stored: false,
         }
     }
@@ -132,15 +135,19 @@ pub async fn load_visit(State(state): State<AppState>, mut request: Request, nex
         Some(id) => {
             let id_hash = hash_id(&id);
             match sessions::load(&state.store, &id_hash, now).await {
-                Ok(Some(loaded)) => Some(Current {
-                    id,
-                    id_hash,
-                    csrf_token: loaded.csrf_token,
-                    flash: loaded.flash,
-                    last_seen_at: loaded.last_seen_at,
-                    user: loaded.user,
-                    stored: true,
-                }),
+                Ok(Some(loaded)) => {
+                    let (user, kitchen) = loaded.user.unzip();
+                    Some(Current {
+                        id,
+                        id_hash,
+                        csrf_token: loaded.csrf_token,
+                        flash: loaded.flash,
+                        last_seen_at: loaded.last_seen_at,
+                        user,
+                        kitchen,
+                        stored: true,
+                    })
+                }
                 // A cookie from a form page, an ended session or made up: the visitor keeps
                 // the cookie and may send the form it was given.
                 Ok(None) => match state.form_key().await {
@@ -180,6 +187,11 @@ impl Visit {
         self.inner().current.as_ref().and_then(|c| c.user.clone())
     }
 
+    /// The kitchen the logged-in person works in, with their role there.
+    pub fn kitchen(&self) -> Option<Kitchen> {
+        self.inner().current.as_ref().and_then(|c| c.kitchen.clone())
+    }
+
     /// The layout of a page, taking the flash message so it shows once.
     pub fn layout(&self) -> Layout {
         let mut inner = self.inner();
@@ -188,6 +200,7 @@ impl Visit {
         let current = inner.current.as_ref();
         Layout {
             user: current.and_then(|c| c.user.clone()),
+            kitchen: current.and_then(|c| c.kitchen.clone()),
             csrf_token: current.map(|c| c.csrf_token.clone()).unwrap_or_default(),
             flash,
             minimal_nav: false,
@@ -285,6 +298,8 @@ impl Visit {
             flash: row.flash,
             last_seen_at: row.now,
             user,
+            // A new session starts in the personal kitchen, read with it on the next request.
+            kitchen: None,
             stored: true,
         });
         inner.set_cookie = Some(cookie);
@@ -355,9 +370,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Visit {
     }
 }
 
-/// A logged-in person; anyone else is sent to the login page and brought back after.
+/// A logged-in person, with the kitchen they work in; anyone else is sent to the login page
+/// and brought back after.
 pub struct CurrentUser {
     pub user: User,
+    pub kitchen: Kitchen,
     pub visit: Visit,
 }
 
@@ -366,8 +383,8 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let visit = Visit::from_request_parts(parts, state).await?;
-        match visit.user() {
-            Some(user) => Ok(Self { user, visit }),
+        match visit.user().zip(visit.kitchen()) {
+            Some((user, kitchen)) => Ok(Self { user, kitchen, visit }),
             None => {
                 // After logging in, a GET brings the person back where they were; a POST's
                 // page is the form it came from, which a GET of the same path shows.

@@ -144,7 +144,7 @@ async fn labels_are_each_persons_own() {
     // The schema refuses a link between one person's dessert and another's label.
     let refused = std::panic::catch_unwind(|| {
         app.db
-            .run_sql("INSERT INTO dessert_labels (dessert_id, label_id, user_id) VALUES (2, 1, 2)");
+            .run_sql("INSERT INTO dessert_labels (dessert_id, label_id, kitchen_id) VALUES (2, 1, 2)");
     });
     assert!(refused.is_err());
 }
@@ -385,8 +385,10 @@ async fn the_labels_page_counts_renames_and_deletes() {
     assert_eq!(ann.get("/").await.dessert_names().len(), 3);
     assert_eq!(ann.get("/?label=vegan").await.dessert_names(), Vec::<String>::new());
     assert_eq!(
-        app.db
-            .count("SELECT count(*) FROM dessert_labels WHERE user_id = (SELECT id FROM users WHERE username = 'ann')"),
+        app.db.count(
+            "SELECT count(*) FROM dessert_labels WHERE kitchen_id =
+                 (SELECT kitchens.id FROM kitchens JOIN users ON users.id = kitchens.personal_of WHERE users.username = 'ann')"
+        ),
         1
     );
 }

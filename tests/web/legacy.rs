@@ -37,6 +37,17 @@ fn adopt(db: &TestDb, file: &Path, extra: &[&str]) -> std::process::Output {
     desserts(&db.url, &args, "")
 }
 
+/// The id of the personal kitchen of account `user_id` in an export.
+fn personal_kitchen(data: &serde_json::Value, user_id: i64) -> i64 {
+    data["kitchens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|kitchen| kitchen["personal_of"] == user_id)
+        .and_then(|kitchen| kitchen["id"].as_i64())
+        .expect("every account has a personal kitchen")
+}
+
 fn export(db: &TestDb) -> serde_json::Value {
     serde_json::from_slice(&desserts(&db.url, &["export"], "").stdout).unwrap()
 }
@@ -138,13 +149,15 @@ fn ownerless_desserts_and_menus_need_an_owner() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let data = export(&db);
     assert_eq!(data["desserts"].as_array().unwrap().len(), 2);
+    let carols_kitchen = personal_kitchen(&data, data["users"][0]["id"].as_i64().unwrap());
     assert!(
         data["desserts"]
             .as_array()
             .unwrap()
             .iter()
-            .all(|d| d["user_id"] == data["users"][0]["id"])
+            .all(|d| d["kitchen_id"] == carols_kitchen)
     );
+    assert_eq!(data["menus"][0]["kitchen_id"], carols_kitchen);
     assert_eq!(data["menus"][0]["name"], "Summer");
     assert!(adopt(&db, &file, &["--owner", "carol"]).status.success());
     assert_eq!(export(&db), data, "a second run adds nothing");
@@ -296,6 +309,7 @@ async fn the_app_an_adoption_and_an_import_write_every_column_alike() {
 
     let data: serde_json::Value = serde_json::from_slice(&desserts(&app.db.url, &["export"], "").stdout).unwrap();
     let (users, desserts_, menus) = (&data["users"], &data["desserts"], &data["menus"]);
+    let (anns, bobs) = (personal_kitchen(&data, 1), personal_kitchen(&data, 2));
     for (row, expected) in [
         (
             &users[0],
@@ -309,16 +323,19 @@ async fn the_app_an_adoption_and_an_import_write_every_column_alike() {
         ),
         (
             &desserts_[0],
-            serde_json::json!({"id": eclair, "user_id": 1, "name": "Éclair", "price_cents": 250, "calories": 250, "origin": "France",
+            serde_json::json!({"id": eclair, "kitchen_id": anns, "name": "Éclair", "price_cents": 250, "calories": 250, "origin": "France",
                                            "image_url": "https://example.com/e.jpg", "liked": true}),
         ),
         (
             &desserts_[1],
-            serde_json::json!({"user_id": 2, "name": "Brownie", "price_cents": 225,
+            serde_json::json!({"kitchen_id": bobs, "name": "Brownie", "price_cents": 225,
                                            "calories": 400, "origin": null, "image_url": null, "liked": true}),
         ),
-        (&menus[0], serde_json::json!({"id": menu, "user_id": 1, "name": "Summer"})),
-        (&menus[1], serde_json::json!({"user_id": 2, "name": "Winter", "public_slug": null})),
+        (&menus[0], serde_json::json!({"id": menu, "kitchen_id": anns, "name": "Summer"})),
+        (
+            &menus[1],
+            serde_json::json!({"kitchen_id": bobs, "name": "Winter", "public_slug": null}),
+        ),
         (&data["menu_entries"][0], serde_json::json!({"menu_id": menu, "dessert_id": eclair})),
     ] {
         for (field, value) in expected.as_object().unwrap() {

@@ -144,7 +144,7 @@ async fn another_persons_menu_and_desserts_are_not_found_and_stay_untouched() {
 
     let page = ann.get(&format!("/menus/{menu}")).await;
     assert_eq!(page.dessert_names(), ["Apple Pie"]);
-    page.assert_contains("Only you can see this menu");
+    page.assert_contains("Only the kitchen can see this menu");
     assert!(bob.get(&format!("/menus/{bobs_menu}")).await.dessert_names().is_empty());
 }
 

@@ -59,7 +59,13 @@ async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the
     let document = export(&app.db.url);
     let parsed: serde_json::Value = serde_json::from_str(&document).unwrap();
     assert_eq!(parsed["format"], "desserts-export");
-    assert_eq!(parsed["version"], 5);
+    assert_eq!(parsed["version"], 6);
+    // Each account's personal kitchen holds its rows; each is its owner.
+    assert_eq!(parsed["kitchens"].as_array().unwrap().len(), 2);
+    assert_eq!(parsed["kitchens"][0]["personal_of"], parsed["users"][0]["id"]);
+    assert_eq!(parsed["memberships"][0]["role"], "owner");
+    assert_eq!(parsed["desserts"][0]["kitchen_id"], parsed["kitchens"][0]["id"]);
+    assert!(parsed["desserts"][0].get("user_id").is_none());
     assert_eq!(parsed["desserts"][1]["allergens"], json!(["eggs", "milk"]));
     assert_eq!(parsed["desserts"][1]["traces"], json!(["nuts"]));
     assert_eq!(parsed["desserts"][0]["allergens"], serde_json::Value::Null, "not declared");
@@ -100,8 +106,16 @@ async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the
     let old_target = format!("sqlite://{}", old_dir.path().join("old.db").display());
     let mut old: serde_json::Value = serde_json::from_str(&document).unwrap();
     old["version"] = 1.into();
-    for newer in ["photos", "labels", "dessert_labels"] {
+    for newer in ["photos", "labels", "dessert_labels", "kitchens", "memberships"] {
         old.as_object_mut().unwrap().remove(newer);
+    }
+    // Before kitchens, a row named its owner; each personal kitchen here has its account's id.
+    for table in ["desserts", "menus"] {
+        for row in old[table].as_array_mut().unwrap() {
+            let row = row.as_object_mut().unwrap();
+            let kitchen = row.remove("kitchen_id").unwrap();
+            row.insert("user_id".into(), kitchen);
+        }
     }
     for dessert in old["desserts"].as_array_mut().unwrap() {
         dessert.as_object_mut().unwrap().remove("allergens");
@@ -186,7 +200,15 @@ async fn import_refuses_bad_input_and_changes_nothing() {
 
     let bad_row = document.replacen("\"username\": \"ann\"", "\"username\": \"ann lee\"", 1);
     let bad_price = document.replacen("\"price_cents\": 450", "\"price_cents\": -5", 1);
-    let dangling = document.replacen("\"user_id\": 1", "\"user_id\": 99", 1);
+    let desserts_at = document.find("\"desserts\"").unwrap();
+    let dangling = format!(
+        "{}{}",
+        &document[..desserts_at],
+        document[desserts_at..].replacen("\"kitchen_id\": 1", "\"kitchen_id\": 99", 1)
+    );
+    let no_owner = document.replacen("\"role\": \"owner\"", "\"role\": \"viewer\"", 1);
+    let bad_role = document.replacen("\"role\": \"owner\"", "\"role\": \"chef\"", 1);
+    let no_personal = document.replacen("\"personal_of\": 1", "\"personal_of\": 9", 1);
     // A hash asking a login for 4 GiB of memory, or for a million passes.
     let greedy = |from: &str, to: &str| {
         assert!(document.contains(from), "the export holds {from}");
@@ -202,13 +224,17 @@ async fn import_refuses_bad_input_and_changes_nothing() {
             &document.replacen("\"menus\"", "\"surprise\": 1, \"menus\"", 1),
             "is not a desserts export document",
         ),
-        (&document.replacen("\"version\": 5", "\"version\": 9", 1), "document - version"),
+        (&document.replacen("\"version\": 6", "\"version\": 9", 1), "document - version"),
         (&not_an_image, "photos 1 image: That is not an image"),
         (&photo_of_nothing, "photos 99 dessert_id: names no dessert"),
         (&bad_base64, "photos 1 thumbnail: is not base64"),
         (&bad_row, "users 1 username: Username must be"),
         (&bad_price, "desserts 1 price_cents: Price must be"),
-        (&dangling, "desserts 1 user_id: names no user (99)"),
+        (&dangling, "desserts 1 kitchen_id: names no kitchen (99)"),
+        (&no_owner, "memberships 1/1 role: is not owner in the account's personal kitchen"),
+        (&bad_role, "memberships 1/1 role: Choose owner, editor or viewer"),
+        (&no_personal, "kitchens 1 personal_of: names no user (9)"),
+        (&no_personal, "users 1 id: has no personal kitchen"),
         (&huge_memory, "users 1 password_hash: asks for more than this server spends"),
         (&many_passes, "users 1 password_hash: asks for more than this server spends"),
         (&not_argon2, "users 1 password_hash: is not an Argon2 hash"),
