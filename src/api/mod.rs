@@ -6,6 +6,7 @@ mod desserts;
 mod error;
 mod extract;
 mod json;
+mod kitchens;
 mod labels;
 mod limits;
 mod menus;
@@ -35,15 +36,18 @@ pub const PREFIX: &str = "/api/";
 #[openapi(
     info(
         title = "desserts",
-        description = "Keep a dessert menu of your own. Authenticate with `Authorization: Bearer <token>`; \
-                       make a token with `POST /api/v1/tokens`.",
+        description = "Keep a dessert menu of your own, or share one in a kitchen. Authenticate with \
+                       `Authorization: Bearer <token>`; make a token with `POST /api/v1/tokens`. Desserts, labels \
+                       and menus belong to a kitchen: the list and create endpoints take `kitchen` (your personal \
+                       kitchen by default); a kitchen you are not a member of is `404`, and a viewer's change `403`.",
         license(name = "MIT")
     ),
     modifiers(&BearerAuth),
     tags(
         (name = "account", description = "Sign-up, tokens and your account"),
-        (name = "desserts", description = "Your desserts"),
-        (name = "menus", description = "Your menus: named groups of your desserts")
+        (name = "kitchens", description = "The kitchens you are a member of, and your role in each"),
+        (name = "desserts", description = "The desserts and labels of your kitchens"),
+        (name = "menus", description = "The menus of your kitchens: named groups of their desserts")
     )
 )]
 struct ApiDoc;
@@ -67,6 +71,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::revoke_token))
         .routes(routes!(accounts::delete_token))
         .routes(routes!(accounts::me))
+        .routes(routes!(kitchens::list))
         .routes(routes!(desserts::list, desserts::create))
         .routes(routes!(desserts::read, desserts::update, desserts::delete))
         .routes(routes!(photos::put, photos::get, photos::delete))

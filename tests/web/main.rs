@@ -16,6 +16,7 @@ mod desserts;
 mod durability;
 mod hostile;
 mod instances;
+mod kitchens;
 mod layers;
 mod legacy;
 mod log_secrets;
