@@ -21,7 +21,7 @@ use tracing::Level;
 
 use crate::state::{AppState, BODY_LIMIT, UPLOAD_BODY_LIMIT};
 use crate::store::attempts::AttemptLimits;
-use crate::store::{self, Store, api_tokens, attempts, mail_tokens, sessions};
+use crate::store::{self, Store, api_tokens, attempts, kitchens, mail_tokens, sessions};
 use crate::{api, web};
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -201,7 +201,8 @@ where
     drop(permit);
 }
 
-/// Deletes expired sessions, mail links and API tokens, and failed logins older than the counting window.
+/// Deletes expired sessions, mail links and API tokens, invitations a day after they were
+/// used or expired, and failed logins older than the counting window.
 async fn clean_up_periodically(store: Store, limits: AttemptLimits) {
     let mut interval = tokio::time::interval(Duration::from_secs(600));
     loop {
@@ -218,6 +219,9 @@ async fn clean_up_periodically(store: Store, limits: AttemptLimits) {
         }
         if let Err(error) = api_tokens::delete_expired(&store, now).await {
             tracing::warn!(%error, "could not delete expired API tokens");
+        }
+        if let Err(error) = kitchens::delete_stale_invitations(&store, now).await {
+            tracing::warn!(%error, "could not delete old invitations");
         }
     }
 }

@@ -553,3 +553,192 @@ pub(super) fn restore_membership(membership: MembershipRow) -> Statement {
         args![membership.kitchen_id, membership.user_id, membership.role, membership.joined_at],
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::config::DatabaseUrl;
+    use crate::domain::{DessertInput, Email, PersonName, Username};
+    use crate::store::users::{self, NewUser};
+    use crate::store::{PoolSettings, desserts};
+
+    /// What may happen to memberships: by kitchen and account index.
+    #[derive(Debug, Clone)]
+    enum Change {
+        InviteAndAccept(usize, usize, Role),
+        SetRole(usize, usize, Role),
+        Remove(usize, usize),
+        Leave(usize, usize),
+        Delete(usize),
+    }
+
+    fn role() -> impl Strategy<Value = Role> {
+        prop::sample::select(Role::ALL.to_vec())
+    }
+
+    const PEOPLE: usize = 3;
+    /// Each person's personal kitchen, then two shared ones made by the first two people.
+    const KITCHENS: usize = PEOPLE + 2;
+
+    fn change() -> impl Strategy<Value = Change> {
+        prop_oneof![
+            (0..KITCHENS, 0..PEOPLE, role()).prop_map(|(k, u, r)| Change::InviteAndAccept(k, u, r)),
+            (0..KITCHENS, 0..PEOPLE, role()).prop_map(|(k, u, r)| Change::SetRole(k, u, r)),
+            (0..KITCHENS, 0..PEOPLE).prop_map(|(k, u)| Change::Remove(k, u)),
+            (0..KITCHENS, 0..PEOPLE).prop_map(|(k, u)| Change::Leave(k, u)),
+            (PEOPLE..KITCHENS).prop_map(Change::Delete),
+        ]
+    }
+
+    /// The rules, simply: who is a member of which kitchen with which role.
+    #[derive(Debug, Default)]
+    struct Model {
+        members: BTreeMap<(usize, usize), Role>,
+        deleted: Vec<usize>,
+    }
+
+    impl Model {
+        fn owners(&self, kitchen: usize) -> usize {
+            self.members
+                .iter()
+                .filter(|((k, _), role)| *k == kitchen && **role == Role::Owner)
+                .count()
+        }
+
+        /// Whether `user` may stop being what they are in `kitchen`.
+        fn may_step_down(&self, kitchen: usize, user: usize) -> bool {
+            kitchen != user && keeps_an_owner(self.members[&(kitchen, user)], self.owners(kitchen))
+        }
+
+        fn apply(&mut self, change: &Change) {
+            match *change {
+                Change::InviteAndAccept(k, u, r) => {
+                    if !self.deleted.contains(&k) {
+                        let role = self.members.get(&(k, u)).map_or(r, |old| (*old).max(r));
+                        self.members.insert((k, u), role);
+                    }
+                }
+                Change::SetRole(k, u, r) => {
+                    if self.members.contains_key(&(k, u)) && (r == Role::Owner || self.may_step_down(k, u)) {
+                        self.members.insert((k, u), r);
+                    }
+                }
+                Change::Remove(k, u) | Change::Leave(k, u) => {
+                    if self.members.contains_key(&(k, u)) && self.may_step_down(k, u) {
+                        self.members.remove(&(k, u));
+                    }
+                }
+                Change::Delete(k) => {
+                    self.members.retain(|(kitchen, _), _| *kitchen != k);
+                    self.deleted.push(k);
+                }
+            }
+        }
+    }
+
+    async fn apply(store: &Store, kitchens: &[i64], people: &[(i64, Email)], change: &Change, at: i64) {
+        let managing = |k: usize| Managing { kitchen_id: kitchens[k] };
+        match *change {
+            Change::InviteAndAccept(k, u, role) => {
+                let token = format!("token-{at}");
+                let invited = NewInvitation {
+                    token_hash: &token,
+                    email: &people[u].1,
+                    role,
+                    invited_by: people[0].0,
+                };
+                // A deleted kitchen takes no invitation (its row is gone).
+                if invite(store, managing(k), invited).await.is_ok() {
+                    accept(store, &token, people[u].0, &people[u].1.key(), now()).await.unwrap();
+                }
+            }
+            Change::SetRole(k, u, role) => {
+                let _refused_or_set = set_role(store, managing(k), people[u].0, role).await.unwrap();
+            }
+            Change::Remove(k, u) => {
+                let _refused_or_removed = remove(store, managing(k), people[u].0).await.unwrap();
+            }
+            Change::Leave(k, u) => {
+                if let Some(kitchen) = find(store, people[u].0, kitchens[k]).await.unwrap() {
+                    let _refused_or_left = leave(store, &kitchen, people[u].0).await.unwrap();
+                }
+            }
+            Change::Delete(k) => {
+                let _refused_or_deleted = delete(store, managing(k)).await.unwrap();
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// What each person reaches through the store (a kitchen, its dessert, with a role)
+        /// is what the model of the rules says, after any sequence of changes.
+        #[test]
+        fn what_each_person_reaches_follows_the_rules(changes in prop::collection::vec(change(), 1..24)) {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                let dir = tempfile::tempdir().unwrap();
+                let store = Store::open(&DatabaseUrl::Sqlite(dir.path().join("k.db")), PoolSettings::default()).unwrap();
+                store.migrate().await.unwrap();
+                let mut people = Vec::new();
+                let mut kitchens = Vec::new();
+                let mut model = Model::default();
+                for n in 0..PEOPLE {
+                    let email = Email::parse(&format!("cook{n}@example.com")).unwrap();
+                    let user = users::create(
+                        &store,
+                        NewUser {
+                            username: Username::parse(&format!("cook{n}")).unwrap(),
+                            email: email.clone(),
+                            name: PersonName::parse("Cook").unwrap(),
+                            avatar: None,
+                            password_hash: "not a real hash".into(),
+                        },
+                    )
+                    .await
+                    .unwrap();
+                    kitchens.push(personal(&store, user.id).await.unwrap().unwrap().id);
+                    model.members.insert((n, n), Role::Owner);
+                    people.push((user.id, email));
+                }
+                for (n, (user_id, _)) in people.iter().enumerate().take(2) {
+                    let made = create(&store, *user_id, &KitchenName::parse(&format!("Café {n}")).unwrap()).await.unwrap();
+                    model.members.insert((kitchens.len(), n), Role::Owner);
+                    kitchens.push(made.id);
+                }
+                let mut pies = Vec::new();
+                for kitchen in &kitchens {
+                    let draft = DessertInput { name: "Pie".into(), price: "1".into(), calories: "1".into(), ..DessertInput::default() }
+                        .parse()
+                        .unwrap();
+                    pies.push(desserts::create(&store, crate::domain::Editing { kitchen_id: *kitchen }, draft, None).await.unwrap().id);
+                }
+                for (at, change) in changes.iter().enumerate() {
+                    apply(&store, &kitchens, &people, change, at as i64).await;
+                    model.apply(change);
+                    for (u, (user_id, _)) in people.iter().enumerate() {
+                        for k in 0..KITCHENS {
+                            let expected = model.members.get(&(k, u)).copied();
+                            let reached = find(&store, *user_id, kitchens[k]).await.unwrap().map(|kitchen| kitchen.role);
+                            assert_eq!(reached, expected, "kitchen {k} for person {u} after {changes:?}");
+                            let dessert = desserts::find_reachable(&store, *user_id, pies[k]).await.unwrap();
+                            assert_eq!(dessert.map(|(_, kitchen)| kitchen.role), expected, "dessert of kitchen {k} for person {u}");
+                            let of = of_dessert(&store, *user_id, pies[k]).await.unwrap();
+                            assert_eq!(of.as_ref().map(|kitchen| kitchen.editing().is_ok()), expected.map(Role::edits));
+                        }
+                        for k in 0..KITCHENS {
+                            if !model.deleted.contains(&k) {
+                                assert!(model.owners(k) >= 1, "kitchen {k} keeps an owner");
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    }
+}
