@@ -88,6 +88,7 @@ async fn main() -> anyhow::Result<()> {
     let all = [
         Scenario::Static,
         Scenario::List,
+        Scenario::ListShared,
         Scenario::ListFreeOf,
         Scenario::ListLabel,
         Scenario::PublicMenu,
@@ -98,8 +99,18 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Login,
     ];
     let chosen = if args.only.is_empty() { all.to_vec() } else { args.only.clone() };
+    let shared = if chosen.contains(&Scenario::ListShared) {
+        server.in_shared_kitchens(&sessions[..args.connections], args.users).await?
+    } else {
+        Vec::new()
+    };
     for scenario in chosen {
-        let result = drive(&server, &sessions[..args.connections], scenario, seconds, args.desserts).await;
+        let pool = if scenario == Scenario::ListShared {
+            &shared[..]
+        } else {
+            &sessions[..args.connections]
+        };
+        let result = drive(&server, pool, scenario, seconds, args.desserts).await;
         eprintln!(
             "{}: {:.0} req/s, {} errors; server peak RSS {} KiB",
             scenario.label(),
@@ -161,6 +172,7 @@ impl Drop for WorkDir {
 enum Scenario {
     Static,
     List,
+    ListShared,
     ListFreeOf,
     ListLabel,
     PublicMenu,
@@ -177,6 +189,7 @@ impl Scenario {
         match self {
             Self::Static => "`GET /static/style.css` (ceiling)",
             Self::List => "`GET /` (list, 20 of 100, sorted)",
+            Self::ListShared => "`GET /` in a kitchen shared with the user (editor)",
             Self::ListFreeOf => "`GET /?free_of=milk` (filtered list)",
             Self::ListLabel => "`GET /?label=seasonal` (filtered list)",
             Self::PublicMenu => "`GET /m/{slug}` (public menu, 20 desserts, anonymous)",
@@ -274,6 +287,35 @@ impl Server {
         Ok(sessions)
     }
 
+    /// New sessions of the users of `sessions`, each switched to the kitchen shared with its
+    /// user (see [`shared_kitchen`]).
+    async fn in_shared_kitchens(&self, sessions: &[Session], users: usize) -> anyhow::Result<Vec<Session>> {
+        let mut switched = Vec::with_capacity(sessions.len());
+        for session in sessions {
+            let (cookie, _) = login(self.port, session.user).await?;
+            let (_, _, page) = fetch(self.port, Method::GET, "/account", &[("cookie", &cookie)], None).await?;
+            let csrf = csrf_token(&page).context("no token on /account")?;
+            let kitchen = shared_kitchen(session.user, users);
+            let (status, _, _) = fetch(
+                self.port,
+                Method::POST,
+                &format!("/kitchens/{kitchen}/switch"),
+                &[("cookie", &cookie), ("content-type", "application/x-www-form-urlencoded")],
+                Some(format!("csrf_token={csrf}")),
+            )
+            .await?;
+            if status != StatusCode::SEE_OTHER {
+                bail!("switching user{} to kitchen {kitchen} answered {status}", session.user);
+            }
+            switched.push(Session {
+                cookie,
+                csrf,
+                ..session.clone()
+            });
+        }
+        Ok(switched)
+    }
+
     /// The CPU time the server has used so far (user and system), in clock ticks.
     fn cpu_ticks(&self) -> u64 {
         std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
@@ -310,6 +352,13 @@ impl Drop for Server {
 
 /// Users whose desserts have photos: those the 64-connection scenarios log in as.
 const USERS_WITH_PHOTOS: i64 = 64;
+
+/// The kitchen shared with `user`, where they are an editor: the next user's (among those with
+/// photos), so its list page is like the user's own.
+fn shared_kitchen(user: usize, users: usize) -> usize {
+    let with_photos = users.min(USERS_WITH_PHOTOS as usize);
+    user % with_photos + 1
+}
 
 /// Which of a user's desserts have a photo: every other one of the first page by name, so
 /// the list page shows ten thumbnails.
@@ -388,6 +437,15 @@ async fn build_database(path: &Path, users: usize, desserts: usize) -> anyhow::R
             role: "owner".into(),
             joined_at: 1_700_000_000,
         });
+        let shared = shared_kitchen(u as usize, users) as i64;
+        if u <= USERS_WITH_PHOTOS && shared != u {
+            dump.memberships.push(MembershipRow {
+                kitchen_id: shared,
+                user_id: u,
+                role: "editor".into(),
+                joined_at: 1_700_000_000,
+            });
+        }
         for d in 0..desserts as i64 {
             let name = format!("Dessert {d:05} of user {u}");
             let id = (u - 1) * desserts as i64 + d + 1;
@@ -549,7 +607,7 @@ async fn connection(
         let n = counter.fetch_add(1, Ordering::Relaxed);
         let (request, expected) = match scenario {
             Scenario::Static => (get("/static/style.css", None), StatusCode::OK),
-            Scenario::List => (get("/?sort=name&dir=asc", Some(&session.cookie)), StatusCode::OK),
+            Scenario::List | Scenario::ListShared => (get("/?sort=name&dir=asc", Some(&session.cookie)), StatusCode::OK),
             Scenario::ListFreeOf => (get("/?free_of=milk&sort=name&dir=asc", Some(&session.cookie)), StatusCode::OK),
             Scenario::ListLabel => (get("/?label=seasonal&sort=name&dir=asc", Some(&session.cookie)), StatusCode::OK),
             Scenario::PublicMenu => (get(&format!("/m/{}", menu_slug(session.user)), None), StatusCode::OK),

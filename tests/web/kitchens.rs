@@ -980,3 +980,50 @@ async fn the_api_lists_kitchens_and_takes_the_kitchen_parameter() {
         .await;
     assert_eq!(crossed.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_list_of_a_shared_kitchen_costs_the_statements_of_ones_own() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::mailing_to(&sink).await;
+    let ann = app.signed_up("ann").await;
+    let bob = app.signed_up("bob").await;
+    let cafe = make_kitchen(&ann, "Café Lee").await;
+    join(&sink, &ann, cafe, &bob, "bob", "viewer").await;
+    switch_to(&ann, cafe).await;
+    for i in 0..25 {
+        ann.submit(
+            "/add",
+            "/add",
+            &[
+                ("name", &format!("Dessert {i}")),
+                ("price", "1"),
+                ("calories", "10"),
+                ("labels", "vegan, seasonal"),
+            ],
+        )
+        .await;
+    }
+    switch_to(&bob, cafe).await;
+    let (shared, shown) = list_cost(&app, &bob).await;
+    assert_eq!(shown, 20);
+    let personal: i64 = app
+        .db
+        .count("SELECT kitchens.id FROM kitchens JOIN users ON users.id = kitchens.personal_of WHERE users.username = 'bob'");
+    switch_to(&bob, personal).await;
+    let (own, own_shown) = list_cost(&app, &bob).await;
+    assert_eq!(own_shown, 0);
+    assert_eq!(shared, own, "a shared kitchen's list costs what one's own costs");
+    assert!(
+        shared <= 4,
+        "{shared} statements (session with kitchen and role, count, page, labels)"
+    );
+}
+
+/// The statements `browser`'s list page filtered by a label costs, and how many desserts it shows.
+async fn list_cost(app: &TestApp, browser: &Browser) -> (u64, usize) {
+    browser.get("/").await; // the flash of the last action is shown and cleared here
+    let before = app.store.statements_sent();
+    let page = browser.get("/?label=vegan").await;
+    assert_eq!(page.status, StatusCode::OK);
+    (app.store.statements_sent() - before, page.dessert_names().len())
+}
