@@ -35,6 +35,7 @@ impl Modify for Limits {
     fn modify(&self, openapi: &mut OpenApi) {
         every_body_may_be_too_large(openapi);
         every_operation_may_be_unavailable(openapi);
+        a_kitchen_parameter_may_be_malformed(openapi);
         let Some(components) = openapi.components.as_mut() else {
             return;
         };
@@ -196,6 +197,17 @@ fn every_body_may_be_too_large(openapi: &mut OpenApi) {
 fn every_operation_may_be_unavailable(openapi: &mut OpenApi) {
     let description = "The database is unavailable or the server is busy; try again after Retry-After seconds";
     add_error_answer(openapi, "503", description, |_| true);
+}
+
+/// Any operation that takes `kitchen` may be sent one that is no kitchen's id at all (not a
+/// positive 64-bit integer): `422` with `fields.kitchen`.
+fn a_kitchen_parameter_may_be_malformed(openapi: &mut OpenApi) {
+    add_error_answer(
+        openapi,
+        "422",
+        "`kitchen` is not a positive whole number, or another parameter or field is not valid",
+        |operation| operation.parameters.iter().flatten().any(|parameter| parameter.name == "kitchen"),
+    );
 }
 
 /// Documents an error answer with `status` on every operation `applies` to that does not
