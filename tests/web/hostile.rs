@@ -94,6 +94,11 @@ async fn every_text_input_refuses_hostile_values_without_a_server_error() {
     let menu: i64 = menu_page.location().trim_start_matches("/menus/").parse().expect("menu id");
     let api = app.api().signed_up("bob").await;
     let api_dessert = api.add("Brownie", 2.0, 250).await;
+    let kitchen_made = ann.submit("/kitchens", "/kitchens", &[("name", "Café Lee")]).await;
+    let kitchen_page = kitchen_made.location().to_string();
+    let invite = format!("{kitchen_page}/invitations");
+    let ann_id = app.user_id("ann").await;
+    let change_role = format!("{kitchen_page}/members/{ann_id}/role");
     let desserts_before = ann.get("/").await.dessert_names();
     let anonymous = app.browser();
     let newcomer = app.browser();
@@ -154,6 +159,9 @@ async fn every_text_input_refuses_hostile_values_without_a_server_error() {
             &[("email", "new@example.com"), ("email_password", "wrong password")],
         ),
         (&ann, "/account", "/account/delete", &[("password", "wrong password")]),
+        (&ann, "/kitchens", "/kitchens", &[("name", "Café Ray")]),
+        (&ann, &kitchen_page, &invite, &[("email", "cy@example.com"), ("role", "editor")]),
+        (&ann, &kitchen_page, &change_role, &[("role", "owner")]),
     ];
     for (browser, form_page, action, fields) in &forms {
         let page = browser.get(form_page).await;
@@ -175,7 +183,7 @@ async fn every_text_input_refuses_hostile_values_without_a_server_error() {
                 }
                 let status = post_form(browser, action, body).await;
                 // A password may hold any character.
-                if matches!(*action, "/signup" | "/add" | "/menus") && field != "password" {
+                if matches!(*action, "/signup" | "/add" | "/menus" | "/kitchens") && field != "password" {
                     assert_ne!(
                         status,
                         StatusCode::SEE_OTHER,
@@ -203,6 +211,8 @@ async fn every_text_input_refuses_hostile_values_without_a_server_error() {
             format!("/desserts/{value}/edit"),
             format!("/delete/{value}"),
             format!("/menus/{value}"),
+            format!("/kitchens/{value}"),
+            format!("/invitations/{value}"),
             format!("/m/{value}"),
             format!("/m/{value}/qr.svg"),
             format!("/m/{value}/photos/{value}"),
@@ -217,6 +227,8 @@ async fn every_text_input_refuses_hostile_values_without_a_server_error() {
             format!("/api/v1/desserts?q={value}"),
             format!("/api/v1/desserts?sort={value}&dir={value}&page={value}&per_page={value}"),
             format!("/api/v1/desserts?free_of={value}&label={value}"),
+            format!("/api/v1/desserts?kitchen={value}"),
+            format!("/api/v1/menus?kitchen={value}"),
             format!("/api/v1/desserts/{value}"),
             format!("/api/v1/menus/{value}"),
             format!("/api/v1/menus/{value}/desserts/{value}"),
