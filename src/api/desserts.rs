@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{Caller, Field, Id, JsonBody, KitchenParam, KitchenParams};
 use super::json::{DessertJson, DessertList};
 use super::{Error, ErrorBody, merge};
-use crate::domain::{AllergenSet, Dessert, DessertInput, DessertQuery, Editing, FieldErrors, Kitchen, LabelName, SortDir, SortField};
+use crate::domain::{AllergenSet, DessertInput, DessertQuery, Editing, FieldErrors, LabelName, SortDir, SortField};
 use crate::state::AppState;
 use crate::store::{StoreError, desserts, kitchens};
 
@@ -330,28 +330,14 @@ pub async fn create(
     )
 )]
 pub async fn read(State(state): State<AppState>, caller: Caller, Id(id): Id, wanted: KitchenParam) -> Result<Json<DessertJson>, Error> {
-    let (dessert, _) = find_reachable(&state, &caller, id, wanted).await?;
+    let (dessert, _) = wanted.found(desserts::find_reachable(&state.store, caller.user.id, id).await?)?;
     Ok(Json(dessert.into()))
 }
 
-/// Dessert `id` with its kitchen, where the caller is a member and `kitchen`, if given, is
-/// its kitchen; 404 otherwise.
-async fn find_reachable(state: &AppState, caller: &Caller, id: i64, wanted: KitchenParam) -> Result<(Dessert, Kitchen), Error> {
-    let (dessert, kitchen) = desserts::find_reachable(&state.store, caller.user.id, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    wanted.must_match(kitchen.id)?;
-    Ok((dessert, kitchen))
-}
-
-/// The kitchen of dessert `id`, where the caller may change it: 404 as for
-/// [`find_reachable`], 403 for a viewer.
+/// The kitchen of dessert `id`, where the caller may change it: 404 when it is not in a
+/// kitchen of the caller's that `kitchen` (when given) names, 403 for a viewer.
 pub async fn editing_dessert(state: &AppState, caller: &Caller, id: i64, wanted: KitchenParam) -> Result<Editing, Error> {
-    let kitchen = kitchens::of_dessert(&state.store, caller.user.id, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    wanted.must_match(kitchen.id)?;
-    Ok(kitchen.editing()?)
+    wanted.editing(kitchens::of_dessert(&state.store, caller.user.id, id).await?)
 }
 
 /// Changes the fields given; the others keep their values.
@@ -381,7 +367,7 @@ pub async fn update(
     wanted: KitchenParam,
     JsonBody(body): JsonBody<DessertBody>,
 ) -> Result<Json<DessertJson>, Error> {
-    let (current, kitchen) = find_reachable(&state, &caller, id, wanted).await?;
+    let (current, kitchen) = wanted.found(desserts::find_reachable(&state.store, caller.user.id, id).await?)?;
     let editing = kitchen.editing()?;
     let mut errors = FieldErrors::new();
     let input = body.over(DessertInput::from_dessert(&current), &mut errors);

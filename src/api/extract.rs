@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use super::Error;
-use crate::domain::{FieldErrors, Kitchen, User, describe_client};
+use crate::domain::{Editing, FieldErrors, Kitchen, User, describe_client};
 use crate::state::AppState;
 use crate::store::{self, api_tokens, kitchens};
 use crate::tokens::token_hash;
@@ -180,6 +180,22 @@ impl KitchenParam {
             Some(id) if id != kitchen_id => Err(Error::NotFound),
             _ => Ok(()),
         }
+    }
+
+    /// What a route of one dessert or menu found, with its kitchen, in a kitchen of the
+    /// caller's that `kitchen` (when given) names: 404 otherwise.
+    pub fn found<T>(self, found: Option<(T, Kitchen)>) -> Result<(T, Kitchen), Error> {
+        let (item, kitchen) = found.ok_or(Error::NotFound)?;
+        self.must_match(kitchen.id)?;
+        Ok((item, kitchen))
+    }
+
+    /// The kitchen of what a route changes, as [`KitchenParam::found`] takes it, where the
+    /// caller may change it: 403 for a viewer.
+    pub fn editing(self, kitchen: Option<Kitchen>) -> Result<Editing, Error> {
+        let kitchen = kitchen.ok_or(Error::NotFound)?;
+        self.must_match(kitchen.id)?;
+        Ok(kitchen.editing()?)
     }
 }
 

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use super::extract::{Caller, Field, Id, JsonBody, KitchenParam, KitchenParams};
 use super::json::{DessertJson, MenuDessertJson, MenuJson, MenuList, MenuWithDesserts};
 use super::{Error, ErrorBody};
-use crate::domain::{Editing, FieldErrors, Kitchen, Menu, MenuName, check_order, menu_name_taken};
+use crate::domain::{Editing, FieldErrors, MenuName, check_order, menu_name_taken};
 use crate::state::{AppState, Site};
 use crate::store::{StoreError, desserts, kitchens, menus};
 
@@ -120,7 +120,7 @@ pub async fn read(
     Id(id): Id,
     wanted: KitchenParam,
 ) -> Result<Json<MenuWithDesserts>, Error> {
-    let (menu, kitchen) = find_reachable(&state, &caller, id, wanted).await?;
+    let (menu, kitchen) = wanted.found(menus::find_reachable(&state.store, caller.user.id, id).await?)?;
     let desserts = menus::desserts_on(&state.store, kitchen.id, id, None).await?;
     let menu = MenuJson::new(menu, &site);
     Ok(Json(MenuWithDesserts {
@@ -209,22 +209,10 @@ pub async fn delete(State(state): State<AppState>, caller: Caller, Id(id): Id, k
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Menu `id` with its kitchen, where the caller is a member and `kitchen`, if given, is its
-/// kitchen; 404 otherwise.
-async fn find_reachable(state: &AppState, caller: &Caller, id: i64, wanted: KitchenParam) -> Result<(Menu, Kitchen), Error> {
-    let (menu, kitchen) = menus::find_reachable(&state.store, caller.user.id, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    wanted.must_match(kitchen.id)?;
-    Ok((menu, kitchen))
-}
-
-/// The kitchen of menu `id`, where the caller may change it: 404 as for [`find_reachable`],
-/// 403 for a viewer.
+/// The kitchen of menu `id`, where the caller may change it: 404 when it is not in a kitchen
+/// of the caller's that `kitchen` (when given) names, 403 for a viewer.
 async fn editing_menu(state: &AppState, caller: &Caller, id: i64, wanted: KitchenParam) -> Result<Editing, Error> {
-    let kitchen = kitchens::of_menu(&state.store, caller.user.id, id).await?.ok_or(Error::NotFound)?;
-    wanted.must_match(kitchen.id)?;
-    Ok(kitchen.editing()?)
+    wanted.editing(kitchens::of_menu(&state.store, caller.user.id, id).await?)
 }
 
 /// A menu id and a dessert id in the path; anything but positive integers names nothing.

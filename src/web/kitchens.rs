@@ -11,8 +11,7 @@ use serde::Deserialize;
 
 use super::Error;
 use super::desserts::parse_id;
-use super::menus::ConfirmPage;
-use super::pages::{FieldMessage, Layout, render, render_with};
+use super::pages::{ConfirmPage, FieldMessage, Layout, render_with};
 use super::visit::{CsrfForm, CurrentUser, NoFields, Visit};
 use crate::domain::{Email, FieldErrors, Kitchen, KitchenName, Role};
 use crate::mail::Mail;
@@ -332,18 +331,18 @@ async fn leave_page(
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     let kitchen = reachable(&state, user.id, &id).await?;
-    render(&ConfirmPage {
-        layout: visit.layout(),
-        title: format!("Leave {}?", kitchen.name),
-        consequences: vec![
+    ConfirmPage::under(
+        &visit,
+        &format!("/kitchens/{}", kitchen.id),
+        "leave",
+        format!("Leave {}?", kitchen.name),
+        vec![
             "You will no longer see or change its desserts, labels and menus.".into(),
             "To come back, one of its owners has to invite you again.".into(),
         ],
-        action: format!("/kitchens/{}/leave", kitchen.id),
-        button: "Yes, leave the kitchen",
-        danger: true,
-        back: format!("/kitchens/{}", kitchen.id),
-    })
+        "Yes, leave the kitchen",
+        true,
+    )
 }
 
 async fn leave(
@@ -369,18 +368,18 @@ async fn delete_page(
 ) -> Result<Response, Error> {
     let kitchen = reachable(&state, user.id, &id).await?;
     kitchen.managing()?;
-    render(&ConfirmPage {
-        layout: visit.layout(),
-        title: format!("Delete the kitchen {}?", kitchen.name),
-        consequences: vec![
+    ConfirmPage::under(
+        &visit,
+        &format!("/kitchens/{}", kitchen.id),
+        "delete",
+        format!("Delete the kitchen {}?", kitchen.name),
+        vec![
             "Its desserts, labels and menus are deleted for every member, and cannot be brought back.".into(),
             "Its published menus' links stop working, and printed QR codes of them lead nowhere.".into(),
         ],
-        action: format!("/kitchens/{}/delete", kitchen.id),
-        button: "Yes, delete the kitchen",
-        danger: true,
-        back: format!("/kitchens/{}", kitchen.id),
-    })
+        "Yes, delete the kitchen",
+        true,
+    )
 }
 
 async fn delete(

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::Error;
 use super::desserts::{SortLink, parse_id, sort_links};
-use super::pages::{FieldMessage, Layout, ROOT_LAYOUT, render, render_with};
+use super::pages::{ConfirmPage, FieldMessage, Layout, ROOT_LAYOUT, render, render_with};
 use super::visit::{CsrfForm, CurrentUser, NoFields, Visit};
 use crate::domain::{
     AllergenSet, Currency, Dessert, Editing, FieldErrors, Kitchen, MAX_ADDED_AT_ONCE, Menu, MenuName, MenuTotals, SortDir, SortField,
@@ -332,44 +332,6 @@ async fn remove_dessert(
     Ok(Redirect::to(&format!("/menus/{}", menu.id)).into_response())
 }
 
-/// A question before something that cannot be taken back: what happens, a button that does
-/// it and a way out.
-#[derive(Template)]
-#[template(path = "confirm.html")]
-pub(super) struct ConfirmPage {
-    pub(super) layout: Layout,
-    pub(super) title: String,
-    pub(super) consequences: Vec<String>,
-    pub(super) action: String,
-    pub(super) button: &'static str,
-    pub(super) danger: bool,
-    pub(super) back: String,
-}
-
-impl ConfirmPage {
-    /// The question before `action` (the last part of a path under the menu's) on `menu`,
-    /// with the way back to the menu.
-    fn on_menu(
-        visit: &Visit,
-        menu: &Menu,
-        action: &str,
-        title: String,
-        consequences: Vec<String>,
-        button: &'static str,
-        danger: bool,
-    ) -> Result<Response, Error> {
-        render(&Self {
-            layout: visit.layout(),
-            title,
-            consequences,
-            action: format!("/menus/{}/{action}", menu.id),
-            button,
-            danger,
-            back: format!("/menus/{}", menu.id),
-        })
-    }
-}
-
 async fn delete_page(
     State(state): State<AppState>,
     CurrentUser { user, visit, .. }: CurrentUser,
@@ -385,9 +347,9 @@ async fn delete_page(
     if menu.public_slug.is_some() {
         consequences.push("Its public link stops working, and printed QR codes of it lead nowhere.".into());
     }
-    ConfirmPage::on_menu(
+    ConfirmPage::under(
         &visit,
-        &menu,
+        &format!("/menus/{}", menu.id),
         "delete",
         format!("Delete the menu {}?", menu.name),
         consequences,
@@ -429,9 +391,9 @@ async fn unpublish_page(
 ) -> Result<Response, Error> {
     let (menu, kitchen) = find_reachable(&state, user.id, &id).await?;
     kitchen.editing()?;
-    ConfirmPage::on_menu(
+    ConfirmPage::under(
         &visit,
-        &menu,
+        &format!("/menus/{}", menu.id),
         "unpublish",
         format!("Unpublish {}?", menu.name),
         vec![
@@ -464,9 +426,9 @@ async fn new_link_page(
 ) -> Result<Response, Error> {
     let (menu, kitchen) = find_reachable(&state, user.id, &id).await?;
     kitchen.editing()?;
-    ConfirmPage::on_menu(
+    ConfirmPage::under(
         &visit,
-        &menu,
+        &format!("/menus/{}", menu.id),
         "new-link",
         format!("Give {} a new link?", menu.name),
         vec![

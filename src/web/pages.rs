@@ -99,3 +99,41 @@ pub fn minutes(seconds: i64) -> String {
         format!("{minutes} minutes")
     }
 }
+
+/// A question before something that cannot be taken back: what happens, a button that does
+/// it and a way out.
+#[derive(Template)]
+#[template(path = "confirm.html")]
+pub struct ConfirmPage {
+    layout: Layout,
+    title: String,
+    consequences: Vec<String>,
+    action: String,
+    button: &'static str,
+    danger: bool,
+    back: String,
+}
+
+impl ConfirmPage {
+    /// The question before `action` (the last part of a path under `page`, the page of what
+    /// it changes), with the way back to that page.
+    pub fn under(
+        visit: &super::visit::Visit,
+        page: &str,
+        action: &str,
+        title: String,
+        consequences: Vec<String>,
+        button: &'static str,
+        danger: bool,
+    ) -> Result<Response, Error> {
+        render(&Self {
+            layout: visit.layout(),
+            title,
+            consequences,
+            action: format!("{page}/{action}"),
+            button,
+            danger,
+            back: page.to_string(),
+        })
+    }
+}
