@@ -1027,3 +1027,50 @@ async fn list_cost(app: &TestApp, browser: &Browser) -> (u64, usize) {
     assert_eq!(page.status, StatusCode::OK);
     (app.store.statements_sent() - before, page.dessert_names().len())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_kitchen_form_needs_the_sessions_token() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::mailing_to(&sink).await;
+    let ann = app.signed_up("ann").await;
+    let bob = app.signed_up("bob").await;
+    let cafe = make_kitchen(&ann, "Café Lee").await;
+    ann.submit(
+        &format!("/kitchens/{cafe}"),
+        &format!("/kitchens/{cafe}/invitations"),
+        &[("email", "bob@example.com"), ("role", "editor")],
+    )
+    .await;
+    let link = invitation_to(&sink, "bob@example.com", 1).await;
+    let bob_id = app.user_id("bob").await;
+    let before = app.db.count("SELECT count(*) FROM kitchens") + app.db.count("SELECT count(*) FROM memberships");
+    let attempts: Vec<(&Browser, String, Vec<(&str, &str)>)> = vec![
+        (&ann, "/kitchens".into(), vec![("name", "Forged")]),
+        (&ann, format!("/kitchens/{cafe}/switch"), vec![]),
+        (
+            &ann,
+            format!("/kitchens/{cafe}/invitations"),
+            vec![("email", "eve@example.com"), ("role", "owner")],
+        ),
+        (&ann, format!("/kitchens/{cafe}/members/{bob_id}/role"), vec![("role", "viewer")]),
+        (&ann, format!("/kitchens/{cafe}/members/{bob_id}/remove"), vec![]),
+        (&ann, format!("/kitchens/{cafe}/leave"), vec![]),
+        (&ann, format!("/kitchens/{cafe}/delete"), vec![]),
+        (&bob, format!("{link}/accept"), vec![]),
+    ];
+    for (browser, path, fields) in &attempts {
+        for token in [None, Some("wrong-token")] {
+            let mut all = fields.clone();
+            if let Some(token) = token {
+                all.push(("csrf_token", token));
+            }
+            let page = browser.post_raw(path, &all).await;
+            assert_eq!(page.status, StatusCode::FORBIDDEN, "POST {path} with token {token:?}");
+            page.assert_contains("This form has expired");
+        }
+    }
+    let after = app.db.count("SELECT count(*) FROM kitchens") + app.db.count("SELECT count(*) FROM memberships");
+    assert_eq!(after, before, "nothing changed");
+    assert_eq!(bob.get(&link).await.status, StatusCode::OK, "the invitation is still usable");
+    ann.get("/").await.assert_contains("Kitchen: <strong>ann</strong>");
+}
