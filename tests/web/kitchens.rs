@@ -7,6 +7,9 @@ use serde_json::json;
 
 use crate::support::{Api, Browser, SmtpSink, TestApp, site_path};
 
+/// A form's fields, as names and values.
+type Fields<'a> = Vec<(&'a str, &'a str)>;
+
 /// The path of the newest invitation link mailed to `to`, waiting up to 10 s for it.
 async fn invitation_to(sink: &SmtpSink, to: &str, nth: usize) -> String {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -1044,7 +1047,7 @@ async fn every_kitchen_form_needs_the_sessions_token() {
     let link = invitation_to(&sink, "bob@example.com", 1).await;
     let bob_id = app.user_id("bob").await;
     let before = app.db.count("SELECT count(*) FROM kitchens") + app.db.count("SELECT count(*) FROM memberships");
-    let attempts: Vec<(&Browser, String, Vec<(&str, &str)>)> = vec![
+    let attempts: Vec<(&Browser, String, Fields)> = vec![
         (&ann, "/kitchens".into(), vec![("name", "Forged")]),
         (&ann, format!("/kitchens/{cafe}/switch"), vec![]),
         (
