@@ -17,6 +17,7 @@ pub mod security_events;
 pub mod state;
 pub mod store;
 pub mod tokens;
+pub mod totp;
 pub mod transfer;
 pub mod web;
 pub mod workers;

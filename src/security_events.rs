@@ -44,3 +44,15 @@ pub fn tokens_revoked(user_id: i64, count: u64) {
 pub fn sessions_ended(user_id: i64, count: u64) {
     tracing::info!(target: TARGET, event = "sessions_ended", user_id, count, "sessions ended by their owner");
 }
+
+pub fn code_refused(user_id: i64) {
+    tracing::info!(target: TARGET, event = "code_refused", user_id, "one-time or recovery code refused");
+}
+
+pub fn codes_turned_on(user_id: i64) {
+    tracing::info!(target: TARGET, event = "codes_on", user_id, "one-time codes turned on");
+}
+
+pub fn codes_turned_off(user_id: i64) {
+    tracing::info!(target: TARGET, event = "codes_off", user_id, "one-time codes turned off");
+}

@@ -14,8 +14,13 @@ pub const TOKEN_CHARS: usize = 43;
 /// 256 random bits, URL-safe base64 ([`TOKEN_CHARS`] characters).
 pub fn random_token() -> Result<String, RandomError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(RandomError)?;
+    fill_random(&mut bytes)?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Fills `bytes` from the operating system's random source.
+pub fn fill_random(bytes: &mut [u8]) -> Result<(), RandomError> {
+    getrandom::fill(bytes).map_err(RandomError)
 }
 
 /// The form token of a visitor who has no session row yet: a keyed hash (HMAC-SHA-256) of

@@ -1,10 +1,12 @@
 //! API tokens and sessions: making a token, and ending tokens and sessions, each with its
 //! security event.
 
+use super::two_factor::CodeCheck;
 use super::{LoginOutcome, Services, check_login};
 use crate::domain::{TokenLifetime, User};
 use crate::failure::Failure;
 use crate::security_events;
+use crate::store::attempts::Counted;
 use crate::store::{self, api_tokens, sessions};
 use crate::tokens::{random_token, token_hash};
 
@@ -23,22 +25,38 @@ pub struct NewApiToken {
 pub enum TokenOutcome {
     Created(NewApiToken),
     Refused,
-    Locked { retry_after_secs: i64 },
+    /// The password is right, the account has one-time codes on, and the code was missing
+    /// or not right (a wrong one is counted as a failed login).
+    CodeRequired,
+    Locked {
+        retry_after_secs: i64,
+    },
 }
 
-/// Makes an API token for the account `name` names, once `password` is checked as a login
-/// is (with the same limits), lasting `lifetime`; `client` and `description` say where it
-/// was asked for.
+/// Makes an API token for the account `name` names, once `password` (and, for an account
+/// with one-time codes on, `code`) is checked as a login is (with the same limits), lasting
+/// `lifetime`; `client` and `description` say where it was asked for.
 pub async fn create_token(
     services: Services<'_>,
     name: &str,
     password: &str,
+    code: Option<&str>,
     client: &str,
     description: String,
     lifetime: TokenLifetime,
 ) -> Result<TokenOutcome, Failure> {
     let user = match check_login(services, name, password, client).await? {
         LoginOutcome::Accepted(user) => user,
+        LoginOutcome::CodeNeeded(user) => {
+            let Some(code) = code else {
+                return Ok(TokenOutcome::CodeRequired);
+            };
+            match super::two_factor::check_code(services, user.id, code, Counted::Client(client), true).await? {
+                CodeCheck::Accepted => user,
+                CodeCheck::Wrong => return Ok(TokenOutcome::CodeRequired),
+                CodeCheck::Limited(retry_after_secs) => return Ok(TokenOutcome::Locked { retry_after_secs }),
+            }
+        }
         LoginOutcome::Refused => return Ok(TokenOutcome::Refused),
         LoginOutcome::Locked { retry_after_secs } => return Ok(TokenOutcome::Locked { retry_after_secs }),
     };

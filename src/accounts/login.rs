@@ -13,6 +13,9 @@ use crate::store::{self, mail_tokens, users};
 
 pub enum LoginOutcome {
     Accepted(User),
+    /// The password is right and the account has one-time codes on: a code is wanted before
+    /// the login is complete. The account's failure count stays until then.
+    CodeNeeded(User),
     /// Wrong name or password; the failure has been counted.
     Refused,
     /// Too many recent failures for this account or this client address.
@@ -44,10 +47,16 @@ pub async fn check_login(services: Services<'_>, name: &str, password: &str, cli
         let verified = services.hasher.verify(password, hash.clone()).await?;
         match user.filter(|_| verified) {
             Some(user) => {
-                attempts::clear_account(services.store, account).await?;
                 rehash_if_needed(services, &user, hash.as_deref(), password).await?;
                 // Whoever logs in knows the password: a reset link asked for meanwhile is moot.
                 services.store.transaction(vec![mail_tokens::end_reset_links(user.id)]).await?;
+                if super::two_factor::codes_on(services, user.id).await? {
+                    // The password was right: not a failure. The count stays until the
+                    // code completes the login, so that only wrong codes add to it.
+                    attempts::release(services.store, account, Counted::Client(client)).await?;
+                    return Ok(LoginOutcome::CodeNeeded(user));
+                }
+                attempts::clear_account(services.store, account).await?;
                 Ok(LoginOutcome::Accepted(user))
             }
             // The reservation made above is the failure's record.

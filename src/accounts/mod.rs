@@ -7,6 +7,7 @@
 mod credentials;
 mod login;
 mod mail;
+pub mod two_factor;
 
 pub use credentials::{
     NewApiToken, TOKEN_PREFIX, TokenOutcome, create_token, end_other_sessions, end_session, revoke_all_tokens, revoke_current_token,

@@ -93,6 +93,12 @@ pub struct TokenRequest {
     #[serde(default)]
     #[schema(value_type = Option<i64>, example = 30)]
     expires_in_days: Field,
+    /// For an account with one-time codes on: the authenticator app's current code, or one
+    /// of the account's unused recovery codes. Without it, or wrong, the answer is `401`
+    /// with code `two_factor_required`.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "123456")]
+    code: Field,
 }
 
 /// A token's lifetime as asked for: absent is the default, `null` is never.
@@ -125,7 +131,7 @@ fn lifetime(field: &Field, errors: &mut FieldErrors) -> TokenLifetime {
     responses(
         (status = 201, description = "The token, shown this once", body = NewToken),
         (status = 400, description = "Malformed JSON", body = super::ErrorBody),
-        (status = 401, description = "Wrong username or password", body = super::ErrorBody),
+        (status = 401, description = "Wrong username or password (code `unauthorized`), or the account has one-time codes on and `code` is missing or wrong (code `two_factor_required`)", body = super::ErrorBody),
         (status = 415, description = "Not application/json", body = super::ErrorBody),
         (status = 422, description = "Username or password missing, or a lifetime out of range", body = super::ErrorBody),
         (status = 429, description = "Too many failed attempts", body = super::ErrorBody,
@@ -142,6 +148,7 @@ pub async fn create_token(
     let username = body.username.text(&mut errors, "username");
     let password = body.password.text(&mut errors, "password");
     let lifetime = lifetime(&body.expires_in_days, &mut errors);
+    let code = body.code.text(&mut errors, "code");
     if username.trim().is_empty() {
         errors.add("username", "Enter your username or email");
     }
@@ -151,7 +158,8 @@ pub async fn create_token(
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
-    match accounts::create_token(state.accounts(), &username, &password, &client, description, lifetime).await? {
+    let code = (!code.is_empty()).then_some(code.as_str());
+    match accounts::create_token(state.accounts(), &username, &password, code, &client, description, lifetime).await? {
         TokenOutcome::Created(made) => Ok((
             StatusCode::CREATED,
             Json(NewToken {
@@ -163,6 +171,7 @@ pub async fn create_token(
             }),
         )),
         TokenOutcome::Refused => Err(Error::Unauthorized("Incorrect username or password.")),
+        TokenOutcome::CodeRequired => Err(Error::TwoFactorRequired),
         TokenOutcome::Locked { retry_after_secs } => Err(Error::RateLimited { retry_after_secs }),
     }
 }

@@ -20,6 +20,8 @@ pub const SEND_JSON: &str = "Send the body as application/json.";
 pub enum Error {
     BadRequest(String),
     Unauthorized(&'static str),
+    /// The password was right, and the account wants a one-time code that was missing or wrong.
+    TwoFactorRequired,
     /// The caller's role in the kitchen does not allow the change.
     Forbidden,
     NotFound,
@@ -46,7 +48,7 @@ pub struct ErrorBody {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable, for programs: `bad_request`, `unauthorized`, `forbidden`, `not_found`, `method_not_allowed`,
+    /// Stable, for programs: `bad_request`, `unauthorized`, `two_factor_required`, `forbidden`, `not_found`, `method_not_allowed`,
     /// `payload_too_large`, `unsupported_media_type`, `validation_failed`, `conflict`, `rate_limited`,
     /// `unavailable`, `internal`.
     pub code: &'static str,
@@ -61,7 +63,7 @@ impl Error {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized(_) | Self::TwoFactorRequired => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -94,6 +96,11 @@ impl Error {
         let (code, message, fields) = match self {
             Self::BadRequest(message) => ("bad_request", message, None),
             Self::Unauthorized(message) => ("unauthorized", message.to_string(), None),
+            Self::TwoFactorRequired => (
+                "two_factor_required",
+                "This account asks for a one-time code: send `code`, the authenticator app's current code or a recovery code.".to_string(),
+                None,
+            ),
             Self::Forbidden => (
                 "forbidden",
                 "Your role in this kitchen does not allow this change.".to_string(),
@@ -141,7 +148,7 @@ impl IntoResponse for Error {
         let status = self.status();
         let extra = match &self {
             Self::RateLimited { retry_after_secs } => Some((header::RETRY_AFTER, HeaderValue::from(*retry_after_secs))),
-            Self::Unauthorized(_) => Some((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))),
+            Self::Unauthorized(_) | Self::TwoFactorRequired => Some((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))),
             Self::Unavailable(kind) => Some((header::RETRY_AFTER, HeaderValue::from(kind.retry_after_secs()))),
             _ => None,
         };

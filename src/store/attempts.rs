@@ -94,6 +94,19 @@ pub async fn reserve(
     .await
 }
 
+/// Takes back one reservation of `account` from `client`, made by [`reserve`] for a check
+/// that turned out right but does not complete a login (a right password of an account that
+/// still wants a code): the account's other failures stay counted.
+pub async fn release(store: &Store, account: Counted<'_>, client: Counted<'_>) -> Result<(), StoreError> {
+    store
+        .execute(
+            "DELETE FROM login_failures WHERE id = (SELECT max(id) FROM login_failures WHERE account_key = ?1 AND client_addr = ?2)",
+            args![account.key(), client.key()],
+        )
+        .await
+        .map(drop)
+}
+
 /// Counts a request that is limited like failed logins (asking for a mailed link): the
 /// seconds to wait when `key` or the client is at its limit, else the request is counted
 /// and `None` comes back.

@@ -66,6 +66,11 @@ const SQLITE: &[Migration] = &[
         name: "kitchens",
         sql: include_str!("../../migrations/sqlite/0011_kitchens.sql"),
     },
+    Migration {
+        version: 12,
+        name: "two_factor",
+        sql: include_str!("../../migrations/sqlite/0012_two_factor.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -123,6 +128,11 @@ const POSTGRES: &[Migration] = &[
         version: 11,
         name: "kitchens",
         sql: include_str!("../../migrations/postgres/0011_kitchens.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "two_factor",
+        sql: include_str!("../../migrations/postgres/0012_two_factor.sql"),
     },
 ];
 
@@ -513,11 +523,41 @@ mod tests {
                 Statement::new("UPDATE sessions SET kitchen_id = 3 WHERE user_id = 2", vec![]),
             );
         }
+        if version >= 12 {
+            tag = 12;
+            // Ann uses one-time codes, with a recovery code used and one left; a login of
+            // Bob's waits for his code.
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    "INSERT INTO totp (user_id, secret, enabled, last_step, created_at) VALUES (1, 'JBSWY3DPEHPK3PXP', TRUE, 59000000, 3000)",
+                    vec![],
+                ),
+            );
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    "INSERT INTO recovery_codes (user_id, code_hash, used_at) VALUES (1, 'aaaa', 3100), (1, 'bbbb', NULL)",
+                    vec![],
+                ),
+            );
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    "INSERT INTO sessions (id_hash, user_id, csrf_token, flash, created_at, last_seen_at, expires_at, pending_user_id)
+                     VALUES ('ghi', NULL, 'token', NULL, 3000, 3000, 99999999999, 2)",
+                    vec![],
+                ),
+            );
+        }
         rows
     }
 
     /// Each table with the version that made it.
-    const TABLES: [(&str, i64); 17] = [
+    const TABLES: [(&str, i64); 19] = [
         ("users", 1),
         ("desserts", 1),
         ("sessions", 1),
@@ -535,6 +575,8 @@ mod tests {
         ("kitchens", 11),
         ("memberships", 11),
         ("invitations", 11),
+        ("totp", 12),
+        ("recovery_codes", 12),
     ];
 
     /// The tables a database at `version` has.

@@ -17,6 +17,7 @@ mod postgres;
 pub mod server_keys;
 pub mod sessions;
 mod sqlite;
+pub mod two_factor;
 pub mod users;
 
 use std::sync::Arc;

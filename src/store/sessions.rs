@@ -19,6 +19,8 @@ pub struct NewSession {
     pub client: String,
     /// The client's address as it is counted (an IPv6 address by its /64).
     pub client_addr: String,
+    /// A login waiting for a one-time code: the account whose code the session may send.
+    pub pending_user_id: Option<i64>,
 }
 
 impl NewSession {
@@ -26,8 +28,8 @@ impl NewSession {
     /// other changes (a new password).
     pub(crate) fn insert(&self) -> Statement {
         Statement::new(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, flash, created_at, last_seen_at, expires_at, client, client_addr)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8)",
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, flash, created_at, last_seen_at, expires_at, client, client_addr, pending_user_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9)",
             args![
                 self.id_hash.as_str(),
                 self.user_id,
@@ -36,7 +38,8 @@ impl NewSession {
                 self.now,
                 self.expires_at,
                 self.client.as_str(),
-                self.client_addr.as_str()
+                self.client_addr.as_str(),
+                self.pending_user_id
             ],
         )
     }
@@ -46,9 +49,15 @@ impl NewSession {
     /// Like [`NewSession::insert`], for the session of a user whose password hash is
     /// `password_hash` at that point of the transaction; nothing otherwise.
     pub(crate) fn insert_if_password_is(&self, password_hash: &str) -> Statement {
+        // A session waiting for a code names the account as pending, not as logged in.
+        let (account, logged_in) = match (self.user_id, self.pending_user_id) {
+            (Some(user_id), _) => (Some(user_id), true),
+            (None, pending) => (pending, false),
+        };
         Statement::new(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, flash, created_at, last_seen_at, expires_at, client, client_addr)
-             SELECT ?1, id, ?2, ?3, CAST(?4 AS BIGINT), CAST(?4 AS BIGINT), CAST(?5 AS BIGINT), ?6, ?7
+            "INSERT INTO sessions (id_hash, user_id, pending_user_id, csrf_token, flash, created_at, last_seen_at, expires_at, client, client_addr)
+             SELECT ?1, CASE WHEN ?10 THEN id END, CASE WHEN ?10 THEN NULL ELSE id END,
+                    ?2, ?3, CAST(?4 AS BIGINT), CAST(?4 AS BIGINT), CAST(?5 AS BIGINT), ?6, ?7
              FROM users WHERE id = ?8 AND password_hash = ?9",
             args![
                 self.id_hash.as_str(),
@@ -58,8 +67,9 @@ impl NewSession {
                 self.expires_at,
                 self.client.as_str(),
                 self.client_addr.as_str(),
-                self.user_id,
-                password_hash
+                account,
+                password_hash,
+                logged_in
             ],
         )
     }
@@ -91,6 +101,8 @@ pub struct LoadedSession {
     pub flash: Option<String>,
     pub last_seen_at: i64,
     pub user: Option<(User, Kitchen)>,
+    /// A login waiting for a one-time code of this account.
+    pub pending_user_id: Option<i64>,
 }
 
 /// The condition that the session `s` is the one whose id's digest is `?{id_param}` and is
@@ -103,7 +115,7 @@ pub async fn load(store: &Store, id_hash: &str, now: i64) -> Result<Option<Loade
     // The session's kitchen while its user is a member of it, else their personal kitchen:
     // a removed member is back in theirs on the next request.
     let sql = format!(
-        "SELECT s.csrf_token, s.flash, s.last_seen_at, {USER_COLUMNS}, {KITCHEN_COLUMNS}
+        "SELECT s.csrf_token, s.flash, s.last_seen_at, {USER_COLUMNS}, {KITCHEN_COLUMNS}, s.pending_user_id
          FROM sessions s LEFT JOIN users ON users.id = s.user_id
          LEFT JOIN memberships ON memberships.user_id = s.user_id AND memberships.kitchen_id = COALESCE(
              (SELECT current.kitchen_id FROM memberships current WHERE current.user_id = s.user_id AND current.kitchen_id = s.kitchen_id),
@@ -126,6 +138,7 @@ pub async fn load(store: &Store, id_hash: &str, now: i64) -> Result<Option<Loade
                 flash: row.get(1)?,
                 last_seen_at: row.get(2)?,
                 user,
+                pending_user_id: row.get(3 + USER_WIDTH + super::kitchens::KITCHEN_WIDTH)?,
             })
         })
         .await

@@ -12,15 +12,18 @@ use super::Error;
 use super::error::with_retry_after;
 use super::pages::{FieldMessage, Layout, minutes, render, render_with};
 use super::visit::{CsrfForm, NoFields, Visit};
+use crate::accounts::two_factor::{self, CodeCheck};
 use crate::accounts::{self, LoginOutcome, SignupOutcome};
 use crate::domain::{FieldErrors, SignupInput};
 use crate::state::{AppState, ClientAddr};
-use crate::store::UniqueKey;
+use crate::store::attempts::Counted;
+use crate::store::{UniqueKey, users};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/signup", get(signup_page).post(signup))
         .route("/login", get(login_page).post(login))
+        .route("/login/two-factor", get(code_page).post(code_step))
         .route("/logout", post(logout))
 }
 
@@ -164,10 +167,93 @@ async fn login(
             visit.log_in(user, welcome).await?;
             Ok(Redirect::to(&next).into_response())
         }
+        LoginOutcome::CodeNeeded(user) => {
+            visit.await_code(user.id).await?;
+            Ok(Redirect::to(&code_step_path(&next)).into_response())
+        }
         LoginOutcome::Refused => again(StatusCode::UNPROCESSABLE_ENTITY, WRONG_CREDENTIALS),
         LoginOutcome::Locked { retry_after_secs } => {
             let message = format!("Too many failed logins. Try again in {}.", minutes(retry_after_secs));
             Ok(with_retry_after(again(StatusCode::TOO_MANY_REQUESTS, &message)?, retry_after_secs))
+        }
+    }
+}
+
+/// `/login/two-factor`, keeping where to go after.
+pub fn code_step_path(next: &str) -> String {
+    if next == "/" {
+        "/login/two-factor".into()
+    } else {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("next", next)
+            .finish();
+        format!("/login/two-factor?{query}")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "two_factor.html")]
+struct CodePage {
+    layout: Layout,
+    next: String,
+    error: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CodeInput {
+    code: String,
+    next: String,
+}
+
+async fn code_page(visit: Visit, RawQuery(query): RawQuery) -> Result<Response, Error> {
+    let input: CodeInput = serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    if visit.pending_user_id().is_none() {
+        return Ok(Redirect::to("/login").into_response());
+    }
+    render(&CodePage {
+        layout: visit.layout(),
+        next: safe_next(&input.next).to_string(),
+        error: String::new(),
+    })
+}
+
+/// The second step of a login: a code from the app or a recovery code. Wrong codes count
+/// like failed logins; the session gets a new id when the login completes.
+async fn code_step(
+    State(state): State<AppState>,
+    visit: Visit,
+    ClientAddr(client): ClientAddr,
+    CsrfForm(form): CsrfForm<CodeInput>,
+) -> Result<Response, Error> {
+    let next = safe_next(&form.next).to_string();
+    let Some(user_id) = visit.pending_user_id() else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let again = |status, error: String| {
+        render_with(
+            status,
+            &CodePage {
+                layout: visit.layout(),
+                next: next.clone(),
+                error,
+            },
+        )
+    };
+    match two_factor::check_code(state.accounts(), user_id, &form.code, Counted::Client(&client), true).await? {
+        CodeCheck::Accepted => {
+            let user = users::find(&state.store, user_id).await?.ok_or(Error::NotFound)?;
+            let welcome = format!("Welcome back, {}!", user.name);
+            visit.log_in(user, welcome).await?;
+            Ok(Redirect::to(&next).into_response())
+        }
+        CodeCheck::Wrong => again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "That code is not right, or it was used already. Enter the code your app shows now, or a recovery code.".into(),
+        ),
+        CodeCheck::Limited(retry_after_secs) => {
+            let message = format!("Too many failed attempts. Try again in {}.", minutes(retry_after_secs));
+            Ok(with_retry_after(again(StatusCode::TOO_MANY_REQUESTS, message)?, retry_after_secs))
         }
     }
 }

@@ -11,6 +11,7 @@ mod menus;
 mod pages;
 mod photos;
 mod recovery;
+mod security;
 pub mod visit;
 
 use axum::Router;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(labels::router())
         .merge(kitchens::router())
         .merge(recovery::router())
+        .merge(security::router())
         .layer(middleware::from_fn_with_state(state, visit::load_visit))
 }
 

@@ -12,7 +12,7 @@ use super::Error;
 use super::error::with_retry_after;
 use super::pages::{FieldMessage, Layout, minutes, render, render_with};
 use super::visit::{CsrfForm, CurrentUser, NoFields, Visit};
-use crate::accounts;
+use crate::accounts::{self, two_factor};
 use crate::domain::{Email, FieldErrors, Password};
 use crate::state::{AppState, ClientAddr};
 use crate::store::users::PasswordProof;
@@ -151,7 +151,14 @@ async fn reset(
     };
     let user = users::find(&state.store, user_id).await?.ok_or(Error::NotFound)?;
     let password_hash = state.hasher.hash(&password).await?;
-    let session = visit.prepare_login(user.clone(), PASSWORD_RESET.into())?;
+    // A reset does not stand in for a one-time code: with codes on, the new session waits
+    // for one.
+    let codes_on = two_factor::codes_on(state.accounts(), user.id).await?;
+    let session = if codes_on {
+        visit.prepare_code_step(user.id, PASSWORD_RESET_CODE_NEXT.into())?
+    } else {
+        visit.prepare_login(user.clone(), PASSWORD_RESET.into())?
+    };
     let proof = PasswordProof::ResetLink {
         token_hash: &hash_of_token,
         now: store::now(),
@@ -161,8 +168,13 @@ async fn reset(
         return reset_link_ended(&visit);
     }
     visit.adopt(session);
-    Ok(Redirect::to("/").into_response())
+    Ok(Redirect::to(if codes_on { "/login/two-factor" } else { "/" }).into_response())
 }
+
+/// What the code step says after a password is set through a mailed link, for an account
+/// with one-time codes on.
+pub const PASSWORD_RESET_CODE_NEXT: &str =
+    "Your new password is set, and every other session and API token of your account has ended. Enter a code to log in.";
 
 /// What the first page says after a password is set through a mailed link.
 pub const PASSWORD_RESET: &str =

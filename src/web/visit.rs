@@ -35,6 +35,8 @@ const ANONYMOUS_LIFETIME: i64 = 24 * 3600;
 /// How long the cookie of a visitor without a session row lasts: long enough to fill in a
 /// login or sign-up form.
 const FORM_COOKIE_LIFETIME: i64 = 24 * 3600;
+/// How long a login that passed its password may take to send its one-time code.
+const PENDING_LIFETIME: i64 = 10 * 60;
 /// A used session's expiry moves forward at most this often, to spare a write per request.
 const TOUCH_INTERVAL: i64 = 3600;
 
@@ -60,7 +62,8 @@ struct VisitState {
 pub struct PendingSession {
     id: String,
     row: NewSession,
-    user: User,
+    /// `None` for a session that waits for a one-time code.
+    user: Option<User>,
 }
 
 impl PendingSession {
@@ -86,6 +89,8 @@ struct Current {
     user: Option<User>,
     /// The kitchen the user works in, with their role there (as loaded with the session).
     kitchen: Option<Kitchen>,
+    /// A login that passed its password and waits for this account's one-time code.
+    pending_user_id: Option<i64>,
     /// Whether a row backs this session. A visitor who has only been shown a form has a
     /// cookie and a signed token but no row: a client without cookies, or with made-up
     /// ones, cannot grow the database. The row is made when there is something to keep
@@ -104,6 +109,7 @@ impl Current {
             last_seen_at: now,
             user: None,
             kitchen: None,
+            pending_user_id: None,
             stored: false,
         }
     }
@@ -145,6 +151,7 @@ pub async fn load_visit(State(state): State<AppState>, mut request: Request, nex
                         last_seen_at: loaded.last_seen_at,
                         user,
                         kitchen,
+                        pending_user_id: loaded.pending_user_id,
                         stored: true,
                     })
                 }
@@ -185,6 +192,23 @@ impl Visit {
 
     pub fn user(&self) -> Option<User> {
         self.inner().current.as_ref().and_then(|c| c.user.clone())
+    }
+
+    /// The account whose one-time code this session may send to complete its login.
+    pub fn pending_user_id(&self) -> Option<i64> {
+        self.inner().current.as_ref().and_then(|c| c.pending_user_id)
+    }
+
+    /// Starts a new session (a new id) that is not logged in but may complete the login of
+    /// `user_id` with a one-time code, for [`PENDING_LIFETIME`].
+    pub async fn await_code(&self, user_id: i64) -> Result<(), Error> {
+        let (id, mut row) = self.new_session(None, None)?;
+        row.pending_user_id = Some(user_id);
+        row.expires_at = row.now + PENDING_LIFETIME;
+        let old = self.session_id_hash();
+        sessions::replace(&self.0.store, old, row.clone()).await?;
+        self.go_on_in(id, row, None);
+        Ok(())
     }
 
     /// The kitchen the logged-in person works in, with their role there.
@@ -244,12 +268,21 @@ impl Visit {
     /// that makes it (a new password ends every other session in the same transaction).
     pub fn prepare_login(&self, user: User, flash: String) -> Result<PendingSession, Error> {
         let (id, row) = self.new_session(Some(user.id), Some(flash))?;
-        Ok(PendingSession { id, row, user })
+        Ok(PendingSession { id, row, user: Some(user) })
+    }
+
+    /// Like [`Visit::prepare_login`], for an account with one-time codes on: a session that
+    /// is not logged in and waits for the account's code (see [`Visit::await_code`]).
+    pub fn prepare_code_step(&self, user_id: i64, flash: String) -> Result<PendingSession, Error> {
+        let (id, mut row) = self.new_session(None, Some(flash))?;
+        row.pending_user_id = Some(user_id);
+        row.expires_at = row.now + PENDING_LIFETIME;
+        Ok(PendingSession { id, row, user: None })
     }
 
     /// Goes on in `pending`, which the caller has stored.
     pub fn adopt(&self, pending: PendingSession) {
-        self.go_on_in(pending.id, pending.row, Some(pending.user));
+        self.go_on_in(pending.id, pending.row, pending.user);
     }
 
     /// The hash of this visit's session id, if a row backs it: to tell it apart in the
@@ -283,6 +316,7 @@ impl Visit {
             expires_at: now + lifetime,
             client,
             client_addr,
+            pending_user_id: None,
         };
         Ok((id, row))
     }
@@ -300,6 +334,7 @@ impl Visit {
             user,
             // A new session starts in the personal kitchen, read with it on the next request.
             kitchen: None,
+            pending_user_id: row.pending_user_id,
             stored: true,
         });
         inner.set_cookie = Some(cookie);

@@ -29,3 +29,4 @@ mod print;
 mod security;
 mod support;
 mod transfer;
+mod two_factor;
