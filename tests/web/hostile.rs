@@ -162,6 +162,15 @@ async fn every_text_input_refuses_hostile_values_without_a_server_error() {
         (&ann, "/kitchens", "/kitchens", &[("name", "Café Ray")]),
         (&ann, &kitchen_page, &invite, &[("email", "cy@example.com"), ("role", "editor")]),
         (&ann, &kitchen_page, &change_role, &[("role", "owner")]),
+        (&ann, "/account/security", "/account/security/totp/enable", &[("code", "123456")]),
+        (
+            &ann,
+            "/account/security",
+            "/account/security/totp/disable",
+            &[("password", "wrong password"), ("code", "123456")],
+        ),
+        (&ann, "/account/security", "/account/security/recovery-codes", &[("password", "wrong password")]),
+        (&anonymous, "/login", "/login/two-factor", &[("code", "123456"), ("next", "/")]),
     ];
     for (browser, form_page, action, fields) in &forms {
         let page = browser.get(form_page).await;
@@ -207,6 +216,8 @@ async fn every_text_input_refuses_hostile_values_without_a_server_error() {
             format!("/?sort={value}&dir={value}&page={value}"),
             format!("/?free_of={value}&label={value}&free_of=milk"),
             format!("/login?next={value}"),
+            format!("/login/two-factor?next={value}"),
+            format!("/signup?next={value}"),
             format!("/desserts/{value}"),
             format!("/desserts/{value}/edit"),
             format!("/delete/{value}"),
