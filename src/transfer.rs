@@ -14,7 +14,8 @@ use crate::domain::{
     PersonName, Price, PublicName, Role, Timestamp, Username,
 };
 use crate::store::dump::{
-    DessertLabelRow, DessertRow, Dump, KitchenRow, LabelRow, MembershipRow, MenuEntryRow, MenuRow, PhotoRow, UserRow,
+    DessertLabelRow, DessertRow, Dump, KitchenRow, LabelRow, MembershipRow, MenuEntryRow, MenuRow, PhotoRow, RecoveryCodeRow, TotpRow,
+    UserRow,
 };
 
 pub const FORMAT: &str = "desserts-export";
@@ -51,6 +52,39 @@ pub struct Document {
     pub labels: Vec<Label>,
     #[serde(default)]
     pub dessert_labels: Vec<DessertLabel>,
+    /// One-time code settings, only in a document exported `--with-secrets` (since version 6),
+    /// as are `recovery_codes`. Without them, accounts import with codes off.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub totp: Vec<Totp>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recovery_codes: Vec<RecoveryCode>,
+}
+
+/// An account's authenticator app key (base32) and the newest step whose code was taken.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Totp {
+    pub user_id: i64,
+    pub secret: String,
+    pub enabled: bool,
+    pub last_step: i64,
+    pub created_at: String,
+}
+
+impl std::fmt::Debug for Totp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Totp").field("user_id", &self.user_id).finish_non_exhaustive()
+    }
+}
+
+/// A recovery code's SHA-256 digest, and when it was used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryCode {
+    pub user_id: i64,
+    pub code_hash: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -310,6 +344,26 @@ impl Document {
                     label_id: l.label_id,
                 })
                 .collect(),
+            totp: dump
+                .totp
+                .into_iter()
+                .map(|t| Totp {
+                    user_id: t.user_id,
+                    secret: t.secret,
+                    enabled: t.enabled,
+                    last_step: t.last_step,
+                    created_at: time(t.created_at),
+                })
+                .collect(),
+            recovery_codes: dump
+                .recovery_codes
+                .into_iter()
+                .map(|c| RecoveryCode {
+                    user_id: c.user_id,
+                    code_hash: c.code_hash,
+                    used_at: c.used_at.map(time),
+                })
+                .collect(),
         }
     }
 
@@ -400,6 +454,56 @@ impl Document {
                 row.add("dessert_id", "has a photo already".into());
             }
             dump.photos.extend(photo_row(photo, &mut row));
+        }
+        let mut with_codes = HashSet::new();
+        for totp in self.totp {
+            let mut row = problems.row("totp", totp.user_id.to_string());
+            if !user_ids.contains(&totp.user_id) {
+                row.add("user_id", format!("names no user ({})", totp.user_id));
+            }
+            if !with_codes.insert(totp.user_id) {
+                row.add("user_id", "appears twice".into());
+            }
+            if crate::totp::TotpSecret::from_base32(&totp.secret).is_none() {
+                row.add("secret", "is not a base32 key of 128 bits or more".into());
+            }
+            if totp.last_step < 0 {
+                row.add("last_step", "is below zero".into());
+            }
+            let created_at = row.check("created_at", Timestamp::parse_rfc3339(&totp.created_at));
+            if let Some(created_at) = created_at {
+                dump.totp.push(TotpRow {
+                    user_id: totp.user_id,
+                    secret: totp.secret,
+                    enabled: totp.enabled,
+                    last_step: totp.last_step,
+                    created_at: created_at.0,
+                });
+            }
+        }
+        let mut codes = HashSet::new();
+        for code in self.recovery_codes {
+            let mut row = problems.row("recovery_codes", code.user_id.to_string());
+            if !with_codes.contains(&code.user_id) {
+                row.add("user_id", "names no user with one-time codes".into());
+            }
+            if code.code_hash.len() != 64 || !code.code_hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                row.add("code_hash", "is not a SHA-256 digest in hex".into());
+            }
+            if !codes.insert((code.user_id, code.code_hash.clone())) {
+                row.add("code_hash", "appears twice".into());
+            }
+            let used_at = match &code.used_at {
+                None => Some(None),
+                Some(time) => row.check("used_at", Timestamp::parse_rfc3339(time)).map(|t| Some(t.0)),
+            };
+            if let Some(used_at) = used_at {
+                dump.recovery_codes.push(RecoveryCodeRow {
+                    user_id: code.user_id,
+                    code_hash: code.code_hash,
+                    used_at,
+                });
+            }
         }
         if problems.0.is_empty() { Ok(dump) } else { Err(problems.0) }
     }
@@ -799,6 +903,8 @@ mod tests {
             photos: vec![],
             labels: vec![],
             dessert_labels: vec![],
+            totp: vec![],
+            recovery_codes: vec![],
         };
         for (u, (handle, desserts, menus)) in users.into_iter().enumerate() {
             let user_id = u as i64 + 1;
@@ -831,6 +937,21 @@ mod tests {
                 joined_at: time(u as i64 * 1000),
             });
             if u == 0 {
+                // The first account uses one-time codes, with a recovery code used.
+                doc.totp.push(Totp {
+                    user_id,
+                    secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP".into(),
+                    enabled: true,
+                    last_step: 59_000_000,
+                    created_at: time(7),
+                });
+                for (n, used) in [(1, true), (2, false)] {
+                    doc.recovery_codes.push(RecoveryCode {
+                        user_id,
+                        code_hash: format!("{n:0>64}"),
+                        used_at: used.then(|| time(8)),
+                    });
+                }
                 doc.kitchens.push(Kitchen {
                     id: 1,
                     name: "Café Shared".into(),
@@ -932,7 +1053,7 @@ mod tests {
                 let store = Store::open(&DatabaseUrl::Sqlite(dir.path().join("d.db")), PoolSettings::default()).unwrap();
                 store.migrate().await.unwrap();
                 dump::write_all(&store, original.clone().into_dump().expect("a valid document")).await.unwrap();
-                Document::from_dump(dump::read_all(&store).await.unwrap())
+                Document::from_dump(dump::read_all(&store, true).await.unwrap())
             });
             prop_assert_eq!(round_tripped, original);
         }

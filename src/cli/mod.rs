@@ -68,6 +68,10 @@ enum Command {
         /// The file to write; standard output when not given.
         #[arg(long)]
         out: Option<std::path::PathBuf>,
+        /// Also write each account's one-time code key and recovery code digests; without
+        /// it, accounts import with codes off.
+        #[arg(long)]
+        with_secrets: bool,
     },
     /// Load an export into an empty database, all or nothing, keeping ids and relations.
     Import {
@@ -111,7 +115,9 @@ pub fn run() -> anyhow::Result<()> {
             }
             Command::Migrate { status } => migrate::run(&Store::open(&url, pool)?, status).await,
             Command::User(command) => user::run(&open_migrated(&url, pool).await?, command).await,
-            Command::Export { out } => transfer::export(&open_migrated(&url, pool).await?, out.as_deref()).await,
+            Command::Export { out, with_secrets } => {
+                transfer::export(&open_migrated(&url, pool).await?, out.as_deref(), with_secrets).await
+            }
             Command::Import { file } => transfer::import(&open_migrated(&url, pool).await?, &file).await,
             Command::ImportLegacy { path, owner, repair } => {
                 legacy::run(&open_migrated(&url, pool).await?, &path, owner.as_deref(), repair).await

@@ -5,11 +5,19 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 
-use crate::store::{Store, StoreError, dump};
+use crate::store::{Store, StoreError, dump, two_factor};
 use crate::transfer::Document;
 
-pub async fn export(store: &Store, out: Option<&Path>) -> anyhow::Result<()> {
-    let document = Document::from_dump(dump::read_all(store).await?);
+pub async fn export(store: &Store, out: Option<&Path>, with_secrets: bool) -> anyhow::Result<()> {
+    let document = Document::from_dump(dump::read_all(store, with_secrets).await?);
+    if !with_secrets {
+        let left_out = two_factor::accounts_with_codes(store).await?;
+        if left_out > 0 {
+            eprintln!(
+                "left out the one-time code settings of {left_out} account(s): they import with codes off (--with-secrets keeps them)"
+            );
+        }
+    }
     let mut text = serde_json::to_string_pretty(&document).context("cannot write the document")?;
     text.push('\n');
     match out {

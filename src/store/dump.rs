@@ -3,13 +3,14 @@
 //! its column list and the statements that write it; this module puts them together.
 
 use super::{Row, Statement, Store, StoreError};
-use super::{desserts, kitchens, labels, mail_tokens, menus, photos, users};
+use super::{desserts, kitchens, labels, mail_tokens, menus, photos, two_factor, users};
 
 pub use super::desserts::{AdoptedDessert, DessertRow};
 pub use super::kitchens::{KitchenRow, MembershipRow};
 pub use super::labels::{DessertLabelRow, LabelRow};
 pub use super::menus::{AdoptedMenu, MenuEntryRow, MenuRow};
 pub use super::photos::PhotoRow;
+pub use super::two_factor::{RecoveryCodeRow, TotpRow};
 pub use super::users::{AdoptedUser, UserRow};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,6 +24,9 @@ pub struct Dump {
     pub photos: Vec<PhotoRow>,
     pub labels: Vec<LabelRow>,
     pub dessert_labels: Vec<DessertLabelRow>,
+    /// One-time code settings and recovery codes: read only when asked for.
+    pub totp: Vec<TotpRow>,
+    pub recovery_codes: Vec<RecoveryCodeRow>,
 }
 
 fn rows<T>(values: &[Vec<super::Param>], from_row: impl Fn(&Row<'_>) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
@@ -31,8 +35,8 @@ fn rows<T>(values: &[Vec<super::Param>], from_row: impl Fn(&Row<'_>) -> Result<T
 
 /// Every user, kitchen, membership, dessert, menu, menu entry, photo and label, as of one
 /// moment. Invitations are not data to move: a pending one stays behind.
-pub async fn read_all(store: &Store) -> Result<Dump, StoreError> {
-    let queries = [
+pub async fn read_all(store: &Store, with_secrets: bool) -> Result<Dump, StoreError> {
+    let mut queries = vec![
         users::all_rows_query(),
         kitchens::all_rows_query(),
         kitchens::all_memberships_query(),
@@ -43,8 +47,13 @@ pub async fn read_all(store: &Store) -> Result<Dump, StoreError> {
         labels::all_rows_query(),
         labels::all_links_query(),
     ];
-    let queries = queries.each_ref().map(String::as_str);
+    if with_secrets {
+        queries.push(two_factor::all_rows_query());
+        queries.push(two_factor::all_recovery_codes_query());
+    }
+    let queries: Vec<&str> = queries.iter().map(String::as_str).collect();
     let tables = store.fetch_snapshot(&queries).await?;
+    let (data, secrets) = tables.split_at(tables.len().min(9));
     let [
         users,
         kitchens,
@@ -55,11 +64,16 @@ pub async fn read_all(store: &Store) -> Result<Dump, StoreError> {
         photos,
         labels,
         dessert_labels,
-    ] = tables.as_slice()
+    ] = data
     else {
-        return Err(StoreError::Internal(super::Fault::new(
-            "a snapshot of nine queries returned another number",
-        )));
+        return Err(StoreError::Internal(super::Fault::new("a snapshot of nine queries returned fewer")));
+    };
+    let (totp, recovery_codes) = match secrets {
+        [totp, codes] => (
+            rows(totp, two_factor::row_from_row)?,
+            rows(codes, two_factor::recovery_code_from_row)?,
+        ),
+        _ => (Vec::new(), Vec::new()),
     };
     Ok(Dump {
         users: rows(users, users::row_from_row)?,
@@ -71,6 +85,8 @@ pub async fn read_all(store: &Store) -> Result<Dump, StoreError> {
         photos: rows(photos, photos::row_from_row)?,
         labels: rows(labels, labels::row_from_row)?,
         dessert_labels: rows(dessert_labels, labels::link_from_row)?,
+        totp,
+        recovery_codes,
     })
 }
 
@@ -105,6 +121,8 @@ pub async fn write_all(store: &Store, dump: Dump) -> Result<(), StoreError> {
     statements.extend(dump.photos.into_iter().map(photos::restore));
     statements.extend(dump.labels.into_iter().map(labels::restore));
     statements.extend(dump.dessert_labels.into_iter().map(labels::restore_link));
+    statements.extend(dump.totp.into_iter().map(two_factor::restore));
+    statements.extend(dump.recovery_codes.into_iter().map(two_factor::restore_recovery_code));
     statements.extend(store.resume_ids(&["users", "kitchens", "desserts", "menus", "labels"]));
     store.transaction(statements).await.map(drop)
 }

@@ -126,3 +126,77 @@ pub async fn disable(store: &Store, user_id: i64) -> Result<(), StoreError> {
         .await
         .map(drop)
 }
+
+/// An account's one-time code settings as stored: what `export --with-secrets` moves.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TotpRow {
+    pub user_id: i64,
+    pub secret: String,
+    pub enabled: bool,
+    pub last_step: i64,
+    pub created_at: i64,
+}
+
+impl std::fmt::Debug for TotpRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpRow")
+            .field("user_id", &self.user_id)
+            .field("enabled", &self.enabled)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A recovery code as stored: its digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecoveryCodeRow {
+    pub user_id: i64,
+    pub code_hash: String,
+    pub used_at: Option<i64>,
+}
+
+pub(super) fn all_rows_query() -> String {
+    "SELECT user_id, secret, enabled, last_step, created_at FROM totp ORDER BY user_id".into()
+}
+
+pub(super) fn all_recovery_codes_query() -> String {
+    "SELECT user_id, code_hash, used_at FROM recovery_codes ORDER BY user_id, code_hash".into()
+}
+
+pub(super) fn row_from_row(row: &super::Row<'_>) -> Result<TotpRow, StoreError> {
+    Ok(TotpRow {
+        user_id: row.get(0)?,
+        secret: row.get(1)?,
+        enabled: row.get(2)?,
+        last_step: row.get(3)?,
+        created_at: row.get(4)?,
+    })
+}
+
+pub(super) fn recovery_code_from_row(row: &super::Row<'_>) -> Result<RecoveryCodeRow, StoreError> {
+    Ok(RecoveryCodeRow {
+        user_id: row.get(0)?,
+        code_hash: row.get(1)?,
+        used_at: row.get(2)?,
+    })
+}
+
+pub(super) fn restore(row: TotpRow) -> Statement {
+    Statement::new(
+        "INSERT INTO totp (user_id, secret, enabled, last_step, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        args![row.user_id, row.secret, row.enabled, row.last_step, row.created_at],
+    )
+}
+
+pub(super) fn restore_recovery_code(row: RecoveryCodeRow) -> Statement {
+    Statement::new(
+        "INSERT INTO recovery_codes (user_id, code_hash, used_at) VALUES (?1, ?2, ?3)",
+        args![row.user_id, row.code_hash, row.used_at],
+    )
+}
+
+/// How many accounts have one-time codes on.
+pub async fn accounts_with_codes(store: &Store) -> Result<i64, StoreError> {
+    store
+        .fetch_one("SELECT count(*) FROM totp WHERE enabled", vec![], |row| row.get(0))
+        .await
+}

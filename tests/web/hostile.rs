@@ -169,7 +169,12 @@ async fn every_text_input_refuses_hostile_values_without_a_server_error() {
             "/account/security/totp/disable",
             &[("password", "wrong password"), ("code", "123456")],
         ),
-        (&ann, "/account/security", "/account/security/recovery-codes", &[("password", "wrong password")]),
+        (
+            &ann,
+            "/account/security",
+            "/account/security/recovery-codes",
+            &[("password", "wrong password")],
+        ),
         (&anonymous, "/login", "/login/two-factor", &[("code", "123456"), ("next", "/")]),
     ];
     for (browser, form_page, action, fields) in &forms {

@@ -302,3 +302,40 @@ async fn a_password_reset_still_asks_for_a_code() {
     assert_eq!((done.status, done.location()), (StatusCode::SEE_OTHER, "/"));
     assert_eq!(stranger.get("/").await.status, StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_carries_the_codes_only_when_asked() {
+    let app = TestApp::spawn().await;
+    let ann = app.signed_up("ann").await;
+    let (secret, _) = turn_on(&ann).await;
+    let plain = crate::support::run_desserts(&app.db.url, &["export"], "");
+    assert!(plain.status.success());
+    let plain_text = crate::support::text(&plain.stdout);
+    assert!(!plain_text.contains(&secret.base32()) && !plain_text.contains("\"totp\""));
+    assert!(
+        crate::support::text(&plain.stderr).contains("left out the one-time code settings of 1 account(s)"),
+        "{}",
+        crate::support::text(&plain.stderr)
+    );
+    let full = crate::support::run_desserts(&app.db.url, &["export", "--with-secrets"], "");
+    let full_text = crate::support::text(&full.stdout);
+    assert!(full_text.contains(&secret.base32()));
+    assert_eq!(full_text.matches("code_hash").count(), 10);
+
+    // Imported with them, the account still asks for a code.
+    let target = crate::support::TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.json");
+    std::fs::write(&file, &full_text).unwrap();
+    let imported = crate::support::run_desserts(&target.url, &["import", file.to_str().unwrap()], "");
+    assert!(imported.status.success(), "{}", crate::support::text(&imported.stderr));
+    assert_eq!(target.count("SELECT count(*) FROM totp WHERE enabled"), 1);
+    assert_eq!(target.count("SELECT count(*) FROM recovery_codes"), 10);
+    // A broken key is refused with its row named.
+    let broken = full_text.replacen(&secret.base32(), "not-base32", 1);
+    std::fs::write(&file, broken).unwrap();
+    let other = crate::support::TestDb::new();
+    let refused = crate::support::run_desserts(&other.url, &["import", file.to_str().unwrap()], "");
+    assert!(!refused.status.success());
+    assert!(crate::support::text(&refused.stderr).contains("totp 1 secret: is not a base32 key"));
+}
