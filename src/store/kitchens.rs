@@ -123,23 +123,34 @@ pub async fn list_for_user(store: &Store, user_id: i64) -> Result<Vec<KitchenEnt
 
 /// Makes a kitchen with `user_id` as its owner, in the currency of their personal kitchen.
 pub async fn create(store: &Store, user_id: i64, name: &KitchenName) -> Result<Kitchen, StoreError> {
-    let made: Option<i64> = store
-        .write_optional(
-            "INSERT INTO kitchens (name, personal_of, currency, created_at)
-             SELECT ?1, NULL, currency, ?2 FROM kitchens WHERE personal_of = ?3
-             RETURNING id",
-            args![name.as_str(), now(), user_id],
-            |row| row.get(0),
-        )
-        .await?;
-    let id = made.ok_or_else(|| StoreError::Internal(super::Fault::new("an account without a personal kitchen")))?;
+    let made_at = now();
+    // The kitchen and its owner in one transaction: the membership finds the kitchen as the
+    // newest one of this name and moment that has no member yet, which within the
+    // transaction is the one just made (another transaction's is not visible until it has
+    // its owner too).
     store
-        .execute(
-            "INSERT INTO memberships (kitchen_id, user_id, role, joined_at) VALUES (?1, ?2, 'owner', ?3)",
-            args![id, user_id, now()],
-        )
+        .transaction(vec![
+            Statement::new(
+                "INSERT INTO kitchens (name, personal_of, currency, created_at)
+                 SELECT ?1, NULL, currency, ?2 FROM kitchens WHERE personal_of = ?3",
+                args![name.as_str(), made_at, user_id],
+            ),
+            Statement::new(
+                "INSERT INTO memberships (kitchen_id, user_id, role, joined_at)
+                 SELECT max(made.id), ?3, 'owner', ?2 FROM kitchens made
+                 WHERE made.name = ?1 AND made.created_at = ?2 AND made.personal_of IS NULL
+                 AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.kitchen_id = made.id)",
+                args![name.as_str(), made_at, user_id],
+            ),
+        ])
         .await?;
-    find(store, user_id, id)
+    let sql = format!(
+        "SELECT {KITCHEN_COLUMNS} FROM kitchens JOIN memberships ON memberships.kitchen_id = kitchens.id
+         WHERE memberships.user_id = ?1 AND kitchens.name = ?2 AND kitchens.created_at = ?3 AND kitchens.personal_of IS NULL
+         ORDER BY kitchens.id DESC LIMIT 1"
+    );
+    store
+        .fetch_optional(&sql, args![user_id, name.as_str(), made_at], |row| kitchen_from_row(row, 0))
         .await?
         .ok_or_else(|| StoreError::Internal(super::Fault::new("a kitchen just made was not found")))
 }
