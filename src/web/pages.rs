@@ -47,6 +47,21 @@ pub fn section_of(path: &str) -> &'static str {
 }
 
 impl Layout {
+    /// The heading of a page of the kitchen the person works in: "My desserts" in their own,
+    /// "Desserts of Café Lee" in a shared one.
+    pub fn kitchen_heading(&self, what: &str) -> String {
+        match &self.kitchen {
+            Some(kitchen) if !kitchen.personal => {
+                let mut what = what.to_string();
+                if let Some(first) = what.get_mut(0..1) {
+                    first.make_ascii_uppercase();
+                }
+                format!("{what} of {}", kitchen.name)
+            }
+            _ => format!("My {what}"),
+        }
+    }
+
     /// Whether the person may change what is in the kitchen they work in (a viewer may not,
     /// and sees no buttons for it).
     pub fn can_edit(&self) -> bool {

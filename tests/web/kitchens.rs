@@ -1077,3 +1077,16 @@ async fn every_kitchen_form_needs_the_sessions_token() {
     assert_eq!(bob.get(&link).await.status, StatusCode::OK, "the invitation is still usable");
     ann.get("/").await.assert_contains("Kitchen: <strong>ann</strong>");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_kitchens_pages_are_headed_by_its_name() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::mailing_to(&sink).await;
+    let ann = app.signed_up("ann").await;
+    ann.get("/").await.assert_contains("<h1>My desserts</h1>");
+    let cafe = make_kitchen(&ann, "Café Lee").await;
+    switch_to(&ann, cafe).await;
+    ann.get("/").await.assert_contains("<h1>Desserts of Café Lee</h1>");
+    ann.get("/menus").await.assert_contains("<h1>Menus of Café Lee</h1>");
+    ann.get("/labels").await.assert_contains("<h1>Labels of Café Lee</h1>");
+}
