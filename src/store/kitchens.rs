@@ -329,18 +329,25 @@ const ONLY_MEMBER: &str = "kitchens.id IN (SELECT kitchen_id FROM memberships WH
 pub async fn held_by_last_owner(store: &Store, user_id: i64) -> Result<Vec<String>, StoreError> {
     store
         .fetch_all(
-            &format!("SELECT kitchens.name FROM kitchens WHERE {LAST_OWNER_OF_OTHERS} ORDER BY lower(kitchens.name)"),
+            &format!(
+                "SELECT kitchens.name FROM kitchens WHERE {} ORDER BY lower(kitchens.name)",
+                last_owner_of_others("kitchens")
+            ),
             args![user_id],
             |row| row.get(0),
         )
         .await
 }
 
-/// The kitchens where `?1` is the only owner and someone else is a member.
-const LAST_OWNER_OF_OTHERS: &str =
-    "kitchens.id IN (SELECT kitchen_id FROM memberships WHERE user_id = ?1 AND role = 'owner')
-     AND NOT EXISTS (SELECT 1 FROM memberships owners WHERE owners.kitchen_id = kitchens.id AND owners.role = 'owner' AND owners.user_id <> ?1)
-     AND EXISTS (SELECT 1 FROM memberships others WHERE others.kitchen_id = kitchens.id AND others.user_id <> ?1)";
+/// The kitchens (as `kitchen`, a table or its alias) where `?1` is the only owner and
+/// someone else is a member.
+fn last_owner_of_others(kitchen: &str) -> String {
+    format!(
+        "{kitchen}.id IN (SELECT kitchen_id FROM memberships WHERE user_id = ?1 AND role = 'owner')
+         AND NOT EXISTS (SELECT 1 FROM memberships owners WHERE owners.kitchen_id = {kitchen}.id AND owners.role = 'owner' AND owners.user_id <> ?1)
+         AND EXISTS (SELECT 1 FROM memberships others WHERE others.kitchen_id = {kitchen}.id AND others.user_id <> ?1)"
+    )
+}
 
 /// The statements that delete an account with the kitchens it is the only member of, in
 /// one transaction; nothing happens when it is the last owner of a kitchen with other
@@ -351,12 +358,15 @@ pub(super) fn delete_account(user_id: i64) -> Vec<Statement> {
             format!(
                 "DELETE FROM kitchens WHERE {ONLY_MEMBER}
                  AND NOT EXISTS (SELECT 1 FROM kitchens held WHERE {})",
-                LAST_OWNER_OF_OTHERS.replace("kitchens.id", "held.id")
+                last_owner_of_others("held")
             ),
             args![user_id],
         ),
         Statement::new(
-            format!("DELETE FROM users WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM kitchens WHERE {LAST_OWNER_OF_OTHERS})"),
+            format!(
+                "DELETE FROM users WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM kitchens WHERE {})",
+                last_owner_of_others("kitchens")
+            ),
             args![user_id],
         ),
     ]

@@ -218,6 +218,9 @@ async fn invite(
         .await;
     };
     let token = random_token()?;
+    // The mail is made before the invitation is kept, so that none is kept unsent.
+    let link = state.mailer.link(&format!("/invitations/{token}"));
+    let mail = Mail::invitation(email.as_str(), &kitchen.name, &user.name, role.with_article(), &link)?;
     kitchens::invite(
         &state.store,
         managing,
@@ -229,23 +232,11 @@ async fn invite(
         },
     )
     .await?;
-    let link = state.mailer.link(&format!("/invitations/{token}"));
-    state.mailer.send_later(Mail::invitation(
-        email.as_str(),
-        &kitchen.name,
-        &user.name,
-        role.with_article(),
-        &link,
-    )?);
+    state.mailer.send_later(mail);
     visit
         .flash(format!("Invitation sent to {}: the link works for 7 days", email.as_str()))
         .await?;
     Ok(Redirect::to(&format!("/kitchens/{}", kitchen.id)).into_response())
-}
-
-/// The member a path names, as a number.
-fn member_id(raw: &str) -> Result<i64, Error> {
-    parse_id(raw)
 }
 
 /// What a refused change of membership answers: 404 for someone who is not a member, else
@@ -282,7 +273,7 @@ async fn change_role(
 ) -> Result<Response, Error> {
     let kitchen = reachable(&state, user.id, &id).await?;
     let managing = kitchen.managing()?;
-    let member = member_id(&member)?;
+    let member = parse_id(&member)?;
     let role = match Role::parse(&form.role) {
         Ok(role) => role,
         Err(message) => {
@@ -316,7 +307,7 @@ async fn remove(
 ) -> Result<Response, Error> {
     let kitchen = reachable(&state, user.id, &id).await?;
     let managing = kitchen.managing()?;
-    match kitchens::remove(&state.store, managing, member_id(&member)?).await? {
+    match kitchens::remove(&state.store, managing, parse_id(&member)?).await? {
         Ok(()) => {
             visit.flash("Member removed: their access has ended").await?;
             Ok(Redirect::to(&format!("/kitchens/{}", kitchen.id)).into_response())

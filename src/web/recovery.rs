@@ -155,7 +155,7 @@ async fn reset(
     // for one.
     let codes_on = two_factor::codes_on(state.accounts(), user.id).await?;
     let session = if codes_on {
-        visit.prepare_code_step(user.id, PASSWORD_RESET_CODE_NEXT.into())?
+        visit.prepare_code_step(user.id, Some(PASSWORD_RESET_CODE_NEXT.into()))?
     } else {
         visit.prepare_login(user.clone(), PASSWORD_RESET.into())?
     };

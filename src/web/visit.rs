@@ -202,12 +202,9 @@ impl Visit {
     /// Starts a new session (a new id) that is not logged in but may complete the login of
     /// `user_id` with a one-time code, for [`PENDING_LIFETIME`].
     pub async fn await_code(&self, user_id: i64) -> Result<(), Error> {
-        let (id, mut row) = self.new_session(None, None)?;
-        row.pending_user_id = Some(user_id);
-        row.expires_at = row.now + PENDING_LIFETIME;
-        let old = self.session_id_hash();
-        sessions::replace(&self.0.store, old, row.clone()).await?;
-        self.go_on_in(id, row, None);
+        let pending = self.prepare_code_step(user_id, None)?;
+        sessions::replace(&self.0.store, self.session_id_hash(), pending.row.clone()).await?;
+        self.adopt(pending);
         Ok(())
     }
 
@@ -273,8 +270,8 @@ impl Visit {
 
     /// Like [`Visit::prepare_login`], for an account with one-time codes on: a session that
     /// is not logged in and waits for the account's code (see [`Visit::await_code`]).
-    pub fn prepare_code_step(&self, user_id: i64, flash: String) -> Result<PendingSession, Error> {
-        let (id, mut row) = self.new_session(None, Some(flash))?;
+    pub fn prepare_code_step(&self, user_id: i64, flash: Option<String>) -> Result<PendingSession, Error> {
+        let (id, mut row) = self.new_session(None, flash)?;
         row.pending_user_id = Some(user_id);
         row.expires_at = row.now + PENDING_LIFETIME;
         Ok(PendingSession { id, row, user: None })
