@@ -80,7 +80,7 @@ export async function signUp(page, username) {
   await page.getByLabel("Your name").fill(`Person ${username}`);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign up" }).click();
-  await page.waitForURL(`${BASE_URL}/`);
+  await page.waitForURL((url) => url.pathname === "/");
   await assertHeading(page, "My desserts");
 }
 
@@ -89,13 +89,13 @@ export async function logIn(page, username) {
   await page.getByLabel("Username or email").fill(username);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("main").getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL(`${BASE_URL}/`);
+  await page.waitForURL((url) => url.pathname === "/");
 }
 
 export async function logOut(page) {
   await page.goto("/account");
   await page.getByRole("button", { name: "Log out" }).click();
-  await page.waitForURL(`${BASE_URL}/login`);
+  await page.waitForURL((url) => url.pathname === "/login");
 }
 
 /** Fills the add form and submits it; returns the new dessert's id. */

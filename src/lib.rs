@@ -10,6 +10,7 @@ pub mod failure;
 pub mod files;
 pub mod legacy;
 pub mod mail;
+pub mod passkeys;
 pub mod passwords;
 pub mod photos;
 pub mod qr;

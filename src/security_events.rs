@@ -56,3 +56,15 @@ pub fn codes_turned_on(user_id: i64) {
 pub fn codes_turned_off(user_id: i64) {
     tracing::info!(target: TARGET, event = "codes_off", user_id, "one-time codes turned off");
 }
+
+pub fn passkey_login_failed(client: &str) {
+    tracing::info!(target: TARGET, event = "passkey_login_failed", client, "failed login with a passkey");
+}
+
+pub fn passkey_added(user_id: i64) {
+    tracing::info!(target: TARGET, event = "passkey_added", user_id, "passkey added");
+}
+
+pub fn passkey_removed(user_id: i64) {
+    tracing::info!(target: TARGET, event = "passkey_removed", user_id, "passkey removed");
+}

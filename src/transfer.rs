@@ -14,8 +14,8 @@ use crate::domain::{
     PersonName, Price, PublicName, Role, Timestamp, Username,
 };
 use crate::store::dump::{
-    DessertLabelRow, DessertRow, Dump, KitchenRow, LabelRow, MembershipRow, MenuEntryRow, MenuRow, PhotoRow, RecoveryCodeRow, TotpRow,
-    UserRow,
+    DessertLabelRow, DessertRow, Dump, KitchenRow, LabelRow, MembershipRow, MenuEntryRow, MenuRow, PasskeyRow, PhotoRow, RecoveryCodeRow,
+    TotpRow, UserRow,
 };
 
 pub const FORMAT: &str = "desserts-export";
@@ -58,6 +58,37 @@ pub struct Document {
     pub totp: Vec<Totp>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recovery_codes: Vec<RecoveryCode>,
+    /// Passkeys, likewise only `--with-secrets` (since version 6). Without them, accounts
+    /// import without passkeys.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passkeys: Vec<StoredPasskey>,
+}
+
+/// A passkey: the authenticator's credential id and the account's handle (base64url and a
+/// UUID, as WebAuthn uses them), its name, and the credential as the server keeps it (its
+/// public key and counter).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoredPasskey {
+    pub id: i64,
+    pub user_id: i64,
+    pub credential_id: String,
+    pub user_handle: String,
+    pub name: String,
+    pub passkey: String,
+    pub sign_count: i64,
+    pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<String>,
+}
+
+impl std::fmt::Debug for StoredPasskey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredPasskey")
+            .field("id", &self.id)
+            .field("user_id", &self.user_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// An account's authenticator app key (base32) and the newest step whose code was taken.
@@ -364,6 +395,21 @@ impl Document {
                     used_at: c.used_at.map(time),
                 })
                 .collect(),
+            passkeys: dump
+                .passkeys
+                .into_iter()
+                .map(|p| StoredPasskey {
+                    id: p.id,
+                    user_id: p.user_id,
+                    credential_id: p.credential_id,
+                    user_handle: p.user_handle,
+                    name: p.name,
+                    passkey: p.passkey,
+                    sign_count: p.sign_count,
+                    created_at: time(p.created_at),
+                    last_used_at: p.last_used_at.map(time),
+                })
+                .collect(),
         }
     }
 
@@ -502,6 +548,52 @@ impl Document {
                     user_id: code.user_id,
                     code_hash: code.code_hash,
                     used_at,
+                });
+            }
+        }
+        let (mut passkey_ids, mut credential_ids, mut handles) = (HashSet::new(), HashSet::new(), HashMap::new());
+        for passkey in self.passkeys {
+            let mut row = problems.row("passkeys", passkey.id.to_string());
+            if !passkey_ids.insert(passkey.id) {
+                row.add("id", "appears twice".into());
+            }
+            if !user_ids.contains(&passkey.user_id) {
+                row.add("user_id", format!("names no user ({})", passkey.user_id));
+            }
+            let base64url = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if !base64url(&passkey.credential_id) || passkey.credential_id.len() > 1366 {
+                row.add("credential_id", "is not a credential id in base64url".into());
+            } else if !credential_ids.insert(passkey.credential_id.clone()) {
+                row.add("credential_id", "appears twice".into());
+            }
+            if !crate::passkeys::is_user_handle(&passkey.user_handle) {
+                row.add("user_handle", "is not a UUID".into());
+            } else if handles.entry(passkey.user_id).or_insert_with(|| passkey.user_handle.clone()) != &passkey.user_handle {
+                row.add("user_handle", "differs from the user's other passkeys".into());
+            }
+            let name = row.check("name", crate::domain::PasskeyName::parse(&passkey.name));
+            if !crate::passkeys::is_passkey(&passkey.passkey) {
+                row.add("passkey", "is not a passkey this program reads".into());
+            }
+            if passkey.sign_count < 0 || passkey.sign_count > i64::from(u32::MAX) {
+                row.add("sign_count", "is not a counter from 0 to 4294967295".into());
+            }
+            let created_at = row.check("created_at", Timestamp::parse_rfc3339(&passkey.created_at));
+            let last_used_at = match &passkey.last_used_at {
+                None => Some(None),
+                Some(time) => row.check("last_used_at", Timestamp::parse_rfc3339(time)).map(|t| Some(t.0)),
+            };
+            if let (Some(name), Some(created_at), Some(last_used_at)) = (name, created_at, last_used_at) {
+                dump.passkeys.push(PasskeyRow {
+                    id: passkey.id,
+                    user_id: passkey.user_id,
+                    credential_id: passkey.credential_id,
+                    user_handle: passkey.user_handle,
+                    name: name.as_str().to_string(),
+                    passkey: passkey.passkey,
+                    sign_count: passkey.sign_count,
+                    created_at: created_at.0,
+                    last_used_at,
                 });
             }
         }
@@ -905,6 +997,7 @@ mod tests {
             dessert_labels: vec![],
             totp: vec![],
             recovery_codes: vec![],
+            passkeys: vec![],
         };
         for (u, (handle, desserts, menus)) in users.into_iter().enumerate() {
             let user_id = u as i64 + 1;

@@ -7,6 +7,7 @@
 mod credentials;
 mod login;
 mod mail;
+pub mod passkeys;
 pub mod two_factor;
 
 pub use credentials::{

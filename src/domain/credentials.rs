@@ -1,5 +1,24 @@
 //! What people see of their own credentials: which client a session or token was made
-//! from, and how long a new API token lives.
+//! from, how long a new API token lives, and what a passkey is called.
+
+use super::required_line;
+
+/// What a person calls one of their passkeys ("Phone", "Work laptop"): trimmed, 1 to
+/// [`Self::MAX_CHARS`] characters on one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasskeyName(String);
+
+impl PasskeyName {
+    pub const MAX_CHARS: usize = 60;
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        Ok(Self(required_line(raw, "Passkey name", Self::MAX_CHARS)?.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
 /// How long an API token works: a number of days, or until it is revoked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

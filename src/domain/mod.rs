@@ -17,7 +17,7 @@ mod timestamp;
 
 pub use account::{Email, Password, PersonName, PublicName, Signup, SignupInput, Username, lookup_key};
 pub use allergen::{Allergen, AllergenInfo, AllergenSet};
-pub use credentials::{TokenLifetime, describe_client};
+pub use credentials::{PasskeyName, TokenLifetime, describe_client};
 pub use currency::Currency;
 pub use dessert::{Calories, Dessert, DessertDraft, DessertInput, DessertName, Origin, Price};
 pub use errors::FieldErrors;

@@ -41,6 +41,9 @@ pub enum Counted<'a> {
     UnknownName(&'a str),
     /// A client address, as `state::client_key` bounds it.
     Client(&'a str),
+    /// Failed logins with a passkey from a client address: no account is named before the
+    /// passkey is checked.
+    PasskeyLogins(&'a str),
     /// Stands for the client of a password confirmation inside a session: those count
     /// against the account only, never against a real address.
     InSession(i64),
@@ -63,6 +66,7 @@ impl Counted<'_> {
             Self::Account(id) => format!("user:{id}"),
             Self::UnknownName(name) => format!("name:{}", token_hash(name)),
             Self::Client(address) => (*address).to_string(),
+            Self::PasskeyLogins(address) => format!("passkey:{address}"),
             Self::InSession(id) => format!("in-session:{id}"),
             Self::ResetRequests(email_key) => format!("reset:{email_key}"),
             Self::ConfirmationRequests(id) => format!("verify:{id}"),
@@ -119,6 +123,22 @@ pub async fn count_request(
 ) -> Result<Option<i64>, StoreError> {
     // The same two limits as a login attempt's.
     reserve(store, key, client, now, limits).await
+}
+
+/// Reserves a login with a passkey from `client` before the passkey is checked, like
+/// [`reserve`]: counted as a failed login of the address at once (the address's limit is
+/// the same for passwords and passkeys), unless the address is at its limit, in which case
+/// the seconds to wait come back. A passkey that works takes the reservation back
+/// ([`release`] with the same two keys).
+pub async fn reserve_passkey_login(store: &Store, client: &str, now: i64, limits: AttemptLimits) -> Result<Option<i64>, StoreError> {
+    count_under(
+        store,
+        (Counted::PasskeyLogins(client), limits.per_client),
+        (Counted::Client(client), limits.per_client),
+        now,
+        limits.window_secs,
+    )
+    .await
 }
 
 /// Counts a sign-up from `client`: the seconds to wait when the address has made too many

@@ -3,12 +3,13 @@
 //! its column list and the statements that write it; this module puts them together.
 
 use super::{Row, Statement, Store, StoreError};
-use super::{desserts, kitchens, labels, mail_tokens, menus, photos, two_factor, users};
+use super::{desserts, kitchens, labels, mail_tokens, menus, passkeys, photos, two_factor, users};
 
 pub use super::desserts::{AdoptedDessert, DessertRow};
 pub use super::kitchens::{KitchenRow, MembershipRow};
 pub use super::labels::{DessertLabelRow, LabelRow};
 pub use super::menus::{AdoptedMenu, MenuEntryRow, MenuRow};
+pub use super::passkeys::PasskeyRow;
 pub use super::photos::PhotoRow;
 pub use super::two_factor::{RecoveryCodeRow, TotpRow};
 pub use super::users::{AdoptedUser, UserRow};
@@ -24,9 +25,10 @@ pub struct Dump {
     pub photos: Vec<PhotoRow>,
     pub labels: Vec<LabelRow>,
     pub dessert_labels: Vec<DessertLabelRow>,
-    /// One-time code settings and recovery codes: read only when asked for.
+    /// One-time code settings, recovery codes and passkeys: read only when asked for.
     pub totp: Vec<TotpRow>,
     pub recovery_codes: Vec<RecoveryCodeRow>,
+    pub passkeys: Vec<PasskeyRow>,
 }
 
 fn rows<T>(values: &[Vec<super::Param>], from_row: impl Fn(&Row<'_>) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
@@ -50,6 +52,7 @@ pub async fn read_all(store: &Store, with_secrets: bool) -> Result<Dump, StoreEr
     if with_secrets {
         queries.push(two_factor::all_rows_query());
         queries.push(two_factor::all_recovery_codes_query());
+        queries.push(passkeys::all_rows_query());
     }
     let queries: Vec<&str> = queries.iter().map(String::as_str).collect();
     let tables = store.fetch_snapshot(&queries).await?;
@@ -68,12 +71,13 @@ pub async fn read_all(store: &Store, with_secrets: bool) -> Result<Dump, StoreEr
     else {
         return Err(StoreError::Internal(super::Fault::new("a snapshot of nine queries returned fewer")));
     };
-    let (totp, recovery_codes) = match secrets {
-        [totp, codes] => (
+    let (totp, recovery_codes, passkeys) = match secrets {
+        [totp, codes, passkeys] => (
             rows(totp, two_factor::row_from_row)?,
             rows(codes, two_factor::recovery_code_from_row)?,
+            rows(passkeys, passkeys::row_from_row)?,
         ),
-        _ => (Vec::new(), Vec::new()),
+        _ => (Vec::new(), Vec::new(), Vec::new()),
     };
     Ok(Dump {
         users: rows(users, users::row_from_row)?,
@@ -87,6 +91,7 @@ pub async fn read_all(store: &Store, with_secrets: bool) -> Result<Dump, StoreEr
         dessert_labels: rows(dessert_labels, labels::link_from_row)?,
         totp,
         recovery_codes,
+        passkeys,
     })
 }
 
@@ -123,7 +128,8 @@ pub async fn write_all(store: &Store, dump: Dump) -> Result<(), StoreError> {
     statements.extend(dump.dessert_labels.into_iter().map(labels::restore_link));
     statements.extend(dump.totp.into_iter().map(two_factor::restore));
     statements.extend(dump.recovery_codes.into_iter().map(two_factor::restore_recovery_code));
-    statements.extend(store.resume_ids(&["users", "kitchens", "desserts", "menus", "labels"]));
+    statements.extend(dump.passkeys.into_iter().map(passkeys::restore));
+    statements.extend(store.resume_ids(&["users", "kitchens", "desserts", "menus", "labels", "passkeys"]));
     store.transaction(statements).await.map(drop)
 }
 

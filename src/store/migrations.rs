@@ -71,6 +71,11 @@ const SQLITE: &[Migration] = &[
         name: "two_factor",
         sql: include_str!("../../migrations/sqlite/0012_two_factor.sql"),
     },
+    Migration {
+        version: 13,
+        name: "passkeys",
+        sql: include_str!("../../migrations/sqlite/0013_passkeys.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -133,6 +138,11 @@ const POSTGRES: &[Migration] = &[
         version: 12,
         name: "two_factor",
         sql: include_str!("../../migrations/postgres/0012_two_factor.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "passkeys",
+        sql: include_str!("../../migrations/postgres/0013_passkeys.sql"),
     },
 ];
 
@@ -553,11 +563,33 @@ mod tests {
                 ),
             );
         }
+        if version >= 13 {
+            tag = 13;
+            // Ann has a passkey she has used; a login with a passkey is under way.
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    "INSERT INTO passkeys (id, user_id, credential_id, user_handle, name, passkey, sign_count, created_at, last_used_at)
+                     VALUES (1, 1, 'Y3JlZA', '67e55044-10b1-426f-9247-bb680e5fe0c8', 'Phone', '{}', 3, 4000, 4100)",
+                    vec![],
+                ),
+            );
+            at(
+                &mut rows,
+                tag,
+                Statement::new(
+                    "INSERT INTO sessions (id_hash, user_id, csrf_token, flash, created_at, last_seen_at, expires_at, ceremony)
+                     VALUES ('jkl', NULL, 'token', NULL, 4000, 4000, 99999999999, '{}')",
+                    vec![],
+                ),
+            );
+        }
         rows
     }
 
     /// Each table with the version that made it.
-    const TABLES: [(&str, i64); 19] = [
+    const TABLES: [(&str, i64); 20] = [
         ("users", 1),
         ("desserts", 1),
         ("sessions", 1),
@@ -577,6 +609,7 @@ mod tests {
         ("invitations", 11),
         ("totp", 12),
         ("recovery_codes", 12),
+        ("passkeys", 13),
     ];
 
     /// The tables a database at `version` has.

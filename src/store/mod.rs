@@ -12,6 +12,7 @@ pub mod labels;
 pub mod mail_tokens;
 pub mod menus;
 pub mod migrations;
+pub mod passkeys;
 pub mod photos;
 mod postgres;
 pub mod server_keys;

@@ -161,6 +161,40 @@ pub async fn set_flash(store: &Store, id_hash: &str, flash: &str) -> Result<(), 
         .map(drop)
 }
 
+/// Keeps a passkey ceremony (its text) with the live session `id_hash`, in place of any
+/// other; false when there is no such session.
+pub async fn set_ceremony(store: &Store, id_hash: &str, ceremony: &str, now: i64) -> Result<bool, StoreError> {
+    let kept = store
+        .execute(
+            "UPDATE sessions SET ceremony = ?1 WHERE id_hash = ?2 AND expires_at > ?3",
+            args![ceremony, id_hash, now],
+        )
+        .await?;
+    Ok(kept == 1)
+}
+
+/// Takes the passkey ceremony the live session `id_hash` keeps: once taken it is gone, so
+/// that each answer to it is checked once, even when two arrive together.
+pub async fn take_ceremony(store: &Store, id_hash: &str, now: i64) -> Result<Option<String>, StoreError> {
+    let Some(ceremony) = store
+        .fetch_optional(
+            "SELECT ceremony FROM sessions WHERE id_hash = ?1 AND expires_at > ?2 AND ceremony IS NOT NULL",
+            args![id_hash, now],
+            |row| row.get::<String>(0),
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let taken = store
+        .execute(
+            "UPDATE sessions SET ceremony = NULL WHERE id_hash = ?1 AND ceremony = ?2",
+            args![id_hash, ceremony.as_str()],
+        )
+        .await?;
+    Ok((taken == 1).then_some(ceremony))
+}
+
 /// Clears a flash once shown, unless a newer one replaced it meanwhile.
 pub async fn clear_flash(store: &Store, id_hash: &str, shown: &str) -> Result<(), StoreError> {
     store

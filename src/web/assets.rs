@@ -32,6 +32,11 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../../static/app.js"),
     },
     Asset {
+        name: "passkeys.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../static/passkeys.js"),
+    },
+    Asset {
         name: "favicon.svg",
         content_type: "image/svg+xml",
         body: include_bytes!("../../static/favicon.svg"),
@@ -53,6 +58,7 @@ fn versioned_url(name: &str) -> String {
 static STYLE_URL: LazyLock<String> = LazyLock::new(|| versioned_url("style.css"));
 static SCRIPT_URL: LazyLock<String> = LazyLock::new(|| versioned_url("app.js"));
 static PRINT_STYLE_URL: LazyLock<String> = LazyLock::new(|| versioned_url("print.css"));
+static PASSKEYS_SCRIPT_URL: LazyLock<String> = LazyLock::new(|| versioned_url("passkeys.js"));
 
 pub fn style_url() -> &'static str {
     &STYLE_URL
@@ -60,6 +66,11 @@ pub fn style_url() -> &'static str {
 
 pub fn script_url() -> &'static str {
     &SCRIPT_URL
+}
+
+/// The script of the passkey ceremonies, on the pages that offer them.
+pub fn passkeys_script_url() -> &'static str {
+    &PASSKEYS_SCRIPT_URL
 }
 
 /// The stylesheet a published menu prints with.

@@ -15,7 +15,8 @@ use super::visit::{CsrfForm, NoFields, Visit};
 use crate::accounts::two_factor::{self, CodeCheck};
 use crate::accounts::{self, LoginOutcome, SignupOutcome};
 use crate::domain::{FieldErrors, SignupInput};
-use crate::state::{AppState, ClientAddr};
+use crate::passkeys::RelyingParty;
+use crate::state::{AppState, ClientAddr, Site};
 use crate::store::attempts::Counted;
 use crate::store::{UniqueKey, users};
 
@@ -117,6 +118,8 @@ struct LoginPage {
     username: String,
     next: String,
     error: String,
+    /// Whether passkeys work where the page was reached (not by an IP address).
+    passkeys: bool,
 }
 
 /// Only a path on this site: `//evil.example` and `/\evil.example` would leave it.
@@ -125,7 +128,7 @@ pub fn safe_next(next: &str) -> &str {
     if local { next } else { "/" }
 }
 
-async fn login_page(visit: Visit, RawQuery(query): RawQuery) -> Result<Response, Error> {
+async fn login_page(visit: Visit, Site(site): Site, RawQuery(query): RawQuery) -> Result<Response, Error> {
     let input: LoginInput = serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
     let next = safe_next(&input.next).to_string();
     if visit.user().is_some() {
@@ -137,6 +140,7 @@ async fn login_page(visit: Visit, RawQuery(query): RawQuery) -> Result<Response,
         username: String::new(),
         next,
         error: String::new(),
+        passkeys: RelyingParty::for_site(&site).is_ok(),
     })
 }
 
@@ -145,6 +149,7 @@ const WRONG_CREDENTIALS: &str = "Incorrect username or password.";
 async fn login(
     State(state): State<AppState>,
     visit: Visit,
+    Site(site): Site,
     ClientAddr(client): ClientAddr,
     CsrfForm(form): CsrfForm<LoginInput>,
 ) -> Result<Response, Error> {
@@ -155,6 +160,7 @@ async fn login(
             username: form.username.trim().to_string(),
             next: next.clone(),
             error: error.into(),
+            passkeys: RelyingParty::for_site(&site).is_ok(),
         };
         render_with(status, &page)
     };

@@ -9,6 +9,7 @@ mod kitchens;
 mod labels;
 mod menus;
 mod pages;
+mod passkeys;
 mod photos;
 mod recovery;
 mod security;
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(kitchens::router())
         .merge(recovery::router())
         .merge(security::router())
+        .merge(passkeys::router())
         .layer(middleware::from_fn_with_state(state, visit::load_visit))
 }
 

@@ -81,6 +81,10 @@ impl Layout {
         assets::script_url()
     }
 
+    pub fn passkeys_script_url(&self) -> &'static str {
+        assets::passkeys_script_url()
+    }
+
     pub fn print_style_url(&self) -> &'static str {
         assets::print_style_url()
     }

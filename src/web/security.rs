@@ -1,4 +1,5 @@
-//! `/account/security`: one-time codes from an authenticator app, and recovery codes.
+//! `/account/security`: one-time codes from an authenticator app, recovery codes, and the
+//! list of passkeys (added and removed in `passkeys`).
 
 use askama::Template;
 use axum::Router;
@@ -15,8 +16,10 @@ use super::visit::{CsrfForm, CurrentUser, NoFields, Visit};
 use crate::accounts::two_factor::{self, CodeCheck, Enabling};
 use crate::accounts::{self, PasswordCheck};
 use crate::domain::User;
-use crate::state::AppState;
+use crate::passkeys::RelyingParty;
+use crate::state::{AppState, Site};
 use crate::store::attempts::Counted;
+use crate::store::passkeys::{self, PasskeySummary};
 use crate::store::two_factor as stored;
 use crate::totp::TotpSecret;
 
@@ -35,11 +38,21 @@ struct SecurityPage {
     layout: Layout,
     codes_on: bool,
     recovery_codes_left: i64,
-    /// Why turning codes off was refused, if it was.
+    passkeys: Vec<PasskeySummary>,
+    /// Why passkeys cannot be added here (the site reached by an IP address), if so.
+    no_passkeys: String,
+    /// Why a change was refused, if it was.
     error: String,
 }
 
-async fn security_page(state: &AppState, visit: &Visit, user: &User, status: StatusCode, error: String) -> Result<Response, Error> {
+pub(super) async fn security_page(
+    state: &AppState,
+    visit: &Visit,
+    user: &User,
+    site: &str,
+    status: StatusCode,
+    error: String,
+) -> Result<Response, Error> {
     let codes_on = two_factor::codes_on(state.accounts(), user.id).await?;
     let recovery_codes_left = if codes_on {
         stored::recovery_codes_left(&state.store, user.id).await?
@@ -52,13 +65,15 @@ async fn security_page(state: &AppState, visit: &Visit, user: &User, status: Sta
             layout: visit.layout(),
             codes_on,
             recovery_codes_left,
+            passkeys: passkeys::list(&state.store, user.id).await?,
+            no_passkeys: RelyingParty::for_site(site).err().map(|why| why.to_string()).unwrap_or_default(),
             error,
         },
     )
 }
 
-async fn page(State(state): State<AppState>, CurrentUser { user, visit, .. }: CurrentUser) -> Result<Response, Error> {
-    security_page(&state, &visit, &user, StatusCode::OK, String::new()).await
+async fn page(State(state): State<AppState>, CurrentUser { user, visit, .. }: CurrentUser, Site(site): Site) -> Result<Response, Error> {
+    security_page(&state, &visit, &user, &site, StatusCode::OK, String::new()).await
 }
 
 #[derive(Template)]
@@ -163,11 +178,12 @@ struct DisableForm {
 async fn disable(
     State(state): State<AppState>,
     CurrentUser { user, visit, .. }: CurrentUser,
+    Site(site): Site,
     CsrfForm(form): CsrfForm<DisableForm>,
 ) -> Result<Response, Error> {
-    let (state, user, visit) = (&state, &user, &visit);
+    let (state, user, visit, site) = (&state, &user, &visit, &site);
     let refuse = |status: StatusCode, message: String, retry_after: Option<i64>| async move {
-        let response = security_page(state, visit, user, status, message).await?;
+        let response = security_page(state, visit, user, site, status, message).await?;
         Ok::<_, Error>(match retry_after {
             Some(seconds) => with_retry_after(response, seconds),
             None => response,
@@ -214,6 +230,7 @@ struct PasswordForm {
 async fn new_recovery_codes(
     State(state): State<AppState>,
     CurrentUser { user, visit, .. }: CurrentUser,
+    Site(site): Site,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> Result<Response, Error> {
     if !two_factor::codes_on(state.accounts(), user.id).await? {
@@ -230,6 +247,7 @@ async fn new_recovery_codes(
                 &state,
                 &visit,
                 &user,
+                &site,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "That is not your current password.".into(),
             )
@@ -237,7 +255,7 @@ async fn new_recovery_codes(
         }
         PasswordCheck::Limited(seconds) => {
             let message = format!("Too many wrong passwords or codes. Try again in {}.", minutes(seconds));
-            let response = security_page(&state, &visit, &user, StatusCode::TOO_MANY_REQUESTS, message).await?;
+            let response = security_page(&state, &visit, &user, &site, StatusCode::TOO_MANY_REQUESTS, message).await?;
             Ok(with_retry_after(response, seconds))
         }
     }

@@ -345,6 +345,48 @@ impl Visit {
         Ok(())
     }
 
+    /// Keeps a passkey ceremony with this session until its answer comes. A visitor with
+    /// only a form's cookie gets a row now, under the id and form token it has, so that the
+    /// page's script goes on with both.
+    pub async fn keep_ceremony(&self, ceremony: &str) -> Result<(), Error> {
+        let now = store::now();
+        if let Some(id_hash) = self.session_id_hash()
+            && sessions::set_ceremony(&self.0.store, &id_hash, ceremony, now).await?
+        {
+            return Ok(());
+        }
+        let Some((id, row)) = self.inner().current.as_ref().map(|current| {
+            let row = NewSession {
+                id_hash: current.id_hash.clone(),
+                user_id: None,
+                csrf_token: current.csrf_token.clone(),
+                flash: None,
+                now,
+                expires_at: now + ANONYMOUS_LIFETIME,
+                client: String::new(),
+                client_addr: String::new(),
+                pending_user_id: None,
+            };
+            (current.id.clone(), row)
+        }) else {
+            return Err(Error::CsrfRejected);
+        };
+        let id_hash = row.id_hash.clone();
+        sessions::replace(&self.0.store, Some(id_hash.clone()), row.clone()).await?;
+        sessions::set_ceremony(&self.0.store, &id_hash, ceremony, now).await?;
+        self.go_on_in(id, row, None);
+        Ok(())
+    }
+
+    /// Takes the passkey ceremony this session keeps; `None` when it has none (never
+    /// started, already answered, or the session ended).
+    pub async fn take_ceremony(&self) -> Result<Option<String>, Error> {
+        match self.session_id_hash() {
+            Some(id_hash) => Ok(sessions::take_ceremony(&self.0.store, &id_hash, store::now()).await?),
+            None => Ok(None),
+        }
+    }
+
     /// Leaves a one-time message for the next page.
     pub async fn flash(&self, message: impl Into<String>) -> Result<(), Error> {
         let message = message.into();
