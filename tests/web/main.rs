@@ -24,6 +24,7 @@ mod mail;
 mod menus;
 mod outage;
 mod ownership;
+mod passkeys;
 mod photos;
 mod print;
 mod security;
