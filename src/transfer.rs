@@ -1045,6 +1045,18 @@ mod tests {
                         used_at: used.then(|| time(8)),
                     });
                 }
+                // And a passkey (a public key, as Chromium's virtual authenticator made it).
+                doc.passkeys.push(StoredPasskey {
+                    id: 1,
+                    user_id,
+                    credential_id: "BzaGCtx4AwbmBwDRdlF_GbsJDO7Ook7sfomh0wYwRd8".into(),
+                    user_handle: "e6bf88e7-bba7-47db-a530-d706630e8ba8".into(),
+                    name: "Phone".into(),
+                    passkey: r#"{"cred":{"cred_id":"BzaGCtx4AwbmBwDRdlF_GbsJDO7Ook7sfomh0wYwRd8","cred":{"type_":"ES256","key":{"EC_EC2":{"curve":"SECP256R1","x":"cFFOpn4l_c1rpQZP04k39RNR3bazGp3bY3-_E4nq2xE","y":"pdSBOAU9C1ISQMCWUcU0VpVG0R7mFAsEkU31-mL5jCs"}}},"counter":2,"transports":null,"user_verified":true,"backup_eligible":false,"backup_state":false,"registration_policy":"required","extensions":{"cred_protect":"Ignored","hmac_create_secret":"NotRequested","appid":"NotRequested","cred_props":{"Unsigned":{"rk":true}}},"attestation":{"data":"None","metadata":"None"},"attestation_format":"none"}}"#.into(),
+                    sign_count: 2,
+                    created_at: time(9),
+                    last_used_at: Some(time(10)),
+                });
                 doc.kitchens.push(Kitchen {
                     id: 1,
                     name: "Café Shared".into(),
