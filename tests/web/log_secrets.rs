@@ -153,6 +153,18 @@ async fn no_password_token_cookie_or_mailed_link_reaches_the_log() {
     assert_eq!(Browser::new(&server.base).get(&invitation).await.status, StatusCode::OK);
     secrets.push(invitation.trim_start_matches("/invitations/").to_string());
 
+    // A passkey login's challenge, and what a browser answers, stay out of the log too
+    // (at debug level, where the WebAuthn library also writes).
+    let visitor = Browser::new(&server.base);
+    let options = visitor.submit("/login", "/login/passkey/options", &[]).await;
+    assert_eq!(options.status, StatusCode::OK, "{}", options.body);
+    let options: serde_json::Value = serde_json::from_str(&options.body).expect("JSON");
+    secrets.push(options["publicKey"]["challenge"].as_str().expect("a challenge").to_string());
+    let answer = r#"{"id":"c2VjcmV0LWNyZWRlbnRpYWw","rawId":"c2VjcmV0LWNyZWRlbnRpYWw","type":"public-key","response":{"authenticatorData":"YXV0aGVudGljYXRvci1zZWNyZXQ","clientDataJSON":"Y2xpZW50LWRhdGEtc2VjcmV0","signature":"c2lnbmF0dXJlLXNlY3JldA","userHandle":null},"extensions":{}}"#;
+    let refused = visitor.submit("/login", "/login/passkey", &[("credential", answer)]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    secrets.extend(["c2VjcmV0LWNyZWRlbnRpYWw", "YXV0aGVudGljYXRvci1zZWNyZXQ", "c2lnbmF0dXJlLXNlY3JldA"].map(String::from));
+
     let (_, log) = server.stop();
     assert!(log.contains("/password/reset/{token}"), "the log names routes: {log}");
     // Security events, one line each, with the account and the client address.
