@@ -39,15 +39,29 @@ pub struct RelyingParty {
     id: String,
 }
 
+/// The site at `origin` and its host name, the relying party id. An IP address is none:
+/// browsers refuse it.
+fn site_and_id(origin: &str) -> Result<(Url, String), PasskeyError> {
+    let url = Url::parse(origin).map_err(|_| PasskeyError::NoName)?;
+    match url.host() {
+        Some(url::Host::Domain(name)) if !name.is_empty() => {
+            let id = name.to_ascii_lowercase();
+            Ok((url, id))
+        }
+        _ => Err(PasskeyError::NoName),
+    }
+}
+
+/// Whether passkeys work for the site at `origin`, for a page to offer them or say why not,
+/// without setting up a ceremony.
+pub fn available_at(origin: &str) -> Result<(), PasskeyError> {
+    site_and_id(origin).map(drop)
+}
+
 impl RelyingParty {
-    /// For the site at `origin` (`https://desserts.example`, `http://localhost:5000`). An IP
-    /// address is no relying party id: browsers refuse it.
+    /// For the site at `origin` (`https://desserts.example`, `http://localhost:5000`).
     pub fn for_site(origin: &str) -> Result<Self, PasskeyError> {
-        let url = Url::parse(origin).map_err(|_| PasskeyError::NoName)?;
-        let id = match url.host() {
-            Some(url::Host::Domain(name)) if !name.is_empty() => name.to_ascii_lowercase(),
-            _ => return Err(PasskeyError::NoName),
-        };
+        let (url, id) = site_and_id(origin)?;
         let webauthn = WebauthnBuilder::new(&id, &url)
             .map(|builder| builder.rp_name(RP_NAME).timeout(Duration::from_secs(CEREMONY_SECS.unsigned_abs())))
             .and_then(WebauthnBuilder::build)

@@ -15,7 +15,6 @@ use super::visit::{CsrfForm, NoFields, Visit};
 use crate::accounts::two_factor::{self, CodeCheck};
 use crate::accounts::{self, LoginOutcome, SignupOutcome};
 use crate::domain::{FieldErrors, SignupInput};
-use crate::passkeys::RelyingParty;
 use crate::state::{AppState, ClientAddr, Site};
 use crate::store::attempts::Counted;
 use crate::store::{UniqueKey, users};
@@ -140,7 +139,7 @@ async fn login_page(visit: Visit, Site(site): Site, RawQuery(query): RawQuery) -
         username: String::new(),
         next,
         error: String::new(),
-        passkeys: RelyingParty::for_site(&site).is_ok(),
+        passkeys: crate::passkeys::available_at(&site).is_ok(),
     })
 }
 
@@ -160,7 +159,7 @@ async fn login(
             username: form.username.trim().to_string(),
             next: next.clone(),
             error: error.into(),
-            passkeys: RelyingParty::for_site(&site).is_ok(),
+            passkeys: crate::passkeys::available_at(&site).is_ok(),
         };
         render_with(status, &page)
     };

@@ -4,8 +4,9 @@
 //! answer JSON to it. Renaming and removing are ordinary forms.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use axum::routing::post;
 use serde::Deserialize;
@@ -51,6 +52,30 @@ fn go_to(path: &str) -> Response {
     Json(serde_json::json!({ "redirect": path })).into_response()
 }
 
+/// The relying party the request is served as; where there is none (an IP address), the
+/// script is told why.
+struct PasskeySite(RelyingParty);
+
+impl FromRequestParts<AppState> for PasskeySite {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Ok(Site(site)) = Site::from_request_parts(parts, state).await;
+        RelyingParty::for_site(&site).map(Self).map_err(|error| refused(&error))
+    }
+}
+
+/// Sends the options of a ceremony that started, keeping its state with the session.
+async fn started(visit: &Visit, started: Result<(serde_json::Value, Ceremony), PasskeyError>) -> Result<Response, Error> {
+    let (options, ceremony) = match started {
+        Ok(started) => started,
+        Err(error) => return Ok(refused(&error)),
+    };
+    let ceremony = ceremony.to_text().map_err(|error| Error::Internal(error.to_string()))?;
+    visit.keep_ceremony(&ceremony).await?;
+    Ok(Json(options).into_response())
+}
+
 /// The ceremony this session kept, if any, as it was kept.
 async fn taken_ceremony(visit: &Visit) -> Result<Option<Ceremony>, Error> {
     Ok(visit.take_ceremony().await?.as_deref().and_then(Ceremony::from_text))
@@ -58,19 +83,8 @@ async fn taken_ceremony(visit: &Visit) -> Result<Option<Ceremony>, Error> {
 
 /// Starts a login with a passkey: options for `navigator.credentials.get`, with no account
 /// named (the passkey names it).
-async fn login_options(visit: Visit, Site(site): Site, CsrfForm(NoFields {}): CsrfForm<NoFields>) -> Result<Response, Error> {
-    let site = match RelyingParty::for_site(&site) {
-        Ok(site) => site,
-        Err(error) => return Ok(refused(&error)),
-    };
-    let (options, ceremony) = match site.start_login(crate::store::now()) {
-        Ok(started) => started,
-        Err(error) => return Ok(refused(&error)),
-    };
-    visit
-        .keep_ceremony(&ceremony.to_text().map_err(|e| Error::Internal(e.to_string()))?)
-        .await?;
-    Ok(Json(options).into_response())
+async fn login_options(visit: Visit, PasskeySite(site): PasskeySite, CsrfForm(NoFields {}): CsrfForm<NoFields>) -> Result<Response, Error> {
+    started(&visit, site.start_login(crate::store::now())).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -85,14 +99,10 @@ struct LoginForm {
 async fn log_in(
     State(state): State<AppState>,
     visit: Visit,
-    Site(site): Site,
+    PasskeySite(site): PasskeySite,
     ClientAddr(client): ClientAddr,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<Response, Error> {
-    let site = match RelyingParty::for_site(&site) {
-        Ok(site) => site,
-        Err(error) => return Ok(refused(&error)),
-    };
     let ceremony = taken_ceremony(&visit).await?;
     match use_cases::log_in(state.accounts(), &site, ceremony, &form.credential, &client).await? {
         PasskeyLogin::Accepted(user) => {
@@ -119,24 +129,13 @@ struct NameForm {
 async fn adding_options(
     State(state): State<AppState>,
     CurrentUser { user, visit, .. }: CurrentUser,
-    Site(site): Site,
+    PasskeySite(site): PasskeySite,
     CsrfForm(form): CsrfForm<NameForm>,
 ) -> Result<Response, Error> {
     if let Err(message) = PasskeyName::parse(&form.name) {
         return Ok(refusal(StatusCode::UNPROCESSABLE_ENTITY, message));
     }
-    let site = match RelyingParty::for_site(&site) {
-        Ok(site) => site,
-        Err(error) => return Ok(refused(&error)),
-    };
-    let (options, ceremony) = match use_cases::start_adding(&state.store, &site, &user).await? {
-        Ok(started) => started,
-        Err(error) => return Ok(refused(&error)),
-    };
-    visit
-        .keep_ceremony(&ceremony.to_text().map_err(|e| Error::Internal(e.to_string()))?)
-        .await?;
-    Ok(Json(options).into_response())
+    started(&visit, use_cases::start_adding(&state.store, &site, &user).await?).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -150,16 +149,12 @@ struct AddForm {
 async fn add(
     State(state): State<AppState>,
     CurrentUser { user, visit, .. }: CurrentUser,
-    Site(site): Site,
+    PasskeySite(site): PasskeySite,
     CsrfForm(form): CsrfForm<AddForm>,
 ) -> Result<Response, Error> {
     let name = match PasskeyName::parse(&form.name) {
         Ok(name) => name,
         Err(message) => return Ok(refusal(StatusCode::UNPROCESSABLE_ENTITY, message)),
-    };
-    let site = match RelyingParty::for_site(&site) {
-        Ok(site) => site,
-        Err(error) => return Ok(refused(&error)),
     };
     let ceremony = taken_ceremony(&visit).await?;
     match use_cases::finish_adding(&state.store, &site, &user, ceremony, &name, &form.credential).await? {

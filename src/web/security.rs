@@ -16,7 +16,6 @@ use super::visit::{CsrfForm, CurrentUser, NoFields, Visit};
 use crate::accounts::two_factor::{self, CodeCheck, Enabling};
 use crate::accounts::{self, PasswordCheck};
 use crate::domain::User;
-use crate::passkeys::RelyingParty;
 use crate::state::{AppState, Site};
 use crate::store::attempts::Counted;
 use crate::store::passkeys::{self, PasskeySummary};
@@ -66,7 +65,10 @@ pub(super) async fn security_page(
             codes_on,
             recovery_codes_left,
             passkeys: passkeys::list(&state.store, user.id).await?,
-            no_passkeys: RelyingParty::for_site(site).err().map(|why| why.to_string()).unwrap_or_default(),
+            no_passkeys: crate::passkeys::available_at(site)
+                .err()
+                .map(|why| why.to_string())
+                .unwrap_or_default(),
             error,
         },
     )
