@@ -68,3 +68,24 @@ pub fn passkey_added(user_id: i64) {
 pub fn passkey_removed(user_id: i64) {
     tracing::info!(target: TARGET, event = "passkey_removed", user_id, "passkey removed");
 }
+
+/// `admin_id` is the admin who did it; `None` from the command line.
+pub fn account_disabled(user_id: i64, admin_id: Option<i64>) {
+    let by = by_whom(admin_id);
+    tracing::info!(target: TARGET, event = "account_disabled", user_id, admin_id, by, "account disabled");
+}
+
+pub fn account_enabled(user_id: i64, admin_id: Option<i64>) {
+    let by = by_whom(admin_id);
+    tracing::info!(target: TARGET, event = "account_enabled", user_id, admin_id, by, "account enabled");
+}
+
+/// From the command line, by whoever may run it on the server.
+pub fn admin_right_changed(user_id: i64, admin: bool) {
+    let event = if admin { "admin_granted" } else { "admin_revoked" };
+    tracing::info!(target: TARGET, event, user_id, by = "command line", "admin right changed");
+}
+
+fn by_whom(admin_id: Option<i64>) -> &'static str {
+    if admin_id.is_some() { "admin" } else { "command line" }
+}

@@ -25,7 +25,7 @@ pub const FORMAT: &str = "desserts-export";
 /// and labels. 3: photos. 2: when each address was confirmed. Every earlier
 /// version still imports: each account's rows go to its personal kitchen, whose id is the
 /// account's, as a database upgraded to kitchens has them.
-pub const VERSION: u32 = 6;
+pub const VERSION: u32 = 7;
 
 /// The first version whose rows name a kitchen.
 const KITCHENS_SINCE: u32 = 6;
@@ -190,6 +190,15 @@ pub struct User {
     /// (US dollars).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+    /// Since version 7: whether the account may open `/admin` (absent: no).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub admin: bool,
+    /// Since version 7: when an admin disabled the account; absent while it may log in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled_at: Option<String>,
+    /// Since version 7: when it last logged in, if it has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_login_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -281,6 +290,9 @@ impl Document {
                     email_confirmed_at: u.email_confirmed_at.map(time),
                     public_name: u.public_name,
                     currency: Some(u.currency),
+                    admin: u.is_admin,
+                    disabled_at: u.disabled_at.map(time),
+                    last_login_at: u.last_login_at.map(time),
                 })
                 .collect(),
             kitchens: dump
@@ -751,11 +763,14 @@ fn user_row(user: User, row: &mut RowCheck<'_>) -> Option<UserRow> {
     let name = row.check("name", PersonName::parse(&user.name));
     let avatar = row.check("avatar", HttpUrl::parse_optional(user.avatar.as_deref().unwrap_or("")));
     let created_at = row.check("created_at", Timestamp::parse_rfc3339(&user.created_at));
-    let email_confirmed_at = match &user.email_confirmed_at {
+    let optional_time = |row: &mut RowCheck<'_>, field: &'static str, time: &Option<String>| match time {
         None => Some(None),
-        Some(time) => row.check("email_confirmed_at", Timestamp::parse_rfc3339(time)).map(|t| Some(t.0)),
+        Some(time) => row.check(field, Timestamp::parse_rfc3339(time)).map(|t| Some(t.0)),
     };
+    let email_confirmed_at = optional_time(row, "email_confirmed_at", &user.email_confirmed_at);
     let password_hash = row.check("password_hash", crate::passwords::check_stored(&user.password_hash));
+    let disabled_at = optional_time(row, "disabled_at", &user.disabled_at);
+    let last_login_at = optional_time(row, "last_login_at", &user.last_login_at);
     let public_name = row.check("public_name", PublicName::parse_optional(user.public_name.as_deref().unwrap_or("")));
     let currency = row.check("currency", Currency::parse(user.currency.as_deref().unwrap_or("USD")));
     let (username, email, name, avatar, created_at, email_confirmed_at, (), public_name, currency) = (
@@ -782,6 +797,9 @@ fn user_row(user: User, row: &mut RowCheck<'_>) -> Option<UserRow> {
         email_confirmed_at,
         public_name: public_name.map(|name| name.as_str().to_string()),
         currency: currency.code().to_string(),
+        is_admin: user.admin,
+        disabled_at: disabled_at?,
+        last_login_at: last_login_at?,
     })
 }
 
@@ -1012,6 +1030,9 @@ mod tests {
                 email_confirmed_at: (u % 3 != 1).then(|| time(u as i64 * 1000 + 60)),
                 public_name: (u % 2 == 0).then(|| format!("Café {u}")),
                 currency: Some(if u % 2 == 0 { "EUR" } else { "USD" }.to_string()),
+                admin: u == 0,
+                disabled_at: (u % 4 == 3).then(|| time(u as i64 * 1000 + 120)),
+                last_login_at: (u % 3 == 0).then(|| time(u as i64 * 1000 + 180)),
             });
             // Each account's personal kitchen, under an id of its own; the first account also
             // shares a kitchen with every other as an editor.

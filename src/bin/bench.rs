@@ -422,6 +422,9 @@ async fn build_database(path: &Path, users: usize, desserts: usize) -> anyhow::R
             email_confirmed_at: None,
             public_name: None,
             currency: "USD".into(),
+            is_admin: false,
+            disabled_at: None,
+            last_login_at: None,
         });
         // Each account's personal kitchen, under the account's id.
         dump.kitchens.push(KitchenRow {

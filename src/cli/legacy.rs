@@ -14,7 +14,7 @@ pub async fn run(store: &Store, path: &Path, owner: Option<&str>, repair: bool) 
     let data = legacy::read(path).map_err(anyhow::Error::msg)?;
     let mut existing = HashSet::new();
     if let Some(owner) = owner
-        && users::find_for_login(store, &lookup_key(owner)).await?.is_some()
+        && users::find_by_name(store, &lookup_key(owner)).await?.is_some()
     {
         existing.insert(lookup_key(owner));
     }
@@ -76,7 +76,7 @@ async fn adopted_users(store: &Store, plan: &Plan) -> Result<Vec<AdoptedUser>, V
     let mut problems = Vec::new();
     let mut adopted = Vec::new();
     for user in &plan.users {
-        let lookup = |key: String| async move { users::find_for_login(store, &key).await.map(|found| found.map(|(user, _)| user)) };
+        let lookup = |key: String| async move { users::find_by_name(store, &key).await };
         let by_name = lookup(user.username.key()).await.map_err(|e| vec![e.to_string()])?;
         let by_email = lookup(user.email.key()).await.map_err(|e| vec![e.to_string()])?;
         match (by_name, by_email) {

@@ -3,8 +3,9 @@ use std::io::{BufRead, IsTerminal};
 use anyhow::{Context, bail};
 use clap::Subcommand;
 
-use crate::domain::{Signup, SignupInput};
+use crate::domain::{Signup, SignupInput, lookup_key};
 use crate::passwords;
+use crate::store::admin::{self, Disabling};
 use crate::store::users::{self, NewUser};
 use crate::store::{Store, StoreError};
 
@@ -20,9 +21,23 @@ pub enum UserCommand {
         /// Picture URL (http or https).
         #[arg(long, default_value = "")]
         avatar: String,
+        /// Make the account an admin: it may open /admin and disable accounts.
+        #[arg(long)]
+        admin: bool,
     },
     /// List accounts with their numbers of desserts.
     List,
+    /// Make an account an admin, or (with --revoke) an ordinary account again.
+    Admin {
+        username: String,
+        /// Take the admin right away.
+        #[arg(long)]
+        revoke: bool,
+    },
+    /// Disable an account: its sessions and API tokens end, and it can no longer log in.
+    Disable { username: String },
+    /// Let a disabled account log in again.
+    Enable { username: String },
 }
 
 pub async fn run(store: &Store, command: UserCommand) -> anyhow::Result<()> {
@@ -32,6 +47,7 @@ pub async fn run(store: &Store, command: UserCommand) -> anyhow::Result<()> {
             email,
             name,
             avatar,
+            admin,
         } => {
             let password = read_password()?;
             let input = SignupInput {
@@ -47,17 +63,64 @@ pub async fn run(store: &Store, command: UserCommand) -> anyhow::Result<()> {
                 anyhow::anyhow!("invalid account:\n  {}", lines.join("\n  "))
             })?;
             let user = add(store, signup).await?;
-            println!("created user {} (id {})", user.username, user.id);
+            if admin {
+                admin::set_admin(store, &lookup_key(&user.username), true).await?;
+                crate::security_events::admin_right_changed(user.id, true);
+            }
+            let what = if admin { "admin" } else { "user" };
+            println!("created {what} {} (id {})", user.username, user.id);
         }
         UserCommand::List => {
             let rows = users::list_with_dessert_counts(store).await?;
-            println!("{:<6} {:<32} {:<40} {:>8}", "ID", "USERNAME", "EMAIL", "DESSERTS");
-            for (user, count) in rows {
-                println!("{:<6} {:<32} {:<40} {:>8}", user.id, user.username, user.email, count);
+            println!("{:<6} {:<32} {:<40} {:>8}  STATE", "ID", "USERNAME", "EMAIL", "DESSERTS");
+            for (user, count, state) in rows {
+                println!(
+                    "{:<6} {:<32} {:<40} {:>8}  {}",
+                    user.id,
+                    user.username,
+                    user.email,
+                    count,
+                    state.describe()
+                );
             }
+        }
+        UserCommand::Admin { username, revoke } => {
+            let user = existing(store, &username).await?;
+            admin::set_admin(store, &lookup_key(&user.username), !revoke).await?;
+            crate::security_events::admin_right_changed(user.id, !revoke);
+            let now = if revoke { "an ordinary account" } else { "an admin" };
+            println!("{} is now {now}", user.username);
+        }
+        UserCommand::Disable { username } => {
+            let user = existing(store, &username).await?;
+            match admin::disable(store, user.id, crate::store::now()).await? {
+                Disabling::Done => {
+                    crate::security_events::account_disabled(user.id, None);
+                    println!("{} is disabled: its sessions and API tokens have ended", user.username);
+                }
+                Disabling::IsAdmin => bail!(
+                    "{} is an admin; take the right away first (desserts user admin {} --revoke)",
+                    user.username,
+                    user.username
+                ),
+                Disabling::NoSuchAccount => bail!("no user {username:?}"),
+            }
+        }
+        UserCommand::Enable { username } => {
+            let user = existing(store, &username).await?;
+            admin::enable(store, user.id).await?;
+            crate::security_events::account_enabled(user.id, None);
+            println!("{} may log in again", user.username);
         }
     }
     Ok(())
+}
+
+/// The account a username or address names, disabled or not.
+async fn existing(store: &Store, name: &str) -> anyhow::Result<crate::domain::User> {
+    users::find_by_name(store, &lookup_key(name))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no user {name:?}"))
 }
 
 async fn add(store: &Store, signup: Signup) -> anyhow::Result<crate::domain::User> {

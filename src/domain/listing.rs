@@ -137,6 +137,34 @@ impl DessertQuery {
     }
 }
 
+/// One page of the accounts an admin looks through: a search in usernames, addresses and
+/// names, and a window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountQuery {
+    /// Lower-cased text a username, address or name must contain; `None` for every account.
+    pub search: Option<String>,
+    /// Counted from 1.
+    pub page: u32,
+}
+
+impl AccountQuery {
+    pub const PER_PAGE: u32 = 50;
+
+    /// Control characters (a NUL) become U+FFFD, as in [`super::lookup_key`]: such a search
+    /// finds nothing rather than reaching the database.
+    pub fn new(search: &str, page: u32) -> Self {
+        let search: String = super::lookup_key(search).chars().take(DessertQuery::MAX_SEARCH_CHARS).collect();
+        Self {
+            search: (!search.is_empty()).then_some(search),
+            page: page.max(1),
+        }
+    }
+
+    pub fn offset(&self) -> u64 {
+        u64::from(self.page - 1) * u64::from(Self::PER_PAGE)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,7 +24,7 @@ pub use errors::FieldErrors;
 pub use http_url::HttpUrl;
 pub use kitchen::{Editing, Kitchen, KitchenName, Managing, NotAllowed, Role, keeps_an_owner};
 pub use label::{Label, LabelName, label_name_taken, parse_label_list};
-pub use listing::{DessertQuery, SortDir, SortField};
+pub use listing::{AccountQuery, DessertQuery, SortDir, SortField};
 pub use menu::{MAX_ADDED_AT_ONCE, Menu, MenuName, MenuTotals, check_order, menu_name_taken, moved};
 pub use photo::{
     ACCEPTED_PHOTOS, EncodedImage, MAX_PHOTO_BYTES, MAX_PHOTO_PIXELS, MAX_PHOTO_SIDE, NewPhoto, PHOTO_LONG_SIDE, PhotoInfo, PhotoRefusal,

@@ -72,7 +72,7 @@ pub async fn user_for(store: &Store, token_hash: &str, now: i64) -> Result<Optio
         "SELECT {USER_COLUMNS}, t.id, t.last_used_at, {KITCHEN_COLUMNS} FROM api_tokens t JOIN users ON users.id = t.user_id
          JOIN kitchens ON kitchens.personal_of = users.id
          JOIN memberships ON memberships.kitchen_id = kitchens.id AND memberships.user_id = users.id
-         WHERE t.token_hash = ?1 AND (t.expires_at IS NULL OR t.expires_at > ?2)"
+         WHERE t.token_hash = ?1 AND (t.expires_at IS NULL OR t.expires_at > ?2) AND users.disabled_at IS NULL"
     );
     store
         .fetch_optional(&sql, args![token_hash, now], |row| {

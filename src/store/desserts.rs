@@ -186,7 +186,7 @@ pub(super) fn order_by(sort: SortField, dir: SortDir) -> String {
 }
 
 /// `%`, `_` and `\` in a search are literal characters, not patterns.
-fn like_pattern(search: &str) -> String {
+pub(super) fn like_pattern(search: &str) -> String {
     let mut pattern = String::with_capacity(search.len() + 2);
     pattern.push('%');
     for c in search.chars() {

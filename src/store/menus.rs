@@ -357,6 +357,13 @@ pub struct PublishedMenu {
     pub desserts: Vec<Dessert>,
 }
 
+/// The condition that the menu `menus` answers at its public link: it is published, and
+/// its kitchen has an owner whose account is not disabled (a disabled account's menus stop
+/// answering; a shared kitchen's go on while another owner runs it).
+pub(super) const ANSWERS_PUBLICLY: &str = "menus.published AND EXISTS (
+    SELECT 1 FROM memberships o JOIN users u ON u.id = o.user_id
+    WHERE o.kitchen_id = menus.kitchen_id AND o.role = 'owner' AND u.disabled_at IS NULL)";
+
 /// The menu published at `slug`, if any.
 pub async fn find_published(store: &Store, slug: &str) -> Result<Option<PublishedMenu>, StoreError> {
     let sql = format!(
@@ -364,7 +371,7 @@ pub async fn find_published(store: &Store, slug: &str) -> Result<Option<Publishe
                 CASE WHEN kitchens.personal_of IS NULL THEN kitchens.name
                      ELSE (SELECT public_name FROM users WHERE users.id = kitchens.personal_of) END,
                 kitchens.currency
-         FROM menus JOIN kitchens ON kitchens.id = menus.kitchen_id WHERE menus.public_slug = ?1 AND menus.published"
+         FROM menus JOIN kitchens ON kitchens.id = menus.kitchen_id WHERE menus.public_slug = ?1 AND {ANSWERS_PUBLICLY}"
     );
     let found = store
         .fetch_optional(&sql, args![slug], |row| {
@@ -386,11 +393,8 @@ pub async fn find_published(store: &Store, slug: &str) -> Result<Option<Publishe
 
 /// Whether a menu is published at `slug` now.
 pub async fn is_published(store: &Store, slug: &str) -> Result<bool, StoreError> {
-    let found: Option<i64> = store
-        .fetch_optional("SELECT id FROM menus WHERE public_slug = ?1 AND published", args![slug], |row| {
-            row.get(0)
-        })
-        .await?;
+    let sql = format!("SELECT menus.id FROM menus WHERE menus.public_slug = ?1 AND {ANSWERS_PUBLICLY}");
+    let found: Option<i64> = store.fetch_optional(&sql, args![slug], |row| row.get(0)).await?;
     Ok(found.is_some())
 }
 

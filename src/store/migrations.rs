@@ -76,6 +76,11 @@ const SQLITE: &[Migration] = &[
         name: "passkeys",
         sql: include_str!("../../migrations/sqlite/0013_passkeys.sql"),
     },
+    Migration {
+        version: 14,
+        name: "operators",
+        sql: include_str!("../../migrations/sqlite/0014_operators.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -143,6 +148,11 @@ const POSTGRES: &[Migration] = &[
         version: 13,
         name: "passkeys",
         sql: include_str!("../../migrations/postgres/0013_passkeys.sql"),
+    },
+    Migration {
+        version: 14,
+        name: "operators",
+        sql: include_str!("../../migrations/postgres/0014_operators.sql"),
     },
 ];
 
@@ -583,6 +593,20 @@ mod tests {
                      VALUES ('jkl', NULL, 'token', NULL, 4000, 4000, 99999999999, '{}')",
                     vec![],
                 ),
+            );
+        }
+        if version >= 14 {
+            tag = 14;
+            // Ann is an admin who has logged in; Bob is disabled.
+            at(
+                &mut rows,
+                tag,
+                Statement::new("UPDATE users SET is_admin = TRUE, last_login_at = 5000 WHERE id = 1", vec![]),
+            );
+            at(
+                &mut rows,
+                tag,
+                Statement::new("UPDATE users SET disabled_at = 5100 WHERE id = 2", vec![]),
             );
         }
         rows

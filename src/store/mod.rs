@@ -3,6 +3,7 @@
 //! SQLite's `?1` placeholders; what differs between SQLite and PostgreSQL (connections,
 //! transactions, error codes, migrations' DDL) stays in `sqlite.rs` and `postgres.rs`.
 
+pub mod admin;
 pub mod api_tokens;
 pub mod attempts;
 pub mod desserts;

@@ -76,7 +76,9 @@ pub struct FoundPasskey {
 pub async fn find_by_credential(store: &Store, credential_id: &str) -> Result<Option<FoundPasskey>, StoreError> {
     store
         .fetch_optional(
-            "SELECT id, user_id, user_handle, passkey FROM passkeys WHERE credential_id = ?1",
+            "SELECT passkeys.id, passkeys.user_id, passkeys.user_handle, passkeys.passkey
+             FROM passkeys JOIN users ON users.id = passkeys.user_id
+             WHERE passkeys.credential_id = ?1 AND users.disabled_at IS NULL",
             args![credential_id],
             |row| {
                 Ok(FoundPasskey {

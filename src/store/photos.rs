@@ -260,8 +260,9 @@ pub async fn find_published(
         "{} FROM photos
          JOIN menu_desserts ON menu_desserts.dessert_id = photos.dessert_id
          JOIN menus ON menus.id = menu_desserts.menu_id
-         WHERE photos.dessert_id = ?2 AND menus.public_slug = ?3 AND menus.published",
-        image_select(size)
+         WHERE photos.dessert_id = ?2 AND menus.public_slug = ?3 AND {}",
+        image_select(size),
+        super::menus::ANSWERS_PUBLICLY
     );
     store
         .fetch_optional(&sql, args![known_digest, dessert_id, slug], image_from_row)

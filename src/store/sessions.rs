@@ -116,7 +116,7 @@ pub async fn load(store: &Store, id_hash: &str, now: i64) -> Result<Option<Loade
     // a removed member is back in theirs on the next request.
     let sql = format!(
         "SELECT s.csrf_token, s.flash, s.last_seen_at, {USER_COLUMNS}, {KITCHEN_COLUMNS}, s.pending_user_id
-         FROM sessions s LEFT JOIN users ON users.id = s.user_id
+         FROM sessions s LEFT JOIN users ON users.id = s.user_id AND users.disabled_at IS NULL
          LEFT JOIN memberships ON memberships.user_id = s.user_id AND memberships.kitchen_id = COALESCE(
              (SELECT current.kitchen_id FROM memberships current WHERE current.user_id = s.user_id AND current.kitchen_id = s.kitchen_id),
              (SELECT personal.id FROM kitchens personal WHERE personal.personal_of = s.user_id))
@@ -151,6 +151,9 @@ pub async fn replace(store: &Store, old_id_hash: Option<String>, session: NewSes
         statements.push(Statement::new("DELETE FROM sessions WHERE id_hash = ?1", args![old]));
     }
     statements.push(session.insert());
+    if let Some(user_id) = session.user_id {
+        statements.push(super::users::logged_in(user_id, session.now));
+    }
     store.transaction(statements).await.map(drop)
 }
 

@@ -54,6 +54,12 @@ pub struct UserRow {
     pub public_name: Option<String>,
     /// The ISO code of what the account's prices are in.
     pub currency: String,
+    /// Whether the account may open `/admin`.
+    pub is_admin: bool,
+    /// When an admin disabled the account; `None` while it may log in.
+    pub disabled_at: Option<i64>,
+    /// When it last logged in.
+    pub last_login_at: Option<i64>,
 }
 
 /// Every account in id order, with when its current address was confirmed.
@@ -61,7 +67,7 @@ pub(super) fn all_rows_query() -> String {
     format!(
         "SELECT id, {WRITTEN},
                 (SELECT v.verified_at FROM email_verifications v WHERE v.user_id = users.id AND v.email_key = users.email_key),
-                public_name, currency
+                public_name, currency, is_admin, disabled_at, last_login_at
          FROM users ORDER BY id"
     )
 }
@@ -80,6 +86,9 @@ pub(super) fn row_from_row(row: &Row<'_>) -> Result<UserRow, StoreError> {
         email_confirmed_at: row.get(9)?,
         public_name: row.get(10)?,
         currency: row.get(11)?,
+        is_admin: row.get(12)?,
+        disabled_at: row.get(13)?,
+        last_login_at: row.get(14)?,
     })
 }
 
@@ -87,7 +96,10 @@ pub(super) fn row_from_row(row: &Row<'_>) -> Result<UserRow, StoreError> {
 /// [`super::mail_tokens::restore_confirmation`]).
 pub(super) fn restore(user: UserRow) -> Statement {
     Statement::new(
-        format!("INSERT INTO users (id, {WRITTEN}, public_name, currency) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+        format!(
+            "INSERT INTO users (id, {WRITTEN}, public_name, currency, is_admin, disabled_at, last_login_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+        ),
         args![
             user.id,
             user.username,
@@ -99,7 +111,10 @@ pub(super) fn restore(user: UserRow) -> Statement {
             user.password_hash,
             user.created_at,
             user.public_name,
-            user.currency
+            user.currency,
+            user.is_admin,
+            user.disabled_at,
+            user.last_login_at
         ],
     )
 }
@@ -190,12 +205,28 @@ pub async fn create(store: &Store, user: NewUser) -> Result<User, StoreError> {
         .ok_or_else(|| StoreError::Internal(super::Fault::new("an account just made was not found")))
 }
 
-/// The account a login name (username or email, any case) belongs to, with its password hash.
+/// The account a login name (username or email, any case) belongs to, with its password
+/// hash, unless it is disabled: a disabled account is, to a login or a reset, no account.
 pub async fn find_for_login(store: &Store, login_key: &str) -> Result<Option<(User, String)>, StoreError> {
-    let sql = format!("SELECT {USER_COLUMNS}, users.password_hash FROM users WHERE username_key = ?1 OR email_key = ?1");
+    let sql = format!(
+        "SELECT {USER_COLUMNS}, users.password_hash FROM users
+         WHERE (username_key = ?1 OR email_key = ?1) AND disabled_at IS NULL"
+    );
     store
         .fetch_optional(&sql, args![login_key], |row| Ok((user_from_row(row, 0)?, row.get(USER_WIDTH)?)))
         .await
+}
+
+/// The account a username or address (any case) belongs to, disabled or not.
+pub async fn find_by_name(store: &Store, key: &str) -> Result<Option<User>, StoreError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username_key = ?1 OR email_key = ?1");
+    store.fetch_optional(&sql, args![key], |row| user_from_row(row, 0)).await
+}
+
+/// The statement that writes down a login of `user_id` at `now`, for the transaction that
+/// starts its session.
+pub(super) fn logged_in(user_id: i64, now: i64) -> Statement {
+    Statement::new("UPDATE users SET last_login_at = ?1 WHERE id = ?2", args![now, user_id])
 }
 
 pub async fn find(store: &Store, user_id: i64) -> Result<Option<User>, StoreError> {
@@ -275,20 +306,31 @@ pub async fn set_password(
     };
     // The new hash's place among the parameters: after the guard's.
     let hash_at = 2 + guard_args.len();
-    let changed = store
-        .transaction(vec![
+    // A reset link that goes on logged in is a login; a change of a known password is not.
+    let is_reset = matches!(proof, PasswordProof::ResetLink { .. });
+    let mut statements = vec![
+        guarded(
+            format!("UPDATE users SET password_hash = ?{hash_at} WHERE id = ?1"),
+            args![password_hash.as_str()],
+        ),
+        guarded("DELETE FROM sessions WHERE user_id = ?1".into(), vec![]),
+        guarded("DELETE FROM api_tokens WHERE user_id = ?1".into(), vec![]),
+        // Made only if the password changed (a new hash has a new salt, so it is this
+        // change's own), and before the reset link goes with the rest.
+        new_session.insert_if_password_is(&password_hash),
+        guarded(super::mail_tokens::end_reset_links(user_id).sql, vec![]),
+    ];
+    if is_reset && new_session.user_id.is_some() {
+        // Before the link is ended, while the guard still holds.
+        statements.insert(
+            statements.len() - 1,
             guarded(
-                format!("UPDATE users SET password_hash = ?{hash_at} WHERE id = ?1"),
-                args![password_hash.as_str()],
+                format!("UPDATE users SET last_login_at = ?{hash_at} WHERE id = ?1"),
+                args![new_session.now],
             ),
-            guarded("DELETE FROM sessions WHERE user_id = ?1".into(), vec![]),
-            guarded("DELETE FROM api_tokens WHERE user_id = ?1".into(), vec![]),
-            // Made only if the password changed (a new hash has a new salt, so it is this
-            // change's own), and before the reset link goes with the rest.
-            new_session.insert_if_password_is(&password_hash),
-            guarded(super::mail_tokens::end_reset_links(user_id).sql, vec![]),
-        ])
-        .await?;
+        );
+    }
+    let changed = store.transaction(statements).await?;
     Ok(changed[0] == 1)
 }
 
@@ -346,14 +388,38 @@ pub async fn set_currency(store: &Store, user_id: i64, currency: Currency) -> Re
     Ok(())
 }
 
+/// Whether an account is an admin, disabled, or neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountState {
+    pub is_admin: bool,
+    pub disabled: bool,
+}
+
+impl AccountState {
+    pub fn describe(self) -> &'static str {
+        match (self.is_admin, self.disabled) {
+            (_, true) => "disabled",
+            (true, false) => "admin",
+            (false, false) => "",
+        }
+    }
+}
+
 /// Every account with the number of desserts in its personal kitchen, by username.
-pub async fn list_with_dessert_counts(store: &Store) -> Result<Vec<(User, i64)>, StoreError> {
+pub async fn list_with_dessert_counts(store: &Store) -> Result<Vec<(User, i64, AccountState)>, StoreError> {
     let sql = format!(
         "SELECT {USER_COLUMNS}, (SELECT count(*) FROM desserts JOIN kitchens ON kitchens.id = desserts.kitchen_id
-                                 WHERE kitchens.personal_of = users.id)
+                                 WHERE kitchens.personal_of = users.id),
+                users.is_admin, users.disabled_at IS NOT NULL
          FROM users ORDER BY users.username_key"
     );
     store
-        .fetch_all(&sql, vec![], |row| Ok((user_from_row(row, 0)?, row.get(USER_WIDTH)?)))
+        .fetch_all(&sql, vec![], |row| {
+            let state = AccountState {
+                is_admin: row.get(USER_WIDTH + 1)?,
+                disabled: row.get(USER_WIDTH + 2)?,
+            };
+            Ok((user_from_row(row, 0)?, row.get(USER_WIDTH)?, state))
+        })
         .await
 }

@@ -1,6 +1,7 @@
 //! The HTML pages: server-rendered, working without JavaScript.
 
 mod account;
+mod admin;
 pub mod assets;
 mod auth;
 mod desserts;
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(recovery::router())
         .merge(security::router())
         .merge(passkeys::router())
+        .merge(admin::router())
         .layer(middleware::from_fn_with_state(state, visit::load_visit))
 }
 

@@ -119,7 +119,7 @@ async fn deleting_the_account_takes_its_desserts_and_sessions() {
     );
     let users = desserts::store::users::list_with_dessert_counts(&app.store).await.unwrap();
     assert_eq!(
-        users.iter().map(|(u, n)| (u.username.as_str(), *n)).collect::<Vec<_>>(),
+        users.iter().map(|(u, n, _)| (u.username.as_str(), *n)).collect::<Vec<_>>(),
         [("bob", 1)]
     );
     assert_eq!(

@@ -52,6 +52,55 @@ fn user_add_and_list() {
 }
 
 #[test]
+fn admins_and_disabled_accounts_from_the_command_line() {
+    let test_db = TestDb::new();
+    let db = &test_db.url;
+    let add = |name: &str, extra: &[&str]| {
+        let email = format!("{name}@example.com");
+        let mut args = vec!["user", "add", name, "--email", &email, "--name", "Someone"];
+        args.extend_from_slice(extra);
+        desserts(db, &args, "correct horse battery\n")
+    };
+    let root = add("root", &["--admin"]);
+    assert!(root.status.success(), "{}", text(&root.stderr));
+    assert!(text(&root.stdout).contains("created admin root"), "{}", text(&root.stdout));
+    assert!(add("bob", &[]).status.success());
+    let state = |name: &str| {
+        let listed = text(&desserts(db, &["user", "list"], "").stdout);
+        let line = listed
+            .lines()
+            .find(|line| line.contains(&format!(" {name} ")))
+            .unwrap_or_default()
+            .to_string();
+        line.split_whitespace().nth(4).unwrap_or("").to_string()
+    };
+    assert_eq!((state("root"), state("bob")), ("admin".into(), String::new()));
+
+    let disabled = desserts(db, &["user", "disable", "BOB"], "");
+    assert!(disabled.status.success(), "{}", text(&disabled.stderr));
+    assert_eq!(state("bob"), "disabled");
+    let refused = desserts(db, &["user", "disable", "root"], "");
+    assert!(!refused.status.success());
+    assert!(text(&refused.stderr).contains("is an admin"), "{}", text(&refused.stderr));
+    assert_eq!(state("root"), "admin");
+    for args in [
+        &["user", "disable", "nobody"][..],
+        &["user", "enable", "nobody"],
+        &["user", "admin", "nobody"],
+        &["user", "admin", "a\u{7}b"],
+    ] {
+        let out = desserts(db, args, "");
+        assert!(!out.status.success(), "{args:?}");
+        assert!(text(&out.stderr).contains("no user"), "{args:?}: {}", text(&out.stderr));
+    }
+    assert!(desserts(db, &["user", "enable", "bob"], "").status.success());
+    assert_eq!(state("bob"), "");
+    assert!(desserts(db, &["user", "admin", "bob"], "").status.success());
+    assert!(desserts(db, &["user", "admin", "root", "--revoke"], "").status.success());
+    assert_eq!((state("root"), state("bob")), (String::new(), "admin".into()));
+}
+
+#[test]
 fn user_add_refuses_bad_input_and_changes_nothing() {
     let test_db = TestDb::new();
     let db = &test_db.url;

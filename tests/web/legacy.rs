@@ -100,6 +100,9 @@ async fn a_clean_file_is_adopted_whole_and_old_passwords_still_log_in() {
     let list = ann.get("/").await;
     assert_eq!(list.dessert_names(), ["Apple Pie", "Brownie"]);
     drop(server);
+    // Now with Ann's login written down.
+    let data = export(&db);
+    assert!(data["users"][0]["last_login_at"].is_string());
 
     // A second run adds nothing.
     let again = adopt(&db, &file, &[]);

@@ -6,6 +6,7 @@
 )]
 
 mod account;
+mod admin;
 mod allergens;
 mod api;
 mod auth;

@@ -55,11 +55,18 @@ async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the
     app.db
         .run_sql("INSERT INTO email_verifications (user_id, email_key, verified_at) VALUES (1, 'ann@example.com', 1795512600)");
     app.db.run_sql("UPDATE users SET public_name = 'Café Lee' WHERE id = 1");
+    // Ann is an admin; Bob is disabled.
+    app.db.run_sql("UPDATE users SET is_admin = TRUE WHERE id = 1");
+    app.db.run_sql("UPDATE users SET disabled_at = 1795512700 WHERE id = 2");
 
     let document = export(&app.db.url);
     let parsed: serde_json::Value = serde_json::from_str(&document).unwrap();
     assert_eq!(parsed["format"], "desserts-export");
-    assert_eq!(parsed["version"], 6);
+    assert_eq!(parsed["version"], 7);
+    assert_eq!(parsed["users"][0]["admin"], true);
+    assert!(parsed["users"][1].get("admin").is_none());
+    assert_eq!(parsed["users"][1]["disabled_at"], "2026-11-24T09:31:40Z");
+    assert!(parsed["users"][0]["last_login_at"].is_string(), "ann logged in");
     // Each account's personal kitchen holds its rows; each is its owner.
     assert_eq!(parsed["kitchens"].as_array().unwrap().len(), 2);
     assert_eq!(parsed["kitchens"][0]["personal_of"], parsed["users"][0]["id"]);
@@ -224,7 +231,11 @@ async fn import_refuses_bad_input_and_changes_nothing() {
             &document.replacen("\"menus\"", "\"surprise\": 1, \"menus\"", 1),
             "is not a desserts export document",
         ),
-        (&document.replacen("\"version\": 6", "\"version\": 9", 1), "document - version"),
+        (&document.replacen("\"version\": 7", "\"version\": 9", 1), "document - version"),
+        (
+            &document.replacen("\"username\": \"ann\"", "\"disabled_at\": \"yesterday\", \"username\": \"ann\"", 1),
+            "users 1 disabled_at:",
+        ),
         (&not_an_image, "photos 1 image: That is not an image"),
         (&photo_of_nothing, "photos 99 dessert_id: names no dessert"),
         (&bad_base64, "photos 1 thumbnail: is not base64"),

@@ -116,10 +116,10 @@ impl TestApp {
     }
 
     pub async fn user_id(&self, username: &str) -> i64 {
-        let found = desserts::store::users::find_for_login(&self.store, &username.to_lowercase())
+        let found = desserts::store::users::find_by_name(&self.store, &username.to_lowercase())
             .await
             .expect("query");
-        found.expect("user exists").0.id
+        found.expect("user exists").id
     }
 }
 
