@@ -13,6 +13,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -59,7 +61,8 @@ pub fn build(state: AppState) -> Router {
         )
         .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn(api::json_errors))
-        .layer(middleware::map_response(close_after_unread_body));
+        .layer(middleware::map_response(close_after_unread_body))
+        .layer(compression());
     // Outermost, so that every answer carries them: those of the body limit, the timeout,
     // a panic and the API's rebuilt errors as much as a handler's.
     security_headers.into_iter().fold(
@@ -69,6 +72,24 @@ pub fn build(state: AppState) -> Router {
         )),
         |router, (name, value)| router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))),
     )
+}
+
+/// Answers shorter than this go as they are: compressing them saves less than it costs.
+pub const MIN_COMPRESSED_BYTES: u16 = 512;
+
+/// Pages, styles, scripts and JSON are compressed with brotli or gzip when the client
+/// accepts either (brotli first). Images are not: JPEG, PNG and WebP are compressed already.
+/// Quality 4 of either is a fraction of the CPU of their best, for most of the saving.
+fn compression() -> CompressionLayer<impl Predicate> {
+    let worth_it = SizeAbove::new(MIN_COMPRESSED_BYTES)
+        .and(NotForContentType::IMAGES)
+        .and(NotForContentType::GRPC)
+        .and(NotForContentType::SSE);
+    CompressionLayer::new()
+        .no_deflate()
+        .no_zstd()
+        .quality(CompressionLevel::Precise(4))
+        .compress_when(worth_it)
 }
 
 /// How long a client may take to send a request's headers, counted from when the

@@ -11,6 +11,7 @@ mod allergens;
 mod api;
 mod auth;
 mod cli;
+mod compression;
 mod connections;
 mod credentials;
 mod desserts;
