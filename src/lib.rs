@@ -9,6 +9,7 @@ pub mod domain;
 pub mod failure;
 pub mod files;
 pub mod legacy;
+pub mod logging;
 pub mod mail;
 pub mod passkeys;
 pub mod passwords;

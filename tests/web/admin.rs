@@ -120,7 +120,8 @@ async fn disabling_ends_sessions_and_tokens_and_refuses_logins_until_enabled() {
     let pie = bob.add_dessert("Apple Pie", "4", "300").await;
     let made = bob.submit("/menus", "/menus", &[("name", "Summer")]).await;
     let menu = made.location().to_string();
-    bob.submit(&menu, &format!("{menu}/add"), &[("dessert_id", &pie.to_string())]).await;
+    bob.submit(&menu, &format!("{menu}/desserts"), &[("dessert_id", &pie.to_string())])
+        .await;
     bob.submit(&menu, &format!("{menu}/publish"), &[]).await;
     let link = format!("/m/{}", bob.get(&menu).await.public_slug());
     let customer = app.browser();

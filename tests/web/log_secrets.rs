@@ -7,6 +7,38 @@ use crate::support::{Api, Browser, PUBLIC_URL, ServerProcess, SmtpSink, TestDb, 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_password_token_cookie_or_mailed_link_reaches_the_log() {
+    let log = a_life_with_the_server_leaves_no_secret_in("text").await;
+    assert!(log.contains("/password/reset/{token}"), "the log names routes: {log}");
+}
+
+/// `DESSERTS_LOG_FORMAT=json`: every line is one JSON object, a request's with its span's
+/// fields, and the same secrets stay out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_are_one_object_a_line_and_hold_no_secret_either() {
+    let log = a_life_with_the_server_leaves_no_secret_in("json").await;
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect();
+    assert!(lines.len() > 50, "{} lines", lines.len());
+    for line in &lines {
+        assert!(
+            line["timestamp"].is_string() && line["level"].is_string() && line["target"].is_string(),
+            "{line}"
+        );
+    }
+    let reset = lines
+        .iter()
+        .find(|line| line["span"]["route"] == "/password/reset/{token}" && line["span"]["method"] == "POST")
+        .unwrap_or_else(|| panic!("a request line with its span:\n{log}"));
+    assert_eq!(reset["span"]["name"], "request", "{reset}");
+    assert!(reset["status"].is_number() || reset["message"].is_string(), "{reset}");
+}
+
+/// A whole life with the server, its log written `format`; returns the log once every
+/// secret the life used was searched for in it.
+async fn a_life_with_the_server_leaves_no_secret_in(format: &str) -> String {
     let sink = SmtpSink::start().await;
     let db = TestDb::new();
     let server = ServerProcess::start(
@@ -15,6 +47,7 @@ async fn no_password_token_cookie_or_mailed_link_reaches_the_log() {
             ("DESSERTS_SMTP_URL", sink.url.as_str()),
             ("DESSERTS_PUBLIC_URL", PUBLIC_URL),
             ("RUST_LOG", "debug"),
+            ("DESSERTS_LOG_FORMAT", format),
         ],
     );
     let mut secrets: Vec<String> = Vec::new();
@@ -166,7 +199,6 @@ async fn no_password_token_cookie_or_mailed_link_reaches_the_log() {
     secrets.extend(["c2VjcmV0LWNyZWRlbnRpYWw", "YXV0aGVudGljYXRvci1zZWNyZXQ", "c2lnbmF0dXJlLXNlY3JldA"].map(String::from));
 
     let (_, log) = server.stop();
-    assert!(log.contains("/password/reset/{token}"), "the log names routes: {log}");
     // Security events, one line each, with the account and the client address.
     for event in [
         "login_failed",
@@ -176,14 +208,19 @@ async fn no_password_token_cookie_or_mailed_link_reaches_the_log() {
         "token_revoked",
         "codes_on",
     ] {
+        let (marker, account) = match format {
+            "json" => (format!("\"event\":\"{event}\""), "\"user_id\":1"),
+            _ => (format!("event=\"{event}\""), "user_id=1"),
+        };
         let line = log
             .lines()
-            .find(|line| line.contains(&format!("event=\"{event}\"")))
+            .find(|line| line.contains(&marker))
             .unwrap_or_else(|| panic!("no {event} event in the log:\n{log}"));
-        assert!(line.contains("user_id=1"), "{line}");
+        assert!(line.contains(account), "{line}");
     }
     for secret in &secrets {
         let bare = secret.split_once('=').map_or(secret.as_str(), |(_, value)| value);
         assert!(!log.contains(bare), "{bare:?} is in the log:\n{log}");
     }
+    log
 }
