@@ -42,6 +42,7 @@ pub fn build(state: AppState) -> Router {
         // browser's (a shared computer's back button). Static files set their own.
         (header::CACHE_CONTROL, "no-store"),
     ];
+    let metrics = state.clone();
     let router = Router::new()
         .merge(web::router(state.clone()))
         .merge(web::public_router())
@@ -60,6 +61,10 @@ pub fn build(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(CatchPanicLayer::new())
+        // Outside the timeout and the panic guard, so that their answers are counted too.
+        .layer(middleware::from_fn(move |request, next| {
+            count_request(metrics.clone(), request, next)
+        }))
         .layer(middleware::from_fn(api::json_errors))
         .layer(middleware::map_response(close_after_unread_body))
         .layer(compression());
@@ -123,6 +128,47 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
         .get::<axum::extract::MatchedPath>()
         .map_or("(no route)", axum::extract::MatchedPath::as_str);
     tracing::info_span!("request", method = %request.method(), route)
+}
+
+/// Counts the request in the metrics by its route's template, with the time to its answer.
+async fn count_request(state: AppState, request: axum::extract::Request, next: middleware::Next) -> axum::response::Response {
+    let started = std::time::Instant::now();
+    let method = request.method().clone();
+    let route = request.extensions().get::<axum::extract::MatchedPath>().cloned();
+    let response = next.run(request).await;
+    state.metrics.observe(
+        &method,
+        route.as_ref().map(axum::extract::MatchedPath::as_str),
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
+}
+
+/// Serves the metrics at `GET /metrics` on a listener of their own until `shutdown`
+/// completes: it is for the monitoring system, which reaches it on an address the public
+/// does not.
+pub async fn serve_metrics(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = Router::new()
+        .route("/metrics", axum::routing::get(render_metrics))
+        .with_state(state);
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+}
+
+async fn render_metrics(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match state.metrics.render() {
+        Ok(text) => (
+            [(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+            text,
+        )
+            .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 /// A body refused as too large is left unread, so the connection cannot carry another

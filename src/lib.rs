@@ -11,6 +11,7 @@ pub mod files;
 pub mod legacy;
 pub mod logging;
 pub mod mail;
+pub mod metrics;
 pub mod passkeys;
 pub mod passwords;
 pub mod photos;

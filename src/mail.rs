@@ -5,6 +5,7 @@
 //! fresh install works.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use askama::Template;
@@ -227,6 +228,20 @@ struct Inner {
     from: Mailbox,
     public_url: String,
     retry_delays: Vec<Duration>,
+    counts: MailCounts,
+}
+
+/// What became of the mail handed over so far, for the metrics.
+#[derive(Debug, Default)]
+pub struct MailCounts {
+    /// Accepted by the SMTP server.
+    pub sent: AtomicU64,
+    /// Given up on after the last retry, or never built.
+    pub failed: AtomicU64,
+    /// Attempts that failed and were tried again.
+    pub retried: AtomicU64,
+    /// Written to the log because no SMTP server is set.
+    pub logged: AtomicU64,
 }
 
 impl Mailer {
@@ -250,7 +265,13 @@ impl Mailer {
             from,
             public_url,
             retry_delays: settings.retry_delays.clone(),
+            counts: MailCounts::default(),
         })))
+    }
+
+    /// How many messages were sent, failed, retried and logged since the start.
+    pub fn counts(&self) -> &MailCounts {
+        &self.0.counts
     }
 
     /// An absolute link to `path` (which starts with `/`), for a message.
@@ -270,6 +291,7 @@ impl Inner {
         let message = match self.message(&mail) {
             Ok(message) => message,
             Err(error) => {
+                self.counts.failed.fetch_add(1, Ordering::Relaxed);
                 tracing::error!(%error, subject = %mail.subject, "cannot build a mail message");
                 tracing::debug!(to = %mail.to, "the message that could not be built");
                 return;
@@ -278,6 +300,7 @@ impl Inner {
         let smtp = match &self.transport {
             Transport::Smtp(smtp) => smtp,
             Transport::Log => {
+                self.counts.logged.fetch_add(1, Ordering::Relaxed);
                 // The whole message, so that a fresh install without mail can still follow its links.
                 tracing::info!(
                     "no DESSERTS_SMTP_URL: mail to {} not sent: {}\n{}",
@@ -292,6 +315,7 @@ impl Inner {
         loop {
             match smtp.send(message.clone()).await {
                 Ok(_) => {
+                    self.counts.sent.fetch_add(1, Ordering::Relaxed);
                     // Addresses are personal data: in the log only when asked for (debug).
                     tracing::info!(subject = %mail.subject, "mail sent");
                     tracing::debug!(to = %mail.to, subject = %mail.subject, "mail sent");
@@ -299,10 +323,12 @@ impl Inner {
                 }
                 Err(error) => match waits.next() {
                     Some(wait) => {
+                        self.counts.retried.fetch_add(1, Ordering::Relaxed);
                         tracing::warn!(%error, subject = %mail.subject, retry_in = ?wait, "mail not sent, will try again");
                         tokio::time::sleep(*wait).await;
                     }
                     None => {
+                        self.counts.failed.fetch_add(1, Ordering::Relaxed);
                         tracing::error!(%error, subject = %mail.subject, "mail not sent, giving up");
                         tracing::debug!(to = %mail.to, "the mail given up on");
                         return;

@@ -203,6 +203,13 @@ fn verify_with(password: &str, hash: &str, memory: &mut Vec<Block>) -> bool {
 }
 
 impl Hasher {
+    /// Hashings and checks waiting for a thread now.
+    pub fn waiting(&self) -> usize {
+        self.pool.waiting()
+    }
+}
+
+impl Hasher {
     pub fn new() -> Result<Self, HashError> {
         // With every core hashing, the list page's p99 nearly tripled beside a flood.
         Self::with_threads(workers::half_the_cores())

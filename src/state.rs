@@ -35,6 +35,7 @@ pub struct Shared {
     pub hasher: Hasher,
     pub photos: Photos,
     pub mailer: Mailer,
+    pub metrics: crate::metrics::Metrics,
     pub settings: WebSettings,
     pub attempt_limits: AttemptLimits,
     /// Signs the form tokens of visitors without a session row; read once from the database.
@@ -55,11 +56,16 @@ impl AppState {
     }
 
     pub fn with_attempt_limits(store: Store, settings: WebSettings, attempt_limits: AttemptLimits) -> anyhow::Result<Self> {
+        let hasher = Hasher::new()?;
+        let photos = Photos::new()?;
+        let mailer = Mailer::new(&settings.mail)?;
+        let metrics = crate::metrics::Metrics::new(&store, &hasher, &photos, &mailer);
         Ok(Self(Arc::new(Shared {
             store,
-            hasher: Hasher::new()?,
-            photos: Photos::new()?,
-            mailer: Mailer::new(&settings.mail)?,
+            hasher,
+            photos,
+            mailer,
+            metrics,
             settings,
             attempt_limits,
             form_key: tokio::sync::OnceCell::new(),

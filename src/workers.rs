@@ -2,6 +2,7 @@
 //! decoding), with a bounded queue: a flood of such requests waits here or is turned away,
 //! and never takes the pages' threads, their CPU or the server's memory.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 use tokio::sync::oneshot;
@@ -26,11 +27,16 @@ type Job<S> = Box<dyn FnOnce(&mut S) + Send>;
 /// when the last clone is dropped.
 pub struct Pool<S> {
     jobs: mpsc::SyncSender<Job<S>>,
+    /// Jobs queued and not yet taken by a thread.
+    waiting: Arc<AtomicUsize>,
 }
 
 impl<S> Clone for Pool<S> {
     fn clone(&self) -> Self {
-        Self { jobs: self.jobs.clone() }
+        Self {
+            jobs: self.jobs.clone(),
+            waiting: self.waiting.clone(),
+        }
     }
 }
 
@@ -47,14 +53,21 @@ impl<S: 'static> Pool<S> {
         let (jobs, queue) = mpsc::sync_channel::<Job<S>>(threads * queued_per_thread);
         let queue = Arc::new(Mutex::new(queue));
         let new_state = Arc::new(new_state);
+        let waiting = Arc::new(AtomicUsize::new(0));
         for _ in 0..threads {
             let queue = queue.clone();
             let new_state = new_state.clone();
+            let waiting = waiting.clone();
             std::thread::Builder::new()
                 .name(name.into())
-                .spawn(move || work_through(&queue, &*new_state))?;
+                .spawn(move || work_through(&queue, &waiting, &*new_state))?;
         }
-        Ok(Self { jobs })
+        Ok(Self { jobs, waiting })
+    }
+
+    /// How many jobs wait for a thread now.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Relaxed)
     }
 
     /// Queues `work` and waits for its answer; `Busy` at once when the queue is full. A job
@@ -69,16 +82,21 @@ impl<S: 'static> Pool<S> {
             }
             let _ = answer.send(span.in_scope(|| work(state)));
         });
-        self.jobs.try_send(job).map_err(|error| match error {
-            mpsc::TrySendError::Full(_) => PoolError::Busy,
-            mpsc::TrySendError::Disconnected(_) => PoolError::Stopped,
+        // Counted before it is sent, so that a thread taking it at once never counts below zero.
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        self.jobs.try_send(job).map_err(|error| {
+            self.waiting.fetch_sub(1, Ordering::Relaxed);
+            match error {
+                mpsc::TrySendError::Full(_) => PoolError::Busy,
+                mpsc::TrySendError::Disconnected(_) => PoolError::Stopped,
+            }
         })?;
         answered.await.map_err(|_| PoolError::Stopped)
     }
 }
 
 /// One worker: takes jobs until every [`Pool`] is gone.
-fn work_through<S>(queue: &Mutex<mpsc::Receiver<Job<S>>>, new_state: &dyn Fn() -> S) {
+fn work_through<S>(queue: &Mutex<mpsc::Receiver<Job<S>>>, waiting: &AtomicUsize, new_state: &dyn Fn() -> S) {
     lower_priority();
     let mut state = new_state();
     loop {
@@ -86,6 +104,7 @@ fn work_through<S>(queue: &Mutex<mpsc::Receiver<Job<S>>>, new_state: &dyn Fn() -
             Ok(job) => job,
             Err(mpsc::RecvError) => return,
         };
+        waiting.fetch_sub(1, Ordering::Relaxed);
         // A panicking job drops its answer, which its caller sees as an error; the thread
         // carries on with the next one, with a fresh state.
         if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut state))).is_err() {
@@ -143,9 +162,12 @@ mod tests {
         let queued = pool.clone();
         let waiting = tokio::spawn(async move { queued.run(|count| *count).await });
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert_eq!(pool.waiting(), 1, "one runs, one waits");
         assert!(matches!(pool.run(|_| ()).await, Err(PoolError::Busy)));
+        assert_eq!(pool.waiting(), 1, "a job turned away is not counted");
         release.send(()).unwrap();
         assert!(running.await.unwrap().is_ok());
         assert_eq!(waiting.await.unwrap().unwrap(), 1);
+        assert_eq!(pool.waiting(), 0);
     }
 }

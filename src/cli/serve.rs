@@ -39,6 +39,9 @@ pub struct ServeArgs {
     /// The sender of mail.
     #[arg(long, env = "DESSERTS_MAIL_FROM", default_value = "Desserts <desserts@localhost>")]
     mail_from: String,
+    /// Serve Prometheus metrics at /metrics on this address (its own listener; off unless set).
+    #[arg(long, env = "DESSERTS_METRICS_ADDR")]
+    metrics_addr: Option<SocketAddr>,
 }
 
 /// Refuses settings that would leak secrets, before anything is opened: without an SMTP
@@ -87,6 +90,18 @@ pub async fn run(store: Store, args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
+    if let Some(addr) = args.metrics_addr {
+        let metrics = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen for metrics on {addr}"))?;
+        tracing::info!("metrics at http://{}/metrics", metrics.local_addr()?);
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(error) = app::serve_metrics(metrics, state, app::shutdown_signal()).await {
+                tracing::error!(%error, "the metrics listener failed");
+            }
+        });
+    }
     tracing::info!("listening on http://{}", listener.local_addr()?);
     app::serve(listener, state, app::shutdown_signal()).await.context("server failed")?;
     tracing::info!("stopped");

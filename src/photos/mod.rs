@@ -54,6 +54,11 @@ impl Photos {
         Ok(Self { pool })
     }
 
+    /// Uploads waiting for a thread now.
+    pub fn waiting(&self) -> usize {
+        self.pool.waiting()
+    }
+
     /// The photo an upload makes, or why the upload cannot make one (the inner error, for
     /// the person to see).
     pub async fn process(&self, upload: Vec<u8>) -> Result<Result<NewPhoto, PhotoRefusal>, PhotoError> {

@@ -157,6 +157,17 @@ pub struct Store {
     /// When a write last failed for want of the database (a full disk, a lost connection),
     /// in milliseconds since the epoch; 0 once a write has succeeded since.
     write_failed_at: Arc<AtomicI64>,
+    /// Logged-in sessions started so far, for the metrics.
+    sessions_created: Arc<AtomicU64>,
+}
+
+/// How busy the database connections are now, for the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreLoad {
+    /// Writes under way or waiting for the one writer.
+    Sqlite { writes_queued: usize },
+    /// Pooled connections lent out, and requests waiting for one.
+    Postgres { in_use: usize, waiting: usize },
 }
 
 /// Why the health check failed.
@@ -295,7 +306,30 @@ impl Store {
             backend: Arc::new(backend),
             statements: Arc::default(),
             write_failed_at: Arc::default(),
+            sessions_created: Arc::default(),
         })
+    }
+
+    /// How busy the database connections are now.
+    pub fn load(&self) -> StoreLoad {
+        match &*self.backend {
+            Backend::Sqlite(sqlite) => StoreLoad::Sqlite {
+                writes_queued: sqlite.writes_queued(),
+            },
+            Backend::Postgres(postgres) => {
+                let (in_use, waiting) = postgres.connections();
+                StoreLoad::Postgres { in_use, waiting }
+            }
+        }
+    }
+
+    /// Logged-in sessions this store (and its clones) has started.
+    pub fn sessions_created(&self) -> u64 {
+        self.sessions_created.load(Ordering::Relaxed)
+    }
+
+    fn count_session(&self) {
+        self.sessions_created.fetch_add(1, Ordering::Relaxed);
     }
 
     /// How many statements this store (and its clones) has sent to the database.

@@ -57,6 +57,12 @@ impl Postgres {
         })
     }
 
+    /// Connections lent out now, and requests waiting for one.
+    pub fn connections(&self) -> (usize, usize) {
+        let status = self.pool.status();
+        (status.size.saturating_sub(status.available), status.waiting)
+    }
+
     async fn client(&self) -> Result<deadpool_postgres::Client, StoreError> {
         self.pool.get().await.map_err(|error| match error {
             PoolError::Backend(error) => classify(error),

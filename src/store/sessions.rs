@@ -154,7 +154,11 @@ pub async fn replace(store: &Store, old_id_hash: Option<String>, session: NewSes
     if let Some(user_id) = session.user_id {
         statements.push(super::users::logged_in(user_id, session.now));
     }
-    store.transaction(statements).await.map(drop)
+    store.transaction(statements).await?;
+    if session.user_id.is_some() {
+        store.count_session();
+    }
+    Ok(())
 }
 
 pub async fn set_flash(store: &Store, id_hash: &str, flash: &str) -> Result<(), StoreError> {

@@ -24,6 +24,8 @@ pub(super) struct Sqlite {
 }
 
 struct Inner {
+    /// Writes handed to the writer and not yet done (one at a time runs, the rest wait).
+    writes: AtomicUsize,
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
@@ -49,6 +51,7 @@ impl Sqlite {
             .collect::<Result<_, _>>()?;
         Ok(Self {
             inner: Arc::new(Inner {
+                writes: AtomicUsize::new(0),
                 writer: Mutex::new(writer),
                 readers,
                 next_reader: AtomicUsize::new(0),
@@ -79,9 +82,19 @@ impl Sqlite {
         work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || work(&mut lock(&inner.writer)))
-            .await
-            .map_err(|e| StoreError::Internal(super::Fault::caused_by("database task", e)))?
+        inner.writes.fetch_add(1, Ordering::Relaxed);
+        let done = tokio::task::spawn_blocking(move || {
+            let done = work(&mut lock(&inner.writer));
+            inner.writes.fetch_sub(1, Ordering::Relaxed);
+            done
+        })
+        .await;
+        done.map_err(|e| StoreError::Internal(super::Fault::caused_by("database task", e)))?
+    }
+
+    /// Writes under way or waiting for the writer.
+    pub fn writes_queued(&self) -> usize {
+        self.inner.writes.load(Ordering::Relaxed)
     }
 }
 

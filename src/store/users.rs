@@ -331,6 +331,9 @@ pub async fn set_password(
         );
     }
     let changed = store.transaction(statements).await?;
+    if is_reset && new_session.user_id.is_some() && changed[0] == 1 {
+        store.count_session();
+    }
     Ok(changed[0] == 1)
 }
 

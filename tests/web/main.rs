@@ -24,6 +24,7 @@ mod legacy;
 mod log_secrets;
 mod mail;
 mod menus;
+mod metrics;
 mod outage;
 mod ownership;
 mod passkeys;
