@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod api;
 pub mod app;
+pub mod backups;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -10,8 +10,11 @@ use crate::store::dump::{self, AdoptedDessert, AdoptedMenu, AdoptedUser};
 use crate::store::{Store, users};
 use crate::tokens::random_token;
 
-pub async fn run(store: &Store, path: &Path, owner: Option<&str>, repair: bool) -> anyhow::Result<()> {
+pub async fn run(store: &Store, path: &Path, owner: Option<&str>, repair: bool, quiet: bool) -> anyhow::Result<()> {
+    let progress = super::progress::Progress::new(quiet);
+    progress.show(&format!("reading {}…", path.display()));
     let data = legacy::read(path).map_err(anyhow::Error::msg)?;
+    progress.show("checking every row…");
     let mut existing = HashSet::new();
     if let Some(owner) = owner
         && users::find_by_name(store, &lookup_key(owner)).await?.is_some()
@@ -19,9 +22,11 @@ pub async fn run(store: &Store, path: &Path, owner: Option<&str>, repair: bool) 
         existing.insert(lookup_key(owner));
     }
     let plan = legacy::plan(&data, owner, repair, &existing).map_err(|problems| refusal(path, &problems, repair))?;
+    progress.show(&format!("hashing the passwords of {} accounts…", plan.users.len()));
     let adopted = adopted_users(store, &plan)
         .await
         .map_err(|problems| refusal(path, &problems, repair))?;
+    progress.done();
     for fix in &plan.fixes {
         println!("fixed {fix}");
     }
@@ -46,7 +51,9 @@ pub async fn run(store: &Store, path: &Path, owner: Option<&str>, repair: bool) 
             name_key: m.name.key(),
         })
         .collect();
+    progress.show("writing in one transaction…");
     let (users, desserts, menus) = dump::adopt(store, adopted, desserts, menus).await?;
+    progress.done();
     println!(
         "adopted {users} of {} users, {desserts} of {} desserts, {menus} of {} menus (the others were already here)",
         plan.users.len(),

@@ -42,6 +42,15 @@ pub struct ServeArgs {
     /// Serve Prometheus metrics at /metrics on this address (its own listener; off unless set).
     #[arg(long, env = "DESSERTS_METRICS_ADDR")]
     metrics_addr: Option<SocketAddr>,
+    /// Write a consistent copy of the SQLite database into this folder on a schedule.
+    #[arg(long, env = "DESSERTS_BACKUP_DIR")]
+    backup_dir: Option<std::path::PathBuf>,
+    /// How often to write a scheduled copy: 30m, 6h, 1d, 10s...
+    #[arg(long, env = "DESSERTS_BACKUP_EVERY", default_value = "6h", value_parser = crate::backups::parse_duration)]
+    backup_every: std::time::Duration,
+    /// How many scheduled copies to keep; older ones are removed.
+    #[arg(long, env = "DESSERTS_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    backup_keep: u32,
 }
 
 /// Refuses settings that would leak secrets, before anything is opened: without an SMTP
@@ -60,7 +69,28 @@ pub fn check(args: &ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The backup schedule asked for, its folder made if missing; refused for PostgreSQL,
+/// which has its own tools (`pg_dump`).
+fn backup_schedule(store: &Store, args: &ServeArgs) -> anyhow::Result<Option<crate::backups::Schedule>> {
+    let Some(dir) = args.backup_dir.clone().filter(|dir| !dir.as_os_str().is_empty()) else {
+        return Ok(None);
+    };
+    if !store.is_sqlite() {
+        anyhow::bail!("--backup-dir copies SQLite databases; for PostgreSQL use pg_dump on a schedule (see docs/operations.md)");
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot make the backup folder {}", dir.display()))?;
+    if !dir.is_dir() {
+        anyhow::bail!("{} is not a folder", dir.display());
+    }
+    Ok(Some(crate::backups::Schedule {
+        dir,
+        every: args.backup_every,
+        keep: args.backup_keep as usize,
+    }))
+}
+
 pub async fn run(store: Store, args: ServeArgs) -> anyhow::Result<()> {
+    let schedule = backup_schedule(&store, &args)?;
     if args.smtp_url.as_deref().is_none_or(str::is_empty) {
         tracing::warn!(
             "DESSERTS_SMTP_URL is not set: no mail is sent, and every message, with its links (password resets \
@@ -101,6 +131,15 @@ pub async fn run(store: Store, args: ServeArgs) -> anyhow::Result<()> {
                 tracing::error!(%error, "the metrics listener failed");
             }
         });
+    }
+    if let Some(schedule) = schedule {
+        tracing::info!(
+            dir = %schedule.dir.display(),
+            every_secs = schedule.every.as_secs(),
+            keep = schedule.keep,
+            "backups on a schedule"
+        );
+        tokio::spawn(crate::backups::run_schedule(state.store.clone(), schedule));
     }
     tracing::info!("listening on http://{}", listener.local_addr()?);
     app::serve(listener, state, app::shutdown_signal()).await.context("server failed")?;

@@ -5,11 +5,22 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 
+use super::progress::Progress;
+use crate::store::dump::Dump;
 use crate::store::{Store, StoreError, dump, two_factor};
 use crate::transfer::Document;
 
-pub async fn export(store: &Store, out: Option<&Path>, with_secrets: bool) -> anyhow::Result<()> {
+pub async fn export(store: &Store, out: Option<&Path>, with_secrets: bool, quiet: bool) -> anyhow::Result<()> {
+    let progress = Progress::new(quiet);
+    progress.show("export: reading the database…");
     let document = Document::from_dump(dump::read_all(store, with_secrets).await?);
+    progress.show(&format!(
+        "export: writing {} users, {} desserts, {} menus, {} photos…",
+        document.users.len(),
+        document.desserts.len(),
+        document.menus.len(),
+        document.photos.len()
+    ));
     if !with_secrets {
         let left_out = two_factor::accounts_with_codes(store).await?;
         if left_out > 0 {
@@ -39,6 +50,7 @@ pub async fn export(store: &Store, out: Option<&Path>, with_secrets: bool) -> an
                 .and_then(|()| file.sync_all())
                 .with_context(|| format!("cannot write {}", partial.display()))?;
             std::fs::rename(&partial, path).with_context(|| format!("cannot write {}", path.display()))?;
+            progress.done();
             eprintln!(
                 "exported {} users, {} desserts, {} menus to {}",
                 document.users.len(),
@@ -51,16 +63,23 @@ pub async fn export(store: &Store, out: Option<&Path>, with_secrets: bool) -> an
     Ok(())
 }
 
-pub async fn import(store: &Store, file: &Path) -> anyhow::Result<()> {
+/// Reads an export document and checks every row against today's rules, as an import
+/// would: the rows, or every problem found, one per row and field.
+fn read_and_check(file: &Path, progress: &Progress) -> anyhow::Result<(Dump, [usize; 4])> {
+    progress.show(&format!("reading {}…", file.display()));
     let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let document: Document =
         serde_json::from_str(&text).with_context(|| format!("{} is not a desserts export document", file.display()))?;
-    let counts = (
+    let counts = [
         document.users.len(),
         document.desserts.len(),
         document.menus.len(),
         document.photos.len(),
-    );
+    ];
+    progress.show(&format!(
+        "checking {} users, {} desserts, {} menus, {} photos…",
+        counts[0], counts[1], counts[2], counts[3]
+    ));
     let rows = document.into_dump().map_err(|problems| {
         anyhow::anyhow!(
             "{} has {} problem(s); nothing was imported:\n  {}",
@@ -69,9 +88,32 @@ pub async fn import(store: &Store, file: &Path) -> anyhow::Result<()> {
             problems.join("\n  ")
         )
     })?;
+    Ok((rows, counts))
+}
+
+/// `import --dry-run`: every check of an import, and nothing written.
+pub fn check(file: &Path, quiet: bool) -> anyhow::Result<()> {
+    let progress = Progress::new(quiet);
+    let (_, counts) = read_and_check(file, &progress)?;
+    progress.done();
+    println!(
+        "{}: {} users, {} desserts, {} menus, {} photos; every row passes today's rules (nothing was imported)",
+        file.display(),
+        counts[0],
+        counts[1],
+        counts[2],
+        counts[3]
+    );
+    Ok(())
+}
+
+pub async fn import(store: &Store, file: &Path, quiet: bool) -> anyhow::Result<()> {
+    let progress = Progress::new(quiet);
+    let (rows, counts) = read_and_check(file, &progress)?;
     if !dump::is_empty(store).await? {
         bail!("the database already holds data; import goes into an empty database only");
     }
+    progress.show("writing in one transaction…");
     match dump::write_all(store, rows).await {
         Ok(()) => {}
         Err(StoreError::Duplicate(key)) => {
@@ -82,9 +124,10 @@ pub async fn import(store: &Store, file: &Path) -> anyhow::Result<()> {
         }
         Err(error) => return Err(anyhow::Error::new(error).context("nothing was imported")),
     }
+    progress.done();
     println!(
         "imported {} users, {} desserts, {} menus, {} photos",
-        counts.0, counts.1, counts.2, counts.3
+        counts[0], counts[1], counts[2], counts[3]
     );
     Ok(())
 }

@@ -3,6 +3,7 @@ use std::io::{BufRead, IsTerminal};
 use anyhow::{Context, bail};
 use clap::Subcommand;
 
+use super::DatabaseArgs;
 use crate::domain::{Signup, SignupInput, lookup_key};
 use crate::passwords;
 use crate::store::admin::{self, Disabling};
@@ -13,6 +14,8 @@ use crate::store::{Store, StoreError};
 pub enum UserCommand {
     /// Create an account; the password is read from standard input.
     Add {
+        #[command(flatten)]
+        database: DatabaseArgs,
         username: String,
         #[arg(long)]
         email: String,
@@ -26,23 +29,37 @@ pub enum UserCommand {
         admin: bool,
     },
     /// List accounts with their numbers of desserts.
-    List,
+    List {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Make an account an admin, or (with --revoke) an ordinary account again.
     Admin {
+        #[command(flatten)]
+        database: DatabaseArgs,
         username: String,
         /// Take the admin right away.
         #[arg(long)]
         revoke: bool,
     },
     /// Disable an account: its sessions and API tokens end, and it can no longer log in.
-    Disable { username: String },
+    Disable {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        username: String,
+    },
     /// Let a disabled account log in again.
-    Enable { username: String },
+    Enable {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        username: String,
+    },
 }
 
-pub async fn run(store: &Store, command: UserCommand) -> anyhow::Result<()> {
+pub async fn run(command: UserCommand) -> anyhow::Result<()> {
     match command {
         UserCommand::Add {
+            database,
             username,
             email,
             name,
@@ -50,6 +67,7 @@ pub async fn run(store: &Store, command: UserCommand) -> anyhow::Result<()> {
             admin,
         } => {
             let password = read_password()?;
+            let store = &database.open_migrated().await?;
             let input = SignupInput {
                 username,
                 email,
@@ -70,7 +88,8 @@ pub async fn run(store: &Store, command: UserCommand) -> anyhow::Result<()> {
             let what = if admin { "admin" } else { "user" };
             println!("created {what} {} (id {})", user.username, user.id);
         }
-        UserCommand::List => {
+        UserCommand::List { database } => {
+            let store = &database.open_migrated().await?;
             let rows = users::list_with_dessert_counts(store).await?;
             println!("{:<6} {:<32} {:<40} {:>8}  STATE", "ID", "USERNAME", "EMAIL", "DESSERTS");
             for (user, count, state) in rows {
@@ -84,14 +103,20 @@ pub async fn run(store: &Store, command: UserCommand) -> anyhow::Result<()> {
                 );
             }
         }
-        UserCommand::Admin { username, revoke } => {
+        UserCommand::Admin {
+            database,
+            username,
+            revoke,
+        } => {
+            let store = &database.open_migrated().await?;
             let user = existing(store, &username).await?;
             admin::set_admin(store, &lookup_key(&user.username), !revoke).await?;
             crate::security_events::admin_right_changed(user.id, !revoke);
             let now = if revoke { "an ordinary account" } else { "an admin" };
             println!("{} is now {now}", user.username);
         }
-        UserCommand::Disable { username } => {
+        UserCommand::Disable { database, username } => {
+            let store = &database.open_migrated().await?;
             let user = existing(store, &username).await?;
             match admin::disable(store, user.id, crate::store::now()).await? {
                 Disabling::Done => {
@@ -106,7 +131,8 @@ pub async fn run(store: &Store, command: UserCommand) -> anyhow::Result<()> {
                 Disabling::NoSuchAccount => bail!("no user {username:?}"),
             }
         }
-        UserCommand::Enable { username } => {
+        UserCommand::Enable { database, username } => {
+            let store = &database.open_migrated().await?;
             let user = existing(store, &username).await?;
             admin::enable(store, user.id).await?;
             crate::security_events::account_enabled(user.id, None);

@@ -310,6 +310,11 @@ impl Store {
         })
     }
 
+    /// Whether the data is in an SQLite file (rather than on a PostgreSQL server).
+    pub fn is_sqlite(&self) -> bool {
+        matches!(&*self.backend, Backend::Sqlite(_))
+    }
+
     /// How busy the database connections are now.
     pub fn load(&self) -> StoreLoad {
         match &*self.backend {
@@ -352,6 +357,34 @@ impl Store {
             Backend::Postgres(_) => Err(StoreError::Internal(Fault::new(
                 "backup copies SQLite files; for PostgreSQL use pg_dump (see docs/deploy.md)",
             ))),
+        }
+    }
+
+    /// What SQLite's own checks find wrong with the file (`PRAGMA integrity_check` and
+    /// `foreign_key_check`), one line each; nothing on PostgreSQL, which keeps itself.
+    pub async fn integrity_problems(&self) -> Result<Vec<String>, StoreError> {
+        match &*self.backend {
+            Backend::Sqlite(_) => {
+                let mut problems: Vec<String> = self
+                    .fetch_all("PRAGMA integrity_check", vec![], |row| row.get(0))
+                    .await?
+                    .into_iter()
+                    .filter(|line: &String| line != "ok")
+                    .collect();
+                let dangling: Vec<String> = self
+                    .fetch_all("PRAGMA foreign_key_check", vec![], |row| {
+                        Ok(format!(
+                            "{} row {} names a missing {}",
+                            row.get::<String>(0)?,
+                            row.get::<Option<i64>>(1)?.unwrap_or_default(),
+                            row.get::<String>(2)?
+                        ))
+                    })
+                    .await?;
+                problems.extend(dangling);
+                Ok(problems)
+            }
+            Backend::Postgres(_) => Ok(Vec::new()),
         }
     }
 
@@ -509,7 +542,7 @@ pub(crate) fn kitchen_and_ids(kitchen_id: i64, ids: impl Iterator<Item = i64>) -
     (list, values)
 }
 
-fn now_millis() -> i64 {
+pub fn now_millis() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 

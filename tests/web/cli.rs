@@ -325,19 +325,126 @@ fn each_subcommands_help_lists_only_its_own_options() {
     };
     let serve = help(&["serve", "--help"]);
     assert!(serve.contains("--addr") && serve.contains("--smtp-url"), "{serve}");
+    let server_only = ["--addr", "--smtp-url", "--public-url", "--metrics-addr", "--backup-dir"];
     for command in [
-        &["user", "--help"][..],
-        &["user", "add", "--help"],
+        &["user", "add", "--help"][..],
+        &["user", "list", "--help"],
+        &["user", "admin", "--help"],
+        &["user", "disable", "--help"],
         &["export", "--help"],
+        &["import", "--help"],
+        &["import-legacy", "--help"],
         &["migrate", "--help"],
         &["backup", "--help"],
     ] {
         let text = help(command);
-        assert!(
-            !text.contains("--addr") && !text.contains("--smtp-url") && !text.contains("--public-url"),
-            "{command:?}: {text}"
-        );
+        for option in server_only {
+            assert!(!text.contains(option), "{command:?} lists {option}: {text}");
+        }
         assert!(text.contains("--database-url"), "{command:?}: {text}");
+    }
+    // What uses no database lists none of its options.
+    for command in [&["user", "--help"][..], &["completions", "--help"]] {
+        let text = help(command);
+        for option in server_only.iter().chain(&["--database-url", "--db-pool-size", "--quiet"]) {
+            assert!(!text.contains(option), "{command:?} lists {option}: {text}");
+        }
+    }
+    // Each long command has --quiet, and only those.
+    for command in ["export", "import", "import-legacy", "backup"] {
+        assert!(help(&[command, "--help"]).contains("--quiet"), "{command}");
+    }
+    for command in [&["migrate", "--help"][..], &["user", "add", "--help"], &["serve", "--help"]] {
+        assert!(!help(command).contains("--quiet"), "{command:?}");
+    }
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef desserts"),
+        ("fish", "complete -c desserts"),
+    ] {
+        let out = desserts("sqlite://unused.db", &["completions", shell], "");
+        assert!(out.status.success(), "{shell}: {}", text(&out.stderr));
+        let script = text(&out.stdout);
+        assert!(script.contains(marker), "{shell}: {script}");
+        for word in ["import-legacy", "with-secrets", "backup-keep", "disable"] {
+            assert!(script.contains(word), "{shell} completes {word}");
+        }
+    }
+    let out = desserts("sqlite://unused.db", &["completions", "tcsh"], "");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("possible values"), "{}", text(&out.stderr));
+    assert!(!std::path::Path::new("unused.db").exists(), "completions open no database");
+}
+
+/// Runs `desserts ARGS` with standard error (and output) on a terminal, through `script`:
+/// what the command wrote there.
+fn on_a_terminal(url: &str, args: &[&str]) -> (bool, String) {
+    let command = std::iter::once(env!("CARGO_BIN_EXE_desserts"))
+        .chain(args.iter().copied())
+        .map(|word| format!("'{}'", word.replace('\'', "'\\''")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let out = Command::new("script")
+        .args(["-qefc", &command, "/dev/null"])
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script (util-linux) runs the command on a terminal");
+    (out.status.success(), text(&out.stdout))
+}
+
+#[test]
+fn long_commands_show_progress_on_a_terminal_only() {
+    let test_db = TestDb::new();
+    let db = &test_db.url;
+    assert!(
+        desserts(
+            db,
+            &["user", "add", "ann", "--email", "ann@example.com", "--name", "Ann"],
+            "correct horse battery\n"
+        )
+        .status
+        .success()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("all.json");
+    let export = export.to_str().unwrap();
+    // Piped: the summary only, no progress and no terminal codes.
+    let piped = desserts(db, &["export", "--out", export], "");
+    assert!(piped.status.success(), "{}", text(&piped.stderr));
+    assert!(
+        !text(&piped.stderr).contains("reading") && !text(&piped.stderr).contains('\u{1b}'),
+        "{}",
+        text(&piped.stderr)
+    );
+    // On a terminal: each step, rewritten in place.
+    std::fs::remove_file(export).unwrap();
+    let (ok, shown) = on_a_terminal(db, &["export", "--out", export]);
+    assert!(ok, "{shown}");
+    assert!(
+        shown.contains("export: reading the database") && shown.contains("\r\u{1b}[2K"),
+        "{shown:?}"
+    );
+    std::fs::remove_file(export).unwrap();
+    let (ok, quiet) = on_a_terminal(db, &["export", "--out", export, "--quiet"]);
+    assert!(ok, "{quiet}");
+    assert!(!quiet.contains("reading"), "{quiet:?}");
+    let (ok, checked) = on_a_terminal(db, &["import", "--dry-run", export]);
+    assert!(ok, "{checked}");
+    assert!(checked.contains("checking 1 users"), "{checked:?}");
+    if !test_db.is_postgres() {
+        let backup = dir.path().join("copy.db");
+        let (ok, copied) = on_a_terminal(db, &["backup", backup.to_str().unwrap()]);
+        assert!(ok, "{copied}");
+        assert!(copied.contains("copying the database"), "{copied:?}");
+        let piped = desserts(db, &["backup", "--verify", backup.to_str().unwrap()], "");
+        assert!(piped.status.success(), "{}", text(&piped.stderr));
+        assert!(text(&piped.stderr).is_empty(), "{}", text(&piped.stderr));
     }
 }
 

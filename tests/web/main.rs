@@ -10,6 +10,7 @@ mod admin;
 mod allergens;
 mod api;
 mod auth;
+mod backups;
 mod cli;
 mod compression;
 mod connections;
