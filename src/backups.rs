@@ -4,6 +4,8 @@
 //! crash or a full disk never leaves half a backup under a backup's name.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::store::{Store, StoreError};
@@ -150,16 +152,34 @@ pub async fn make_scheduled_copy(store: &Store, schedule: &Schedule) -> Result<P
     Ok(target)
 }
 
+/// How scheduled backups have gone, for the metrics; shared by the schedule and the scrape.
+#[derive(Debug, Default)]
+pub struct BackupRecord {
+    /// Whether a schedule runs in this process.
+    pub scheduled: AtomicBool,
+    /// When the last copy was written, in seconds since the epoch; 0 before the first.
+    pub last_success: AtomicI64,
+    /// Copies that failed.
+    pub failures: AtomicU64,
+}
+
 /// Makes a copy every `schedule.every` until the process ends. A failed copy (a full disk)
 /// is logged and tried again at the next turn; the copies made before stay.
-pub async fn run_schedule(store: Store, schedule: Schedule) {
+pub async fn run_schedule(store: Store, schedule: Schedule, record: Arc<BackupRecord>) {
+    record.scheduled.store(true, Ordering::Relaxed);
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + schedule.every, schedule.every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
         match make_scheduled_copy(&store, &schedule).await {
-            Ok(path) => tracing::info!(file = %path.display(), "backup written"),
-            Err(error) => tracing::error!(%error, "backup failed; trying again at the next turn"),
+            Ok(path) => {
+                record.last_success.store(crate::store::now(), Ordering::Relaxed);
+                tracing::info!(file = %path.display(), "backup written");
+            }
+            Err(error) => {
+                record.failures.fetch_add(1, Ordering::Relaxed);
+                tracing::error!(%error, "backup failed; trying again at the next turn");
+            }
         }
     }
 }

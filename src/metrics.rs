@@ -4,6 +4,8 @@
 //! (`/desserts/{id}`), never paths: a path holds ids and secret links, and every distinct
 //! value would be a series of its own.
 
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use prometheus_client::collector::Collector;
@@ -14,6 +16,7 @@ use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
+use crate::backups::BackupRecord;
 use crate::mail::Mailer;
 use crate::passwords::Hasher;
 use crate::photos::Photos;
@@ -36,6 +39,7 @@ type LatencyFamily = Family<RequestLabels, Histogram, fn() -> Histogram>;
 #[derive(Debug)]
 pub struct Metrics {
     registry: Registry,
+    backups: Arc<BackupRecord>,
     requests: Family<RequestLabels, Counter>,
     latency: LatencyFamily,
 }
@@ -55,14 +59,17 @@ impl Metrics {
             "Time to answer an HTTP request (to its headers), by method, route template and status",
             latency.clone(),
         );
+        let backups = Arc::new(BackupRecord::default());
         registry.register_collector(Box::new(AtScrape {
             store: store.clone(),
             hasher: hasher.clone(),
             photos: photos.clone(),
             mailer: mailer.clone(),
+            backups: backups.clone(),
         }));
         Self {
             registry,
+            backups,
             requests,
             latency,
         }
@@ -78,6 +85,11 @@ impl Metrics {
         };
         self.requests.get_or_create(&labels).inc();
         self.latency.get_or_create(&labels).observe(took.as_secs_f64());
+    }
+
+    /// Where a backup schedule writes how it goes.
+    pub fn backup_record(&self) -> Arc<BackupRecord> {
+        self.backups.clone()
     }
 
     /// Everything, in the Prometheus text format.
@@ -113,6 +125,7 @@ struct AtScrape {
     hasher: Hasher,
     photos: Photos,
     mailer: Mailer,
+    backups: Arc<BackupRecord>,
 }
 
 impl std::fmt::Debug for AtScrape {
@@ -163,7 +176,7 @@ impl Collector for AtScrape {
             self.photos.waiting(),
         )?;
         let mail = self.mailer.counts();
-        let read = |count: &std::sync::atomic::AtomicU64| count.load(std::sync::atomic::Ordering::Relaxed);
+        let read = |count: &std::sync::atomic::AtomicU64| count.load(Ordering::Relaxed);
         counter(&mut encoder, "mail_sent", "Messages the SMTP server accepted.", read(&mail.sent))?;
         counter(&mut encoder, "mail_failed", "Messages given up on.", read(&mail.failed))?;
         counter(
@@ -184,6 +197,22 @@ impl Collector for AtScrape {
             "Logged-in sessions started (logins).",
             self.store.sessions_created(),
         )?;
+        if self.backups.scheduled.load(Ordering::Relaxed) {
+            let last = self.backups.last_success.load(Ordering::Relaxed);
+            let last = ConstGauge::new(last);
+            last.encode(encoder.encode_descriptor(
+                "backup_last_success_timestamp_seconds",
+                "When the last scheduled backup was written (0: none yet).",
+                None,
+                last.metric_type(),
+            )?)?;
+            counter(
+                &mut encoder,
+                "backup_failures",
+                "Scheduled backups that failed.",
+                self.backups.failures.load(Ordering::Relaxed),
+            )?;
+        }
         Ok(())
     }
 }

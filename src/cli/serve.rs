@@ -139,7 +139,11 @@ pub async fn run(store: Store, args: ServeArgs) -> anyhow::Result<()> {
             keep = schedule.keep,
             "backups on a schedule"
         );
-        tokio::spawn(crate::backups::run_schedule(state.store.clone(), schedule));
+        tokio::spawn(crate::backups::run_schedule(
+            state.store.clone(),
+            schedule,
+            state.metrics.backup_record(),
+        ));
     }
     tracing::info!("listening on http://{}", listener.local_addr()?);
     app::serve(listener, state, app::shutdown_signal()).await.context("server failed")?;

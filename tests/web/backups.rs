@@ -31,9 +31,12 @@ async fn scheduled_copies_are_consistent_under_writes_and_only_the_newest_stay()
     let dir = tempfile::tempdir().unwrap();
     let backups = dir.path().join("backups");
     let url = format!("sqlite://{}", dir.path().join("live.db").display());
+    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let metrics_addr = format!("127.0.0.1:{metrics_port}");
     let server = ServerProcess::start(
         &url,
         &[
+            ("DESSERTS_METRICS_ADDR", metrics_addr.as_str()),
             ("DESSERTS_BACKUP_DIR", backups.to_str().unwrap()),
             ("DESSERTS_BACKUP_EVERY", "1s"),
             ("DESSERTS_BACKUP_KEEP", "2"),
@@ -79,6 +82,18 @@ async fn scheduled_copies_are_consistent_under_writes_and_only_the_newest_stay()
         written += writer.await.unwrap();
     }
     assert!(written > 10, "writes went on: {written}");
+    let metrics = reqwest::get(format!("http://{metrics_addr}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let last = metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("desserts_backup_last_success_timestamp_seconds "))
+        .unwrap_or_else(|| panic!("the last backup's time: {metrics}"));
+    assert!(last.parse::<i64>().unwrap() > 1_700_000_000, "{last}");
+    assert!(metrics.contains("desserts_backup_failures_total 0"), "{metrics}");
     drop(server);
     let kept = copies_in(&backups);
     assert_eq!(kept.len(), 2, "{kept:?}");

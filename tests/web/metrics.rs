@@ -115,6 +115,7 @@ async fn the_metrics_listener_counts_requests_by_route_template() {
     {
         assert_eq!(samples.get(gauge), Some(&0.0), "{gauge} when idle");
     }
+    assert!(!text.contains("desserts_backup"), "no backup schedule, no backup metrics");
     // The metrics are not on the public address.
     assert_eq!(Browser::new(&server.base).get("/metrics").await.status, StatusCode::NOT_FOUND);
 }
