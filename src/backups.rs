@@ -204,7 +204,7 @@ mod tests {
     fn scheduled_names_sort_by_time() {
         let earlier = scheduled_name(1_795_512_600_000);
         let later = scheduled_name(1_795_512_600_001);
-        assert_eq!(earlier, "desserts-20261124T063000.000Z.db");
+        assert_eq!(earlier, "desserts-20261124T093000.000Z.db");
         assert!(earlier < later);
     }
 }
