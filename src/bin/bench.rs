@@ -91,6 +91,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::ListShared,
         Scenario::ListFreeOf,
         Scenario::ListLabel,
+        Scenario::ListCompressed,
         Scenario::PublicMenu,
         Scenario::Dessert,
         Scenario::Thumbnail,
@@ -175,6 +176,7 @@ enum Scenario {
     ListShared,
     ListFreeOf,
     ListLabel,
+    ListCompressed,
     PublicMenu,
     Dessert,
     Thumbnail,
@@ -192,6 +194,7 @@ impl Scenario {
             Self::ListShared => "`GET /` in a kitchen shared with the user (editor)",
             Self::ListFreeOf => "`GET /?free_of=milk` (filtered list)",
             Self::ListLabel => "`GET /?label=seasonal` (filtered list)",
+            Self::ListCompressed => "`GET /` with `Accept-Encoding: br, gzip` (brotli)",
             Self::PublicMenu => "`GET /m/{slug}` (public menu, 20 desserts, anonymous)",
             Self::Dessert => "`GET /desserts/{id}`",
             Self::Thumbnail => "`GET /desserts/{id}/photo?size=thumb` (from the database)",
@@ -613,6 +616,15 @@ async fn connection(
             Scenario::List | Scenario::ListShared => (get("/?sort=name&dir=asc", Some(&session.cookie)), StatusCode::OK),
             Scenario::ListFreeOf => (get("/?free_of=milk&sort=name&dir=asc", Some(&session.cookie)), StatusCode::OK),
             Scenario::ListLabel => (get("/?label=seasonal&sort=name&dir=asc", Some(&session.cookie)), StatusCode::OK),
+            Scenario::ListCompressed => (
+                get("/?sort=name&dir=asc", Some(&session.cookie)).map(|mut request| {
+                    request
+                        .headers_mut()
+                        .insert("accept-encoding", hyper::header::HeaderValue::from_static("br, gzip"));
+                    request
+                }),
+                StatusCode::OK,
+            ),
             Scenario::PublicMenu => (get(&format!("/m/{}", menu_slug(session.user)), None), StatusCode::OK),
             Scenario::Dessert => {
                 let id = first_dessert + (n as usize % desserts.max(1));

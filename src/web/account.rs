@@ -54,6 +54,8 @@ struct AccountPage {
     /// Where the person is logged in, this browser first.
     sessions: Vec<SessionSummary>,
     tokens: Vec<TokenSummary>,
+    /// An admin's account page links to `/admin`.
+    is_admin: bool,
 }
 
 async fn show(state: &AppState, visit: &Visit, user: User, status: StatusCode, errors: FieldErrors) -> Result<Response, Error> {
@@ -89,6 +91,7 @@ async fn show_with_typed(
     let now = store::now();
     let sessions = sessions::list_for_user(&state.store, user.id, &visit.session_id_hash().unwrap_or_default(), now).await?;
     let tokens = api_tokens::list_for_user(&state.store, user.id, None, now).await?;
+    let is_admin = crate::store::admin::is_admin(&state.store, user.id).await?;
     render_with(
         status,
         &AccountPage {
@@ -104,6 +107,7 @@ async fn show_with_typed(
             errors,
             sessions,
             tokens,
+            is_admin,
         },
     )
 }

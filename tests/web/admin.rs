@@ -43,7 +43,9 @@ async fn admin_pages_are_unknown_to_everyone_but_admins() {
     assert_eq!(stranger.post_raw(&disable, &[]).await.status, StatusCode::NOT_FOUND);
     assert_eq!(users_count(&app, "disabled_at IS NOT NULL"), 0);
 
+    bob.get("/account").await.assert_lacks("href=\"/admin\"");
     let root = admin(&app, "root").await;
+    root.get("/account").await.assert_contains("href=\"/admin\"");
     let page = root.get("/admin").await;
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("bob@example.com")
@@ -97,6 +99,7 @@ async fn the_list_searches_and_pages() {
     // A pattern's own characters are literal, and a NUL finds nothing rather than failing.
     root.get("/admin?q=%25").await.assert_contains("No account matches");
     root.get("/admin?q=co_k").await.assert_contains("No account matches");
+    assert_eq!(root.get("/admin?q=%FF%FE").await.status, StatusCode::OK, "not UTF-8");
     let nul = root.get("/admin?q=%00").await;
     assert_eq!(nul.status, StatusCode::OK);
     nul.assert_contains("No account matches");
@@ -223,4 +226,48 @@ async fn admin_forms_need_their_token_and_spare_admins() {
     // An admin who loses the right loses the pages on the next request.
     assert!(desserts::store::admin::set_admin(&app.store, "other", false).await.unwrap());
     assert_eq!(other.get("/admin").await.status, StatusCode::NOT_FOUND);
+}
+
+/// Requests in flight with the account's token and cookie while it is disabled: every one
+/// that starts after the disable has answered is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_started_after_a_disable_gets_through() {
+    let app = TestApp::spawn().await;
+    let root = admin(&app, "root").await;
+    let bob = app.signed_up("bob").await;
+    let bob_id = app.user_id("bob").await;
+    let token = app
+        .api()
+        .post("/api/v1/tokens", json!({"username": "bob", "password": PASSWORD}))
+        .await;
+    let api = app.api().with_token(token.body["token"].as_str().unwrap());
+    let disabled_at = std::sync::Arc::new(tokio::sync::OnceCell::<std::time::Instant>::new());
+    let bob = std::sync::Arc::new(bob);
+    let mut workers = Vec::new();
+    for n in 0..16 {
+        let (api, bob, disabled_at) = (api.clone(), bob.clone(), disabled_at.clone());
+        workers.push(tokio::spawn(async move {
+            let mut late_successes = 0;
+            for _ in 0..40 {
+                let started = std::time::Instant::now();
+                let ok = if n % 2 == 0 {
+                    api.get("/api/v1/desserts").await.status == StatusCode::OK
+                } else {
+                    bob.get("/").await.status == StatusCode::OK
+                };
+                if ok && disabled_at.get().is_some_and(|at| started > *at) {
+                    late_successes += 1;
+                }
+            }
+            late_successes
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let page = root.submit("/admin", &format!("/admin/users/{bob_id}/disable"), &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    disabled_at.set(std::time::Instant::now()).unwrap();
+    for worker in workers {
+        assert_eq!(worker.await.unwrap(), 0, "a request started after the disable got through");
+    }
+    assert_eq!(api.get("/api/v1/desserts").await.status, StatusCode::UNAUTHORIZED);
 }
