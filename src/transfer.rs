@@ -161,6 +161,25 @@ pub struct Label {
     pub created_at: String,
 }
 
+/// Rows of a document by kind: "2 users, 5 desserts, 1 menus, 0 photos".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub users: usize,
+    pub desserts: usize,
+    pub menus: usize,
+    pub photos: usize,
+}
+
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} users, {} desserts, {} menus, {} photos",
+            self.users, self.desserts, self.menus, self.photos
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DessertLabel {
@@ -271,6 +290,16 @@ pub struct Photo {
 }
 
 impl Document {
+    /// How many of the main kinds of row the document holds, for a summary line.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            users: self.users.len(),
+            desserts: self.desserts.len(),
+            menus: self.menus.len(),
+            photos: self.photos.len(),
+        }
+    }
+
     pub fn from_dump(dump: Dump) -> Self {
         let time = |seconds| Timestamp(seconds).rfc3339();
         Self {

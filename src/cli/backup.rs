@@ -50,26 +50,10 @@ pub async fn verify(file: &Path, quiet: bool) -> anyhow::Result<()> {
         .migrate()
         .await
         .with_context(|| format!("{} cannot be brought to this program's schema", file.display()))?;
-    progress.show("checking every row…");
     let document = Document::from_dump(dump::read_all(&store, true).await?);
-    let counts = [
-        document.users.len(),
-        document.desserts.len(),
-        document.menus.len(),
-        document.photos.len(),
-    ];
-    document
-        .into_dump()
-        .map_err(|problems| anyhow::anyhow!("{} has {} problem(s):\n  {}", file.display(), problems.len(), problems.join("\n  ")))?;
+    let (_, counts) = super::transfer::check_rows(document, file, &progress)?;
     progress.done();
-    println!(
-        "{}: {} users, {} desserts, {} menus, {} photos; every row passes today's rules",
-        file.display(),
-        counts[0],
-        counts[1],
-        counts[2],
-        counts[3]
-    );
+    println!("{}: {counts}; every row passes today's rules", file.display());
     Ok(())
 }
 

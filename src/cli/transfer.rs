@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use super::progress::Progress;
 use crate::store::dump::Dump;
 use crate::store::{Store, StoreError, dump, two_factor};
-use crate::transfer::Document;
+use crate::transfer::{Counts, Document};
 
 pub async fn export(store: &Store, out: Option<&Path>, with_secrets: bool, quiet: bool) -> anyhow::Result<()> {
     let progress = Progress::new(quiet);
@@ -63,26 +63,14 @@ pub async fn export(store: &Store, out: Option<&Path>, with_secrets: bool, quiet
     Ok(())
 }
 
-/// Reads an export document and checks every row against today's rules, as an import
-/// would: the rows, or every problem found, one per row and field.
-fn read_and_check(file: &Path, progress: &Progress) -> anyhow::Result<(Dump, [usize; 4])> {
-    progress.show(&format!("reading {}…", file.display()));
-    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let document: Document =
-        serde_json::from_str(&text).with_context(|| format!("{} is not a desserts export document", file.display()))?;
-    let counts = [
-        document.users.len(),
-        document.desserts.len(),
-        document.menus.len(),
-        document.photos.len(),
-    ];
-    progress.show(&format!(
-        "checking {} users, {} desserts, {} menus, {} photos…",
-        counts[0], counts[1], counts[2], counts[3]
-    ));
+/// Checks every row of `document` against today's rules, as an import would: the rows, or
+/// every problem found, one per row and field, in an error that names `file`.
+pub(super) fn check_rows(document: Document, file: &Path, progress: &Progress) -> anyhow::Result<(Dump, Counts)> {
+    let counts = document.counts();
+    progress.show(&format!("checking {counts}…"));
     let rows = document.into_dump().map_err(|problems| {
         anyhow::anyhow!(
-            "{} has {} problem(s); nothing was imported:\n  {}",
+            "{} has {} problem(s); nothing was changed:\n  {}",
             file.display(),
             problems.len(),
             problems.join("\n  ")
@@ -91,18 +79,23 @@ fn read_and_check(file: &Path, progress: &Progress) -> anyhow::Result<(Dump, [us
     Ok((rows, counts))
 }
 
+/// Reads an export document and checks its rows.
+fn read_and_check(file: &Path, progress: &Progress) -> anyhow::Result<(Dump, Counts)> {
+    progress.show(&format!("reading {}…", file.display()));
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let document: Document =
+        serde_json::from_str(&text).with_context(|| format!("{} is not a desserts export document", file.display()))?;
+    check_rows(document, file, progress)
+}
+
 /// `import --dry-run`: every check of an import, and nothing written.
 pub fn check(file: &Path, quiet: bool) -> anyhow::Result<()> {
     let progress = Progress::new(quiet);
     let (_, counts) = read_and_check(file, &progress)?;
     progress.done();
     println!(
-        "{}: {} users, {} desserts, {} menus, {} photos; every row passes today's rules (nothing was imported)",
-        file.display(),
-        counts[0],
-        counts[1],
-        counts[2],
-        counts[3]
+        "{}: {counts}; every row passes today's rules (nothing was imported)",
+        file.display()
     );
     Ok(())
 }
@@ -125,9 +118,6 @@ pub async fn import(store: &Store, file: &Path, quiet: bool) -> anyhow::Result<(
         Err(error) => return Err(anyhow::Error::new(error).context("nothing was imported")),
     }
     progress.done();
-    println!(
-        "imported {} users, {} desserts, {} menus, {} photos",
-        counts[0], counts[1], counts[2], counts[3]
-    );
+    println!("imported {counts}");
     Ok(())
 }
