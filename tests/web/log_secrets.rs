@@ -198,7 +198,29 @@ async fn a_life_with_the_server_leaves_no_secret_in(format: &str) -> String {
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
     secrets.extend(["c2VjcmV0LWNyZWRlbnRpYWw", "YXV0aGVudGljYXRvci1zZWNyZXQ", "c2lnbmF0dXJlLXNlY3JldA"].map(String::from));
 
+    // An admin, made on the command line, disables Ann's account.
+    let made = crate::support::run_desserts(
+        &db.url,
+        &["user", "add", "root", "--email", "root@example.com", "--name", "Root", "--admin"],
+        "root's own password\n",
+    );
+    assert!(made.status.success(), "{}", crate::support::text(&made.stderr));
+    secrets.push("root's own password".into());
+    let root = Browser::new(&server.base);
+    assert_eq!(root.login("root", "root's own password").await.status, StatusCode::SEE_OTHER);
+    secrets.push(root.session_cookie().expect("the admin's cookie"));
+    assert_eq!(
+        root.submit("/admin", "/admin/users/1/disable", &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+
     let (_, log) = server.stop();
+    let disabled = log
+        .lines()
+        .find(|line| line.contains("account_disabled"))
+        .unwrap_or_else(|| panic!("the disable is logged:\n{log}"));
+    let admin_id = if format == "json" { "\"admin_id\":2" } else { "admin_id=2" };
+    assert!(disabled.contains(admin_id), "with the admin's id: {disabled}");
     // Security events, one line each, with the account and the client address.
     for event in [
         "login_failed",
