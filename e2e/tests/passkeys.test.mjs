@@ -5,6 +5,7 @@
 // WebAuthn refuses IP addresses, so these pages are opened by the host name `localhost`.
 
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { test } from "node:test";
 
 import {
@@ -22,6 +23,8 @@ import {
 } from "../lib.mjs";
 
 const browser = await browserForThisFile();
+const DATABASE_URL = process.env.DESSERTS_E2E_DATABASE_URL;
+const BINARY = process.env.DESSERTS_E2E_BIN;
 const SITE = BASE_URL.replace("127.0.0.1", "localhost");
 
 /** A visitor whose browser has an authenticator that keeps passkeys and verifies its user. */
@@ -114,6 +117,20 @@ test("people log in with passkeys, each to their own account", async (t) => {
       assert.doesNotMatch(await loggedInAs(bob.page), new RegExp(ann.name));
       await bob.page.goto("/");
       assert.deepEqual(await listedNames(bob.page), []);
+    });
+
+    await t.test("a disabled account's passkey no longer logs in, until it is enabled", { skip: !DATABASE_URL && "DESSERTS_E2E_DATABASE_URL is not set" }, async () => {
+      const run = (...args) => execFileSync(BINARY, args, { env: { ...process.env, DATABASE_URL, RUST_LOG: "warn" } });
+      run("user", "disable", bob.name);
+      await bob.page.goto("/account");
+      assert.equal(new URL(bob.page.url()).pathname, "/login", "the session ended");
+      await logInWithPasskey(bob.page);
+      await bob.page.locator(".passkey-login [data-passkey-message]").filter({ hasText: "not accepted" }).waitFor();
+      assert.equal(new URL(bob.page.url()).pathname, "/login");
+      run("user", "enable", bob.name);
+      await logInWithPasskey(bob.page);
+      await bob.page.waitForURL((url) => url.pathname === "/");
+      assert.match(await loggedInAs(bob.page), new RegExp(bob.name));
     });
 
     await t.test("another account cannot remove or rename your passkey", async () => {
