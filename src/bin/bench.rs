@@ -56,14 +56,33 @@ struct Args {
     /// Write the tables into this Markdown file, between the benchmark markers.
     #[arg(long)]
     write: Option<PathBuf>,
+    /// A smoke test for CI: every scenario for two seconds on a small database (100 users ×
+    /// 20 desserts), with the contention and photo runs; exits non-zero on any error or if
+    /// the server dies, never because of a time.
+    #[arg(long)]
+    quick: bool,
+}
+
+impl Args {
+    /// `--quick` sets the sizes and times; what was given otherwise stays.
+    fn quickened(mut self) -> Self {
+        if self.quick {
+            self.users = 100;
+            self.desserts = 20;
+            self.seconds = 2;
+            self.contention = true;
+            self.photos = true;
+        }
+        self
+    }
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+    let args = Args::parse().quickened();
     let mut report = String::new();
     let dir = WorkDir::new()?;
-    let server = Server::start(dir.path(), args.users, args.desserts).await?;
+    let mut server = Server::start(dir.path(), args.users, args.desserts).await?;
     eprintln!(
         "server ready at {} (pid {}, {} users × {} desserts)",
         server.base,
@@ -126,15 +145,20 @@ async fn main() -> anyhow::Result<()> {
         rows.push(("`GET /` at 512 connections".to_string(), wide));
     }
     let rss = server.peak_rss_kib();
+    server.check_alive()?;
     report.push_str(&table(&rows, args.connections));
+    let mut failed: Vec<String> = Vec::new();
+    for (label, m) in &rows {
+        count_errors(&mut failed, label, m.errors);
+    }
     report.push_str(&format!("\nServer peak RSS (VmHWM): {:.1} MiB.\n", rss as f64 / 1024.0));
     drop(server);
 
     if args.contention {
-        report.push_str(&contention(dir.path(), &args, seconds).await?);
+        report.push_str(&contention(dir.path(), &args, seconds, &mut failed).await?);
     }
     if args.photos {
-        report.push_str(&photos(dir.path(), &args, seconds).await?);
+        report.push_str(&photos(dir.path(), &args, seconds, &mut failed).await?);
     }
     if args.scale {
         report.push_str(&scale(dir.path(), seconds).await?);
@@ -144,6 +168,9 @@ async fn main() -> anyhow::Result<()> {
     if let Some(path) = args.write {
         write_between_markers(&path, &full)?;
         eprintln!("wrote {}", path.display());
+    }
+    if args.quick && !failed.is_empty() {
+        bail!("requests failed:\n  {}", failed.join("\n  "));
     }
     Ok(())
 }
@@ -346,6 +373,16 @@ impl Server {
     }
 }
 
+impl Server {
+    /// An error if the server process has ended (a crash) while it was driven.
+    fn check_alive(&mut self) -> anyhow::Result<()> {
+        match self.child.try_wait()? {
+            None => Ok(()),
+            Some(status) => bail!("the server exited during the benchmark: {status}"),
+        }
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -533,6 +570,9 @@ async fn build_database(path: &Path, users: usize, desserts: usize) -> anyhow::R
 struct Measured {
     latencies_us: Vec<u32>,
     errors: u64,
+    /// Logins the server turned away on purpose (429: too many from one address; 503: the
+    /// hashing queue is full): its limits at work, not failures.
+    limited: u64,
     elapsed: Duration,
     /// CPU time the server spent meanwhile (user and system), in clock ticks.
     server_cpu_ticks: u64,
@@ -578,9 +618,10 @@ async fn drive(server: &Server, sessions: &[Session], scenario: Scenario, time: 
     stop.store(true, Ordering::Relaxed);
     let mut measured = Measured::default();
     for task in tasks {
-        if let Ok((latencies, errors)) = task.await {
+        if let Ok((latencies, errors, limited)) = task.await {
             measured.latencies_us.extend(latencies);
             measured.errors += errors;
+            measured.limited += limited;
         }
     }
     measured.elapsed = started.elapsed();
@@ -597,11 +638,12 @@ async fn connection(
     desserts: usize,
     stop: Arc<AtomicBool>,
     counter: Arc<AtomicU64>,
-) -> (Vec<u32>, u64) {
+) -> (Vec<u32>, u64, u64) {
     let mut latencies = Vec::new();
     let mut errors = 0;
+    let mut limited = 0;
     let Ok(mut sender) = open(port).await else {
-        return (latencies, 1);
+        return (latencies, 1, 0);
     };
     let first_dessert = (session.user - 1) * desserts + 1;
     let upload = if scenario == Scenario::Upload {
@@ -680,6 +722,12 @@ async fn connection(
             Ok((status, _, _)) if status == expected => {
                 latencies.push(started.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
             }
+            Ok((status, _, _))
+                if scenario == Scenario::Login
+                    && (status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE) =>
+            {
+                limited += 1;
+            }
             Ok(_) => errors += 1,
             Err(_) => {
                 errors += 1;
@@ -690,7 +738,7 @@ async fn connection(
             }
         }
     }
-    (latencies, errors)
+    (latencies, errors, limited)
 }
 
 /// The 12-megapixel camera JPEG every upload sends.
@@ -795,7 +843,11 @@ fn table(rows: &[(String, Measured)], connections: usize) -> String {
             m.percentile_ms(0.5),
             m.percentile_ms(0.99),
             m.percentile_ms(1.0),
-            m.errors,
+            if m.limited > 0 {
+                format!("{} ({} turned away by the limits)", m.errors, m.limited)
+            } else {
+                m.errors.to_string()
+            },
             100.0 * m.per_second() / ceiling,
             m.server_cpu_us()
         ));
@@ -803,8 +855,15 @@ fn table(rows: &[(String, Measured)], connections: usize) -> String {
     out
 }
 
+/// Notes `errors` of what `label` names among the failures, if there were any.
+fn count_errors(failed: &mut Vec<String>, label: &str, errors: u64) {
+    if errors > 0 {
+        failed.push(format!("{label}: {errors} errors"));
+    }
+}
+
 /// The list page's p99 alone, then beside connections that do nothing but log in.
-async fn contention(dir: &Path, args: &Args, time: Duration) -> anyhow::Result<String> {
+async fn contention(dir: &Path, args: &Args, time: Duration, failed: &mut Vec<String>) -> anyhow::Result<String> {
     let sub = dir.join("contention");
     std::fs::create_dir_all(&sub)?;
     let server = Server::start(&sub, 100, args.desserts).await?;
@@ -815,6 +874,9 @@ async fn contention(dir: &Path, args: &Args, time: Duration) -> anyhow::Result<S
         drive(&server, &readers, Scenario::List, time, args.desserts),
         drive(&server, &flooders, Scenario::Login, time, args.desserts)
     );
+    count_errors(failed, "contention: the list alone", alone.errors);
+    count_errors(failed, "contention: the list beside logins", beside.errors);
+    count_errors(failed, "contention: the logins", flood.errors);
     Ok(format!(
         "\n### Contention: the list page beside a flood of logins\n\n\
          | list page, 32 connections | req/s | p50 ms | p99 ms | errors |\n|---|---:|---:|---:|---:|\n\
@@ -836,7 +898,7 @@ async fn contention(dir: &Path, args: &Args, time: Duration) -> anyhow::Result<S
 
 /// Photo uploads: how many a second, what they do to the list page's p99, and the server's
 /// peak memory with eight uploads of the largest image allowed at once.
-async fn photos(dir: &Path, args: &Args, time: Duration) -> anyhow::Result<String> {
+async fn photos(dir: &Path, args: &Args, time: Duration, failed: &mut Vec<String>) -> anyhow::Result<String> {
     let sub = dir.join("photos");
     std::fs::create_dir_all(&sub)?;
     let server = Server::start(&sub, 100, args.desserts).await?;
@@ -876,6 +938,10 @@ async fn photos(dir: &Path, args: &Args, time: Duration) -> anyhow::Result<Strin
     let took = started.elapsed();
     let ok = answers.iter().filter(|answer| matches!(answer, Ok(StatusCode::OK))).count();
     let peak = server.peak_rss_kib();
+    count_errors(failed, "photos: uploads", uploads.errors);
+    count_errors(failed, "photos: the list alone", alone.errors);
+    count_errors(failed, "photos: the list beside uploads", beside.errors);
+    count_errors(failed, "photos: eight large uploads at once", (answers.len() - ok) as u64);
     Ok(format!(
         "\n### Photos\n\n\
          | measure | value |\n|---|---:|\n\
