@@ -56,6 +56,14 @@ struct Args {
     /// Write the tables into this Markdown file, between the benchmark markers.
     #[arg(long)]
     write: Option<PathBuf>,
+    /// Also run the chosen scenarios with the server on this PostgreSQL server (a database of
+    /// its own is made there for each run and dropped after), reported in the same table:
+    /// postgres://USER@HOST/DATABASE, where DATABASE is one to connect to for making them.
+    #[arg(long)]
+    postgres: Option<String>,
+    /// Connections each server process keeps to PostgreSQL (DESSERTS_DB_POOL_SIZE).
+    #[arg(long, default_value_t = 16)]
+    db_pool_size: usize,
     /// A smoke test for CI: every scenario for two seconds on a small database (100 users ×
     /// 20 desserts), with the contention and photo runs; exits non-zero on any error or if
     /// the server dies, never because of a time.
@@ -124,7 +132,7 @@ async fn main() -> anyhow::Result<()> {
     } else {
         Vec::new()
     };
-    for scenario in chosen {
+    for &scenario in &chosen {
         let pool = if scenario == Scenario::ListShared {
             &shared[..]
         } else {
@@ -146,13 +154,20 @@ async fn main() -> anyhow::Result<()> {
     }
     let rss = server.peak_rss_kib();
     server.check_alive()?;
+    drop(server);
+    if let Some(admin_url) = &args.postgres {
+        let backend = Backend::Postgres {
+            admin_url: admin_url.clone(),
+            pool_size: args.db_pool_size,
+        };
+        rows.extend(on_postgres(&backend, dir.path(), &args, &chosen, seconds).await?);
+    }
     report.push_str(&table(&rows, args.connections));
     let mut failed: Vec<String> = Vec::new();
     for (label, m) in &rows {
         count_errors(&mut failed, label, m.errors);
     }
-    report.push_str(&format!("\nServer peak RSS (VmHWM): {:.1} MiB.\n", rss as f64 / 1024.0));
-    drop(server);
+    report.push_str(&format!("\nServer peak RSS (VmHWM), SQLite: {:.1} MiB.\n", rss as f64 / 1024.0));
 
     if args.contention {
         report.push_str(&contention(dir.path(), &args, seconds, &mut failed).await?);
@@ -162,6 +177,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if args.scale {
         report.push_str(&scale(dir.path(), seconds).await?);
+    }
+    if let Some(admin_url) = &args.postgres {
+        drop_postgres_databases(admin_url).await?;
     }
     let full = format!("{}\n{report}", machine(&args));
     println!("{full}");
@@ -173,6 +191,43 @@ async fn main() -> anyhow::Result<()> {
         bail!("requests failed:\n  {}", failed.join("\n  "));
     }
     Ok(())
+}
+
+/// The chosen scenarios (but the static file, which no database serves, and logins, which
+/// only hash) with the server on PostgreSQL: rows labelled with the backend.
+async fn on_postgres(
+    backend: &Backend,
+    dir: &Path,
+    args: &Args,
+    chosen: &[Scenario],
+    seconds: Duration,
+) -> anyhow::Result<Vec<(String, Measured)>> {
+    let mut server = Server::start_on(backend, dir, args.users, args.desserts).await?;
+    let sessions = server.log_in(args.connections, args.users).await?;
+    let shared = if chosen.contains(&Scenario::ListShared) {
+        server.in_shared_kitchens(&sessions, args.users).await?
+    } else {
+        Vec::new()
+    };
+    let mut rows = Vec::new();
+    for &scenario in chosen.iter().filter(|s| !matches!(s, Scenario::Static | Scenario::Login)) {
+        let pool = if scenario == Scenario::ListShared {
+            &shared[..]
+        } else {
+            &sessions[..]
+        };
+        let result = drive(&server, pool, scenario, seconds, args.desserts).await;
+        eprintln!(
+            "{} on {}: {:.0} req/s, {} errors",
+            scenario.label(),
+            backend.name(),
+            result.per_second(),
+            result.errors
+        );
+        rows.push((format!("{}, {}", scenario.label(), backend.name()), result));
+    }
+    server.check_alive()?;
+    Ok(rows)
 }
 
 /// A folder for the benchmark's databases, removed at the end.
@@ -253,14 +308,86 @@ struct Server {
     child: Child,
 }
 
+/// Where a benchmark server keeps its data.
+#[derive(Debug, Clone)]
+enum Backend {
+    Sqlite,
+    /// The URL of a PostgreSQL server, by a database to connect to for making others.
+    Postgres {
+        admin_url: String,
+        pool_size: usize,
+    },
+}
+
+impl Backend {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Sqlite => "SQLite",
+            Self::Postgres { .. } => "PostgreSQL",
+        }
+    }
+}
+
+/// The PostgreSQL databases this run made, dropped at its end.
+static MADE_DATABASES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// A new, empty PostgreSQL database for one server; its URL.
+async fn fresh_postgres_database(admin_url: &str, label: &str) -> anyhow::Result<String> {
+    let name = {
+        let mut made = MADE_DATABASES.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+        let name = format!("desserts_bench_{}_{}_{label}", std::process::id(), made.len());
+        made.push(name.clone());
+        name
+    };
+    let (client, connection) = tokio_postgres::connect(admin_url, tokio_postgres::NoTls)
+        .await
+        .context("cannot connect to --postgres")?;
+    tokio::spawn(connection);
+    client.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).await?;
+    client.batch_execute(&format!("CREATE DATABASE {name}")).await?;
+    let mut url = url::Url::parse(admin_url).context("--postgres is not a URL")?;
+    url.set_path(&format!("/{name}"));
+    Ok(url.to_string())
+}
+
+/// Drops the databases this run made.
+async fn drop_postgres_databases(admin_url: &str) -> anyhow::Result<()> {
+    let names: Vec<String> = MADE_DATABASES.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.drain(..).collect();
+    if names.is_empty() {
+        return Ok(());
+    }
+    let (client, connection) = tokio_postgres::connect(admin_url, tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    for name in names {
+        client
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await?;
+    }
+    Ok(())
+}
+
 impl Server {
     async fn start(dir: &Path, users: usize, desserts: usize) -> anyhow::Result<Self> {
-        let db = dir.join(format!("bench-{users}x{desserts}.db"));
-        build_database(&db, users, desserts).await?;
-        Self::serve(&db).await
+        Self::start_on(&Backend::Sqlite, dir, users, desserts).await
     }
 
-    async fn serve(db: &Path) -> anyhow::Result<Self> {
+    async fn start_on(backend: &Backend, dir: &Path, users: usize, desserts: usize) -> anyhow::Result<Self> {
+        match backend {
+            Backend::Sqlite => {
+                let db = dir.join(format!("bench-{users}x{desserts}.db"));
+                build_database(&DatabaseUrl::Sqlite(db.clone()), users, desserts).await?;
+                Self::serve(&format!("sqlite://{}", db.display()), &[]).await
+            }
+            Backend::Postgres { admin_url, pool_size } => {
+                let url = fresh_postgres_database(admin_url, &format!("{users}x{desserts}")).await?;
+                let parsed: DatabaseUrl = url.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+                build_database(&parsed, users, desserts).await?;
+                Self::serve(&url, &[("DESSERTS_DB_POOL_SIZE", &pool_size.to_string())]).await
+            }
+        }
+    }
+
+    async fn serve(database_url: &str, env: &[(&str, &str)]) -> anyhow::Result<Self> {
         let exe = std::env::current_exe()?.with_file_name("desserts");
         if !exe.exists() {
             bail!("{} is missing: run cargo build --release first", exe.display());
@@ -268,7 +395,8 @@ impl Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let child = Command::new(&exe)
             .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-            .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+            .env("DATABASE_URL", database_url)
+            .envs(env.iter().copied())
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -432,9 +560,9 @@ fn camera_jpeg(width: u32, height: u32, quality: u8, noise: u32) -> Vec<u8> {
 
 /// Users `user1`... with one shared password hash (hashing each would take minutes), each
 /// with `desserts` desserts, written in one transaction.
-async fn build_database(path: &Path, users: usize, desserts: usize) -> anyhow::Result<()> {
+async fn build_database(url: &DatabaseUrl, users: usize, desserts: usize) -> anyhow::Result<()> {
     let started = Instant::now();
-    let store = Store::open(&DatabaseUrl::Sqlite(path.to_path_buf()), PoolSettings::default())?;
+    let store = Store::open(url, PoolSettings::default())?;
     store.migrate().await?;
     let hash = desserts::passwords::hash_blocking(PASSWORD)?;
     let photo = sample_photo()?;
