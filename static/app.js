@@ -35,8 +35,17 @@ for (const button of document.querySelectorAll('button[data-copy]')) {
 
 // A picture that fails to load leaves its tidy placeholder (or its space in a list) rather
 // than a broken-image icon.
+const PICTURES = '.pic img, img.thumb';
 document.addEventListener('error', (event) => {
-  if (event.target instanceof HTMLImageElement && (event.target.closest('.pic') || event.target.classList.contains('thumb'))) {
+  if (event.target instanceof HTMLImageElement && event.target.matches(PICTURES)) {
     event.target.classList.add('failed');
   }
 }, true);
+// This script runs once the page is parsed: a picture that failed before then (a server
+// that refuses at once) had no listener yet. One that was asked for (it has a current
+// source), is done, and has no pixels failed; a lazy one not yet asked for has no source.
+for (const image of document.querySelectorAll(PICTURES)) {
+  if (image.currentSrc && image.complete && image.naturalWidth === 0) {
+    image.classList.add('failed');
+  }
+}
