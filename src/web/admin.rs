@@ -117,6 +117,8 @@ struct BackForm {
 
 /// Back to the list the admin was on; only a path of `/admin`.
 fn back_to(back: &str) -> String {
+    // `safe_next` first: a control character would make no valid Location header.
+    let back = super::safe_next(back);
     if back == "/admin" || back.starts_with("/admin?") {
         back.to_string()
     } else {

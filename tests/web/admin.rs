@@ -223,6 +223,13 @@ async fn admin_forms_need_their_token_and_spare_admins() {
         )
         .await;
     assert_eq!(away.location(), "/admin");
+    for back in ["/admin?q=a\nb", "/admin?q=\u{0}", "/admin?q=\u{7f}"] {
+        let odd = root
+            .submit("/admin", &format!("/admin/users/{bob_id}/enable"), &[("back", back)])
+            .await;
+        assert_eq!(odd.status, StatusCode::SEE_OTHER, "{back:?}");
+        assert_eq!(odd.location(), "/admin", "{back:?}");
+    }
     // An admin who loses the right loses the pages on the next request.
     assert!(desserts::store::admin::set_admin(&app.store, "other", false).await.unwrap());
     assert_eq!(other.get("/admin").await.status, StatusCode::NOT_FOUND);
