@@ -141,9 +141,9 @@ pub async fn list(
 ) -> Result<Json<DessertList>, Error> {
     let query = list_query(raw.as_deref())?;
     let kitchen = caller.kitchen(&state, wanted).await?;
-    let found = desserts::list_in_kitchen(&state.store, kitchen.id, &query).await?;
+    let found = desserts::list_in_kitchen(&state.store, &kitchen, &query).await?;
     Ok(Json(DessertList {
-        items: found.items.into_iter().map(DessertJson::from).collect(),
+        items: found.items.iter().cloned().map(DessertJson::from).collect(),
         page: query.page,
         per_page: query.per_page,
         total: found.total,

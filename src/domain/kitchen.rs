@@ -80,6 +80,9 @@ pub struct Kitchen {
     pub role: Role,
     /// What its prices are in.
     pub currency: Currency,
+    /// Changes whenever its desserts, their photos or its labels change, and is never the
+    /// same for two states of any kitchen: what a kept page of its list is checked against.
+    pub contents_version: i64,
 }
 
 /// A viewer tried to change something, or a member who is not an owner tried to manage the

@@ -1,6 +1,8 @@
 //! Desserts. Every query names the kitchen: there is no way to reach a dessert without it.
 
 use super::kitchens::{KITCHEN_COLUMNS, kitchen_from_row};
+use std::sync::Arc;
+
 use super::{Param, Row, Statement, Store, StoreError, args, now};
 use crate::domain::{
     AllergenInfo, AllergenSet, Dessert, DessertDraft, DessertQuery, Editing, HttpUrl, Kitchen, NewPhoto, Origin, Price, SortDir, SortField,
@@ -228,7 +230,21 @@ fn filter(query: &DessertQuery, args: &mut Vec<Param>) -> String {
     filter
 }
 
-pub async fn list_in_kitchen(store: &Store, kitchen_id: i64, query: &DessertQuery) -> Result<DessertPage, StoreError> {
+/// One page of the kitchen's desserts. A page already read for the same query at the
+/// kitchen's current contents version (read with the session, so it is the database's) is
+/// used again without a statement; see [`super::kept`].
+pub async fn list_in_kitchen(store: &Store, kitchen: &Kitchen, query: &DessertQuery) -> Result<Arc<DessertPage>, StoreError> {
+    if let Some(page) = store.kept_lists.get(kitchen.id, kitchen.contents_version, query) {
+        return Ok(page);
+    }
+    let page = Arc::new(read_list(store, kitchen.id, query).await?);
+    store
+        .kept_lists
+        .keep(kitchen.id, kitchen.contents_version, query.clone(), Arc::clone(&page));
+    Ok(page)
+}
+
+async fn read_list(store: &Store, kitchen_id: i64, query: &DessertQuery) -> Result<DessertPage, StoreError> {
     if query.finds_nothing {
         return Ok(DessertPage {
             items: Vec::new(),

@@ -8,10 +8,11 @@ use crate::domain::{Currency, Kitchen, KitchenName, Managing, Role, Timestamp, k
 /// What the app reads of a kitchen as one member sees it, with `memberships` joined for that
 /// member: the fields of [`Kitchen`] in order.
 pub(super) const KITCHEN_COLUMNS: &str =
-    "kitchens.id, kitchens.name, kitchens.personal_of IS NOT NULL, memberships.role, kitchens.currency";
+    "kitchens.id, kitchens.name, kitchens.personal_of IS NOT NULL, memberships.role, kitchens.currency,
+     kitchens.contents_version";
 
 /// How many columns [`KITCHEN_COLUMNS`] is.
-pub(super) const KITCHEN_WIDTH: usize = 5;
+pub(super) const KITCHEN_WIDTH: usize = 6;
 
 pub(super) fn kitchen_from_row(row: &Row<'_>, first: usize) -> Result<Kitchen, StoreError> {
     Ok(Kitchen {
@@ -21,6 +22,7 @@ pub(super) fn kitchen_from_row(row: &Row<'_>, first: usize) -> Result<Kitchen, S
         role: role_from(&row.get::<String>(first + 3)?)?,
         // A code this program does not offer (written by a newer one) shows as dollars.
         currency: Currency::parse(&row.get::<String>(first + 4)?).unwrap_or_default(),
+        contents_version: row.get(first + 5)?,
     })
 }
 

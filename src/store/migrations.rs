@@ -81,6 +81,11 @@ const SQLITE: &[Migration] = &[
         name: "operators",
         sql: include_str!("../../migrations/sqlite/0014_operators.sql"),
     },
+    Migration {
+        version: 15,
+        name: "contents_versions",
+        sql: include_str!("../../migrations/sqlite/0015_contents_versions.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -153,6 +158,11 @@ const POSTGRES: &[Migration] = &[
         version: 14,
         name: "operators",
         sql: include_str!("../../migrations/postgres/0014_operators.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "contents_versions",
+        sql: include_str!("../../migrations/postgres/0015_contents_versions.sql"),
     },
 ];
 

@@ -8,6 +8,7 @@ pub mod api_tokens;
 pub mod attempts;
 pub mod desserts;
 pub mod dump;
+mod kept;
 pub mod kitchens;
 pub mod labels;
 pub mod mail_tokens;
@@ -159,6 +160,8 @@ pub struct Store {
     write_failed_at: Arc<AtomicI64>,
     /// Logged-in sessions started so far, for the metrics.
     sessions_created: Arc<AtomicU64>,
+    /// Pages of kitchens' lists, for the next view of the same page of an unchanged kitchen.
+    kept_lists: Arc<kept::Kept<crate::domain::DessertQuery, desserts::DessertPage>>,
 }
 
 /// How busy the database connections are now, for the metrics.
@@ -307,6 +310,7 @@ impl Store {
             statements: Arc::default(),
             write_failed_at: Arc::default(),
             sessions_created: Arc::default(),
+            kept_lists: Arc::default(),
         })
     }
 

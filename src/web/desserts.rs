@@ -109,7 +109,7 @@ pub(super) struct SortLink {
 
 #[derive(Template)]
 #[template(path = "list.html")]
-struct ListPage {
+struct ListPage<'a> {
     layout: Layout,
     search: String,
     /// What the filters narrow the list to, in words; empty when none is on.
@@ -119,10 +119,10 @@ struct ListPage {
     all_allergens: [Allergen; 14],
     free_of: AllergenSet,
     /// The person's labels, and whether each is a filter now.
-    labels: Vec<(String, bool)>,
+    labels: Vec<(&'a str, bool)>,
     sort: &'static str,
     dir: &'static str,
-    desserts: Vec<Dessert>,
+    desserts: &'a [Dessert],
     total: u64,
     page: u32,
     pages: u32,
@@ -185,7 +185,7 @@ async fn list(
     let page = params.page.parse::<u32>().unwrap_or(1).clamp(1, 1_000_000);
     let filters = ListFilters::of(&params);
     let query = DessertQuery::new(&params.q, sort, dir, page, PAGE_SIZE).filtered(filters.free_of, &filters.labels);
-    let found = desserts::list_in_kitchen(&state.store, kitchen.id, &query).await?;
+    let found = desserts::list_in_kitchen(&state.store, &kitchen, &query).await?;
     let search = params.q.trim().to_string();
     let pages = u32::try_from(found.total.div_ceil(u64::from(PAGE_SIZE))).unwrap_or(u32::MAX).max(1);
     let sort_links = sort_links(Some((sort, dir)), |field, dir| list_href(&search, &filters, field, dir, 1));
@@ -199,16 +199,13 @@ async fn list(
         free_of: filters.free_of.unwrap_or_default(),
         labels: found
             .kitchen_labels
-            .into_iter()
-            .map(|name| {
-                let on = query.labels.contains(&name.to_lowercase());
-                (name, on)
-            })
+            .iter()
+            .map(|name| (name.as_str(), query.labels.contains(&name.to_lowercase())))
             .collect(),
         sort: sort.as_str(),
         dir: dir.as_str(),
         search,
-        desserts: found.items,
+        desserts: &found.items,
         total: found.total,
         page,
         pages,

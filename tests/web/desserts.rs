@@ -357,3 +357,112 @@ async fn a_price_may_be_typed_with_a_decimal_comma() {
         .assert_contains("Price must be a number")
         .assert_contains(r#"value="1,234.50""#);
 }
+
+/// The desserts `browser`'s list page shows, and how many statements the view cost.
+async fn list_view(app: &TestApp, browser: &crate::support::Browser) -> (crate::support::Page, u64) {
+    let before = app.store.statements_sent();
+    let page = browser.get("/").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    (page, app.store.statements_sent() - before)
+}
+
+/// A page of the list read once is used again while the kitchen is unchanged (the view
+/// costs the session's statement alone), and every kind of change to what the list shows,
+/// made by any path, is on the very next view.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_list_page_never_outlives_a_change_to_the_kitchen() {
+    use crate::support::images;
+
+    let first = TestApp::spawn().await;
+    let second = TestApp::spawn_sharing(&first).await;
+    let ann = first.signed_up("ann").await;
+    let pie = ann.add_dessert("Pie", "4", "300").await;
+    ann.get("/").await; // the flash of the last action is shown and cleared here
+    let (page, _) = list_view(&first, &ann).await;
+    assert_eq!(page.dessert_names(), ["Pie"]);
+    let (again, cost) = list_view(&first, &ann).await;
+    assert_eq!(again.dessert_names(), ["Pie"]);
+    assert_eq!(cost, 1, "a view of an unchanged kitchen reads the session only");
+
+    // Each change, then the next view on the first instance.
+    let view = async || {
+        let (page, cost) = list_view(&first, &ann).await;
+        assert!(cost > 1, "a changed kitchen's list is read again");
+        page
+    };
+    ann.add_dessert("Cake", "3", "200").await;
+    ann.get("/account").await;
+    assert_eq!(view().await.dessert_names(), ["Cake", "Pie"], "an added dessert");
+
+    let edited = ann
+        .upload(
+            &format!("/desserts/{pie}/edit"),
+            &format!("/desserts/{pie}/edit"),
+            &[("name", "Apple Pie"), ("price", "4"), ("calories", "300"), ("labels", "vegan")],
+            Some(("pie.jpg", images::jpeg(64, 48))),
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::SEE_OTHER, "{}", edited.body);
+    ann.get("/account").await;
+    let page = view().await;
+    assert_eq!(page.dessert_names(), ["Apple Pie", "Cake"], "a new name");
+    page.assert_contains(r#"<span class="label">vegan</span>"#)
+        .assert_contains(&format!("/desserts/{pie}/photo?size=thumb"));
+
+    let label: i64 = first.db.count("SELECT id FROM labels WHERE name = 'vegan'");
+    ann.submit("/labels", &format!("/labels/{label}/rename"), &[("name", "plant based")])
+        .await;
+    ann.get("/account").await;
+    view()
+        .await
+        .assert_contains(r#"<span class="label">plant based</span>"#)
+        .assert_lacks(">vegan<");
+
+    ann.upload(
+        &format!("/desserts/{pie}/edit"),
+        &format!("/desserts/{pie}/edit"),
+        &[
+            ("name", "Apple Pie"),
+            ("price", "4"),
+            ("calories", "300"),
+            ("labels", "plant based"),
+            ("remove_photo", "on"),
+        ],
+        None,
+    )
+    .await;
+    ann.get("/account").await;
+    view().await.assert_lacks("photo?size=thumb");
+
+    ann.submit("/labels", &format!("/labels/{label}/delete"), &[]).await;
+    ann.get("/account").await;
+    view().await.assert_lacks("plant based");
+
+    // Through the API, on the other instance.
+    let token = first
+        .api()
+        .post(
+            "/api/v1/tokens",
+            serde_json::json!({"username": "ann", "password": "correct horse battery"}),
+        )
+        .await;
+    let anns_api = first.api().with_token(token.body["token"].as_str().unwrap()).on(&second.base);
+    let patched = anns_api
+        .patch(&format!("/api/v1/desserts/{pie}"), serde_json::json!({"price": 9}))
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
+    view().await.assert_contains("$9.00");
+
+    // Behind the application's back: another program on the same database.
+    first.db.run_sql(&format!(
+        "UPDATE desserts SET name = 'Plum Pie', name_key = 'plum pie' WHERE id = {pie}"
+    ));
+    assert_eq!(view().await.dessert_names(), ["Cake", "Plum Pie"]);
+    first.db.run_sql(&format!("DELETE FROM desserts WHERE id = {pie}"));
+    assert_eq!(view().await.dessert_names(), ["Cake"]);
+
+    let cake: i64 = first.db.count("SELECT id FROM desserts WHERE name = 'Cake'");
+    ann.submit(&format!("/delete/{cake}"), &format!("/delete/{cake}"), &[]).await;
+    ann.get("/account").await;
+    view().await.assert_contains("Your menu is empty");
+}

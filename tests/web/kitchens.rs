@@ -1091,3 +1091,45 @@ async fn a_shared_kitchens_pages_are_headed_by_its_name() {
     ann.get("/menus").await.assert_contains("<h1>Menus of Café Lee</h1>");
     ann.get("/labels").await.assert_contains("<h1>Labels of Café Lee</h1>");
 }
+
+/// The server keeps a page of a kitchen's list for its next view; a kitchen made later with
+/// the same id (SQLite gives the highest id again once its row is gone) still shows only
+/// its own desserts, and a member removed from a kitchen whose list was kept for them sees
+/// it no more on their next request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_list_page_goes_with_its_kitchen_and_its_members() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::mailing_to(&sink).await;
+    let ann = app.signed_up("ann").await;
+    let bob = app.signed_up("bob").await;
+    let cafe = make_kitchen(&ann, "Café Lee").await;
+    join(&sink, &ann, cafe, &bob, "bob", "viewer").await;
+    switch_to(&ann, cafe).await;
+    switch_to(&bob, cafe).await;
+    ann.add_dessert("Secret Tart", "5", "400").await;
+    for browser in [&ann, &bob, &bob] {
+        browser.get("/").await.assert_contains("Secret Tart");
+    }
+    let bob_id = app.user_id("bob").await;
+    ann.submit(
+        &format!("/kitchens/{cafe}"),
+        &format!("/kitchens/{cafe}/members/{bob_id}/remove"),
+        &[],
+    )
+    .await;
+    bob.get("/").await.assert_lacks("Secret Tart").assert_contains("Your menu is empty");
+
+    ann.get("/").await.assert_contains("Secret Tart");
+    assert_eq!(
+        ann.submit("/account", &format!("/kitchens/{cafe}/delete"), &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let again = make_kitchen(&ann, "New Café").await;
+    if !app.db.is_postgres() {
+        assert_eq!(again, cafe, "SQLite gave the deleted kitchen's id again");
+    }
+    switch_to(&ann, again).await;
+    let page = ann.get("/").await;
+    page.assert_contains("New Café").assert_lacks("Secret Tart");
+    assert!(page.dessert_names().is_empty());
+}
