@@ -601,7 +601,13 @@ fn camera_jpeg(width: u32, height: u32, quality: u8, noise: u32) -> Vec<u8> {
 /// with `desserts` desserts, written in one transaction.
 async fn build_database(url: &DatabaseUrl, users: usize, desserts: usize) -> anyhow::Result<()> {
     let started = Instant::now();
-    let store = Store::open(url, PoolSettings::default())?;
+    // The whole database is one transaction, which takes longer than a request may wait
+    // for PostgreSQL on a small machine.
+    let settings = PoolSettings {
+        timeout: Duration::from_secs(600),
+        ..PoolSettings::default()
+    };
+    let store = Store::open(url, settings)?;
     store.migrate().await?;
     let hash = desserts::passwords::hash_blocking(PASSWORD)?;
     let photo = sample_photo()?;

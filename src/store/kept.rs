@@ -12,8 +12,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-/// How many pages are kept in all, whatever their kitchens: about 10 KB each at most.
-pub(crate) const MAX_KEPT_PAGES: usize = 256;
+/// How many pages are kept in all, whatever their kitchens: a page of 20 desserts is 5 to
+/// 10 KB, so at most about 10 MB; enough for a thousand kitchens viewed at once.
+pub(crate) const MAX_KEPT_PAGES: usize = 1024;
 
 /// How many different pages (searches, filters, orders, page numbers) of one kitchen are kept.
 pub(crate) const MAX_KEPT_PAGES_OF_A_KITCHEN: usize = 16;
@@ -27,10 +28,14 @@ struct Kitchens<Q, P> {
     by_id: HashMap<i64, KitchenPages<Q, P>>,
     /// Pages kept across every kitchen.
     count: usize,
+    /// Counts uses, to tell which kitchen was used least recently.
+    clock: u64,
 }
 
 struct KitchenPages<Q, P> {
     version: i64,
+    /// The [`Kitchens::clock`] at its last use.
+    used: u64,
     /// The oldest first.
     pages: Vec<(Q, Arc<P>)>,
 }
@@ -41,6 +46,7 @@ impl<Q: PartialEq, P> Default for Kept<Q, P> {
             kitchens: Mutex::new(Kitchens {
                 by_id: HashMap::new(),
                 count: 0,
+                clock: 0,
             }),
         }
     }
@@ -54,13 +60,17 @@ impl<Q: PartialEq, P> Kept<Q, P> {
 
     /// The page kept for `query` of kitchen `kitchen_id` at `version`, if there is one.
     pub fn get(&self, kitchen_id: i64, version: i64, query: &Q) -> Option<Arc<P>> {
-        let kitchens = self.lock();
-        let kitchen = kitchens.by_id.get(&kitchen_id).filter(|kitchen| kitchen.version == version)?;
-        kitchen
+        let mut kitchens = self.lock();
+        let Kitchens { by_id, clock, .. } = &mut *kitchens;
+        let kitchen = by_id.get_mut(&kitchen_id).filter(|kitchen| kitchen.version == version)?;
+        let page = kitchen
             .pages
             .iter()
             .find(|(kept, _)| kept == query)
-            .map(|(_, page)| Arc::clone(page))
+            .map(|(_, page)| Arc::clone(page))?;
+        *clock += 1;
+        kitchen.used = *clock;
+        Some(page)
     }
 
     /// Keeps `page`, read for `query` after the kitchen's version was seen to be `version`.
@@ -68,7 +78,7 @@ impl<Q: PartialEq, P> Kept<Q, P> {
     /// kept (a slow request finishing late) is not kept.
     pub fn keep(&self, kitchen_id: i64, version: i64, query: Q, page: Arc<P>) {
         let mut kitchens = self.lock();
-        let Kitchens { by_id, count } = &mut *kitchens;
+        let Kitchens { by_id, count, .. } = &mut *kitchens;
         if let Some(kitchen) = by_id.get_mut(&kitchen_id) {
             if version < kitchen.version || (version == kitchen.version && kitchen.pages.iter().any(|(kept, _)| *kept == query)) {
                 return;
@@ -84,18 +94,26 @@ impl<Q: PartialEq, P> Kept<Q, P> {
             }
         }
         if *count >= MAX_KEPT_PAGES {
-            // Make room by dropping some other kitchen's pages; which one does not matter
-            // for being right, and a kitchen in use puts its pages back on its next view.
-            if let Some(other) = by_id.keys().copied().find(|id| *id != kitchen_id)
-                && let Some(dropped) = by_id.remove(&other)
-            {
+            // Make room by dropping the pages of the kitchen used least recently: a scan of
+            // at most MAX_KEPT_PAGES kitchens, only when the pages are all taken.
+            let least_used = by_id
+                .iter()
+                .filter(|(id, _)| **id != kitchen_id)
+                .min_by_key(|(_, kitchen)| kitchen.used)
+                .map(|(id, _)| *id);
+            if let Some(dropped) = least_used.and_then(|id| by_id.remove(&id)) {
                 *count -= dropped.pages.len();
             }
         }
+        kitchens.clock += 1;
+        let used = kitchens.clock;
+        let Kitchens { by_id, count, .. } = &mut *kitchens;
         let kitchen = by_id.entry(kitchen_id).or_insert_with(|| KitchenPages {
             version,
+            used,
             pages: Vec::new(),
         });
+        kitchen.used = used;
         kitchen.pages.push((query, page));
         *count += 1;
     }
@@ -153,5 +171,21 @@ mod tests {
         }
         assert!(kept.len() <= MAX_KEPT_PAGES);
         assert!(kept.len() >= MAX_KEPT_PAGES - MAX_KEPT_PAGES_OF_A_KITCHEN);
+    }
+
+    #[test]
+    fn the_kitchen_used_least_recently_makes_room() {
+        let kept: Kept<usize, usize> = Kept::default();
+        let kitchens = i64::try_from(MAX_KEPT_PAGES).unwrap();
+        for kitchen in 0..kitchens {
+            kept.keep(kitchen, 1, 0, Arc::new(0));
+        }
+        // Kitchen 0 is in use; kitchen 1 is now the one used least recently.
+        assert!(kept.get(0, 1, &0).is_some());
+        kept.keep(kitchens, 1, 0, Arc::new(0));
+        assert_eq!(kept.len(), MAX_KEPT_PAGES);
+        assert!(kept.get(0, 1, &0).is_some(), "the kitchen in use stays");
+        assert!(kept.get(1, 1, &0).is_none(), "the least recently used went");
+        assert!(kept.get(kitchens, 1, &0).is_some());
     }
 }
