@@ -1,8 +1,8 @@
 //! Desserts. Every query names the kitchen: there is no way to reach a dessert without it.
 
-use super::kitchens::{KITCHEN_COLUMNS, kitchen_from_row};
 use std::sync::Arc;
 
+use super::kitchens::{KITCHEN_COLUMNS, kitchen_from_row};
 use super::{Param, Row, Statement, Store, StoreError, args, now};
 use crate::domain::{
     AllergenInfo, AllergenSet, Dessert, DessertDraft, DessertQuery, Editing, HttpUrl, Kitchen, NewPhoto, Origin, Price, SortDir, SortField,

@@ -78,7 +78,7 @@ impl<Q: PartialEq, P> Kept<Q, P> {
     /// kept (a slow request finishing late) is not kept.
     pub fn keep(&self, kitchen_id: i64, version: i64, query: Q, page: Arc<P>) {
         let mut kitchens = self.lock();
-        let Kitchens { by_id, count, .. } = &mut *kitchens;
+        let Kitchens { by_id, count, clock } = &mut *kitchens;
         if let Some(kitchen) = by_id.get_mut(&kitchen_id) {
             if version < kitchen.version || (version == kitchen.version && kitchen.pages.iter().any(|(kept, _)| *kept == query)) {
                 return;
@@ -105,9 +105,8 @@ impl<Q: PartialEq, P> Kept<Q, P> {
                 *count -= dropped.pages.len();
             }
         }
-        kitchens.clock += 1;
-        let used = kitchens.clock;
-        let Kitchens { by_id, count, .. } = &mut *kitchens;
+        *clock += 1;
+        let used = *clock;
         let kitchen = by_id.entry(kitchen_id).or_insert_with(|| KitchenPages {
             version,
             used,
