@@ -113,13 +113,16 @@ pub(super) fn live(id_param: usize, now_param: usize) -> String {
 
 pub async fn load(store: &Store, id_hash: &str, now: i64) -> Result<Option<LoadedSession>, StoreError> {
     // The session's kitchen while its user is a member of it, else their personal kitchen:
-    // a removed member is back in theirs on the next request.
+    // a removed member is back in theirs on the next request. Joins rather than correlated
+    // subqueries: every request runs this, and PostgreSQL sets up each subquery's plan on
+    // every execution (a quarter of its time for this statement; docs/benchmarks.md).
     let sql = format!(
         "SELECT s.csrf_token, s.flash, s.last_seen_at, {USER_COLUMNS}, {KITCHEN_COLUMNS}, s.pending_user_id
          FROM sessions s LEFT JOIN users ON users.id = s.user_id AND users.disabled_at IS NULL
-         LEFT JOIN memberships ON memberships.user_id = s.user_id AND memberships.kitchen_id = COALESCE(
-             (SELECT current.kitchen_id FROM memberships current WHERE current.user_id = s.user_id AND current.kitchen_id = s.kitchen_id),
-             (SELECT personal.id FROM kitchens personal WHERE personal.personal_of = s.user_id))
+         LEFT JOIN memberships current ON current.user_id = s.user_id AND current.kitchen_id = s.kitchen_id
+         LEFT JOIN kitchens personal ON personal.personal_of = s.user_id AND current.kitchen_id IS NULL
+         LEFT JOIN memberships ON memberships.user_id = s.user_id
+             AND memberships.kitchen_id = COALESCE(current.kitchen_id, personal.id)
          LEFT JOIN kitchens ON kitchens.id = memberships.kitchen_id
          WHERE {}",
         live(1, 2)
