@@ -54,6 +54,7 @@ pub async fn run(store: &Store, path: &Path, owner: Option<&str>, repair: bool, 
     progress.show("writing in one transaction…");
     let (users, desserts, menus) = dump::adopt(store, adopted, desserts, menus).await?;
     progress.done();
+    super::transfer::refresh_statistics(store).await;
     println!(
         "adopted {users} of {} users, {desserts} of {} desserts, {menus} of {} menus (the others were already here)",
         plan.users.len(),

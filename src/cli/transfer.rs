@@ -119,5 +119,14 @@ pub async fn import(store: &Store, file: &Path, quiet: bool) -> anyhow::Result<(
     }
     progress.done();
     println!("imported {counts}");
+    refresh_statistics(store).await;
     Ok(())
+}
+
+/// After a bulk write: the rows are in either way, so a failure here is only a warning
+/// (autovacuum refreshes the statistics by itself a little later).
+pub(super) async fn refresh_statistics(store: &Store) {
+    if let Err(error) = store.refresh_statistics().await {
+        eprintln!("warning: could not refresh the database's statistics after the import: {error}");
+    }
 }

@@ -497,6 +497,17 @@ impl Store {
         }
     }
 
+    /// Tells PostgreSQL's planner what a bulk load just wrote (`ANALYZE`). Until autovacuum
+    /// gets to it, a table loaded in one transaction has no statistics, and the planner
+    /// may scan whole tables for the statements every request runs. SQLite's planner goes
+    /// by the indexes alone, so there is nothing to do there.
+    pub async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        match &*self.backend {
+            Backend::Sqlite(_) => Ok(()),
+            Backend::Postgres(_) => self.transaction(vec![Statement::new("ANALYZE", vec![])]).await.map(drop),
+        }
+    }
+
     /// Runs a change that returns at most one row (`... RETURNING`).
     pub(crate) async fn write_optional<T: Send + 'static>(
         &self,
