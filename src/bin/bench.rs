@@ -4,6 +4,7 @@
 //!
 //! cargo build --release && target/release/bench [--users 1000] [--desserts 100] [--seconds 10]
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -326,6 +327,9 @@ struct Server {
     /// The most anonymous memory (heap, stacks: `RssAnon`) the server has held, in KiB,
     /// sampled every 10 ms until the server ends.
     peak_anon_kib: Arc<AtomicU64>,
+    /// Whether its database is a PostgreSQL server on this machine, whose processes'
+    /// CPU time each scenario then counts too.
+    on_postgres: bool,
 }
 
 /// Where a benchmark server keeps its data.
@@ -396,18 +400,18 @@ impl Server {
             Backend::Sqlite => {
                 let db = dir.join(format!("bench-{users}x{desserts}.db"));
                 build_database(&DatabaseUrl::Sqlite(db.clone()), users, desserts).await?;
-                Self::serve(&format!("sqlite://{}", db.display()), &[]).await
+                Self::serve(&format!("sqlite://{}", db.display()), &[], false).await
             }
             Backend::Postgres { admin_url, pool_size } => {
                 let url = fresh_postgres_database(admin_url, &format!("{users}x{desserts}")).await?;
                 let parsed: DatabaseUrl = url.parse().map_err(|e: String| anyhow::anyhow!(e))?;
                 build_database(&parsed, users, desserts).await?;
-                Self::serve(&url, &[("DESSERTS_DB_POOL_SIZE", &pool_size.to_string())]).await
+                Self::serve(&url, &[("DESSERTS_DB_POOL_SIZE", &pool_size.to_string())], true).await
             }
         }
     }
 
-    async fn serve(database_url: &str, env: &[(&str, &str)]) -> anyhow::Result<Self> {
+    async fn serve(database_url: &str, env: &[(&str, &str)], on_postgres: bool) -> anyhow::Result<Self> {
         let exe = std::env::current_exe()?.with_file_name("desserts");
         if !exe.exists() {
             bail!("{} is missing: run cargo build --release first", exe.display());
@@ -435,6 +439,7 @@ impl Server {
             port,
             child,
             peak_anon_kib,
+            on_postgres,
         };
         let deadline = Instant::now() + Duration::from_secs(30);
         while fetch(port, Method::GET, "/healthz", &[], None).await.is_err() {
@@ -505,14 +510,25 @@ impl Server {
 
     /// The CPU time the server has used so far (user and system), in clock ticks.
     fn cpu_ticks(&self) -> u64 {
-        std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
-            .ok()
-            .and_then(|stat| {
-                // The fields after the command's name, which is in parentheses.
-                let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-                Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        process_cpu_ticks(self.child.id()).map_or(0, |(_, ticks)| ticks)
+    }
+
+    /// The CPU time each PostgreSQL process on this machine has used so far, by pid; empty
+    /// when the server's database is not PostgreSQL.
+    fn database_cpu_ticks(&self) -> HashMap<u32, u64> {
+        if !self.on_postgres {
+            return HashMap::new();
+        }
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return HashMap::new();
+        };
+        entries
+            .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .filter_map(|pid| match process_cpu_ticks(pid)? {
+                (name, ticks) if name == "postgres" => Some((pid, ticks)),
+                _ => None,
             })
-            .unwrap_or(0)
+            .collect()
     }
 
     /// The most memory the server has held (KiB), from /proc: its anonymous memory and the
@@ -525,6 +541,17 @@ impl Server {
     fn peak_anon_kib(&self) -> u64 {
         self.peak_anon_kib.load(Ordering::Relaxed)
     }
+}
+
+/// The command name and CPU time (user and system, in clock ticks) of process `pid`, from
+/// /proc; `None` once it is gone.
+fn process_cpu_ticks(pid: u32) -> Option<(String, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command's name is in parentheses and may hold spaces: the fields follow it.
+    let (head, rest) = stat.rsplit_once(')')?;
+    let name = head.split_once('(')?.1.to_string();
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    Some((name, fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?))
 }
 
 /// A field of /proc/PID/status in KiB; `None` once the process is gone (or has exited and
@@ -730,6 +757,7 @@ async fn build_database(url: &DatabaseUrl, users: usize, desserts: usize) -> any
         });
     }
     desserts::store::dump::write_all(&store, dump).await?;
+    store.refresh_statistics().await?;
     eprintln!(
         "built {} users × {desserts} desserts in {:.1} s",
         users,
@@ -749,6 +777,9 @@ struct Measured {
     elapsed: Duration,
     /// CPU time the server spent meanwhile (user and system), in clock ticks.
     server_cpu_ticks: u64,
+    /// CPU time PostgreSQL's processes spent meanwhile, when the server's database is
+    /// PostgreSQL on this machine.
+    database_cpu_ticks: Option<u64>,
 }
 
 impl Measured {
@@ -759,8 +790,17 @@ impl Measured {
     /// The server's CPU time per answered request, in microseconds: steadier than req/s on
     /// a shared machine, where the load generator and other work take turns with the server.
     fn server_cpu_us(&self) -> f64 {
+        self.per_request_us(self.server_cpu_ticks)
+    }
+
+    /// PostgreSQL's CPU time per answered request, in microseconds, where it was measured.
+    fn database_cpu_us(&self) -> Option<f64> {
+        self.database_cpu_ticks.map(|ticks| self.per_request_us(ticks))
+    }
+
+    fn per_request_us(&self, ticks: u64) -> f64 {
         let ticks_per_second = 100.0;
-        self.server_cpu_ticks as f64 / ticks_per_second * 1e6 / (self.latencies_us.len().max(1) as f64)
+        ticks as f64 / ticks_per_second * 1e6 / (self.latencies_us.len().max(1) as f64)
     }
 
     fn percentile_ms(&self, p: f64) -> f64 {
@@ -777,6 +817,7 @@ async fn drive(server: &Server, sessions: &[Session], scenario: Scenario, time: 
     let stop = Arc::new(AtomicBool::new(false));
     let counter = Arc::new(AtomicU64::new(0));
     let cpu_before = server.cpu_ticks();
+    let database_before = server.database_cpu_ticks();
     let started = Instant::now();
     let tasks: Vec<_> = sessions
         .iter()
@@ -799,6 +840,17 @@ async fn drive(server: &Server, sessions: &[Session], scenario: Scenario, time: 
     }
     measured.elapsed = started.elapsed();
     measured.server_cpu_ticks = server.cpu_ticks().saturating_sub(cpu_before);
+    if server.on_postgres {
+        // Connections the pool opened meanwhile count from zero; one that closed meanwhile
+        // is missed, which the pool does not do under steady load.
+        let database_after = server.database_cpu_ticks();
+        measured.database_cpu_ticks = Some(
+            database_after
+                .iter()
+                .map(|(pid, ticks)| ticks.saturating_sub(database_before.get(pid).copied().unwrap_or(0)))
+                .sum(),
+        );
+    }
     measured.latencies_us.sort_unstable();
     measured
 }
@@ -1010,11 +1062,11 @@ async fn login(port: u16, user: usize) -> anyhow::Result<(String, String)> {
 fn table(rows: &[(String, Measured)], connections: usize) -> String {
     let ceiling = rows.first().map_or(1.0, |(_, m)| m.per_second().max(1e-9));
     let mut out = format!(
-        "| scenario ({connections} connections unless said) | req/s | p50 ms | p99 ms | max ms | errors | of ceiling | server CPU µs/req |\n|---|---:|---:|---:|---:|---:|---:|---:|\n"
+        "| scenario ({connections} connections unless said) | req/s | p50 ms | p99 ms | max ms | errors | of ceiling | server CPU µs/req | PostgreSQL CPU µs/req |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     );
     for (label, m) in rows {
         out.push_str(&format!(
-            "| {label} | {:.0} | {:.2} | {:.2} | {:.1} | {} | {:.0} % | {:.0} |\n",
+            "| {label} | {:.0} | {:.2} | {:.2} | {:.1} | {} | {:.0} % | {:.0} | {} |\n",
             m.per_second(),
             m.percentile_ms(0.5),
             m.percentile_ms(0.99),
@@ -1025,7 +1077,8 @@ fn table(rows: &[(String, Measured)], connections: usize) -> String {
                 m.errors.to_string()
             },
             100.0 * m.per_second() / ceiling,
-            m.server_cpu_us()
+            m.server_cpu_us(),
+            m.database_cpu_us().map_or_else(|| "–".to_string(), |us| format!("{us:.0}"))
         ));
     }
     out
